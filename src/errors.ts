@@ -1,0 +1,55 @@
+/**
+ * Errors a user can meet. Each prints as one line: what went wrong, where, and the fix.
+ * `cause` keeps the underlying error for debug logs; it is never printed as a stack trace.
+ */
+export class WrenError extends Error {
+  /** A short machine-readable code, e.g. 'config', 'credentials', 'network'. */
+  readonly code: string;
+  /** What the user should do about it, appended to the message when printed. */
+  readonly hint?: string;
+
+  constructor(code: string, message: string, opts: { hint?: string; cause?: unknown } = {}) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.name = 'WrenError';
+    this.code = code;
+    this.hint = opts.hint;
+  }
+
+  /** The one line a user sees. */
+  toLine(): string {
+    return this.hint ? `${this.message} (${this.hint})` : this.message;
+  }
+}
+
+/** A position in a configuration file, 1-based. */
+export interface SourcePos {
+  file: string;
+  line: number;
+  col: number;
+}
+
+export class ConfigError extends WrenError {
+  readonly pos?: SourcePos;
+
+  constructor(message: string, pos?: SourcePos, opts: { hint?: string; cause?: unknown } = {}) {
+    super('config', message, opts);
+    this.name = 'ConfigError';
+    this.pos = pos;
+  }
+
+  override toLine(): string {
+    const where = this.pos ? `${this.pos.file}:${this.pos.line}:${this.pos.col}: ` : '';
+    return where + super.toLine();
+  }
+}
+
+/** One line for any thrown value: a WrenError's own line, else the message; never a stack. */
+export function errorLine(err: unknown): string {
+  if (err instanceof WrenError) return err.toLine();
+  if (err instanceof Error) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const cause = err.cause instanceof Error ? `: ${err.cause.message}` : '';
+    return (code && !err.message.includes(code) ? `${code}: ` : '') + err.message + cause;
+  }
+  return String(err);
+}

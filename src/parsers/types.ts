@@ -1,0 +1,17 @@
+/** A parsed line: fields, and the record time (epoch ms) when the parser found one. */
+export interface ParseResult {
+  time?: number;
+  record: Record<string, unknown>;
+}
+
+/** A named parser (`json`, `logfmt`, `docker`, `cri`, or a regex from the config's `parsers:`). */
+export interface Parser {
+  name: string;
+  /** Parse one text; null when the text does not match. Never throws for bad input. */
+  parse(text: string): ParseResult | null;
+}
+
+export interface ParserLookup {
+  get(name: string): Parser | undefined;
+  names(): string[];
+}
