@@ -1,20 +1,21 @@
-import { readFileSync } from 'node:fs';
-import { Agent, type Dispatcher } from 'undici';
+import { Agent, ProxyAgent, type Dispatcher } from 'undici';
+import { ProxyResolver, parseProxyUrl } from './proxy-env.js';
+import { RoutingDispatcher } from './routing-dispatcher.js';
+import { tlsConnectOptions, type TlsConnect } from './tls-connect.js';
 
 /**
  * Traffic classes, each its own undici dispatcher (see DESIGN.md):
  * - destination: OpenSearch, CloudWatch, HTTP endpoints, STS — the output's `proxy`, else the
- *   environment's HTTPS_PROXY / HTTP_PROXY with NO_PROXY.
+ *   environment's HTTPS_PROXY / HTTP_PROXY with NO_PROXY, decided per request origin. HTTPS goes
+ *   through the proxy by CONNECT; plain HTTP is forwarded (absolute-URI request).
  * - metadata: IMDS, ECS / EKS Pod Identity endpoints — direct, or `aws_metadata_proxy`; never the
  *   environment's proxy.
- *
- * NOTE: proxy routing is being built in the credentials issue; until then both classes go direct.
  */
 
 export interface TlsOptions {
   /** Verify the server certificate (default true). */
   verify?: boolean;
-  /** PEM file of extra CAs to trust. */
+  /** PEM file of extra CAs to trust, added to Node's default roots. */
   caFile?: string;
   /** SNI / certificate name override. */
   serverName?: string;
@@ -37,19 +38,43 @@ export interface MetadataOptions {
   connectTimeoutMs?: number;
 }
 
-function connectOptions(tls: TlsOptions | undefined, connectTimeoutMs: number | undefined) {
-  return {
-    rejectUnauthorized: tls?.verify !== false,
-    ca: tls?.caFile ? readFileSync(tls.caFile) : undefined,
-    servername: tls?.serverName,
-    timeout: connectTimeoutMs ?? 10_000,
-  };
+function proxyAgent(proxy: URL, tls: TlsConnect, timeout: number, connections: number | undefined): ProxyAgent {
+  const proxyTls = { rejectUnauthorized: tls.rejectUnauthorized, ca: tls.ca, timeout };
+  return new ProxyAgent({
+    uri: proxy.href,
+    proxyTunnel: false,
+    requestTls: { ...tls, timeout },
+    proxyTls,
+    connect: { timeout },
+    connections,
+  });
 }
 
 export function createDestinationDispatcher(opts: DestinationOptions = {}): Dispatcher {
-  return new Agent({ connect: connectOptions(opts.tls, opts.connectTimeoutMs), connections: opts.connections });
+  const env = opts.env ?? process.env;
+  const tls = tlsConnectOptions(opts.tls, env);
+  const timeout = opts.connectTimeoutMs ?? 10_000;
+  const direct = new Agent({ connect: { ...tls, timeout }, connections: opts.connections });
+  const resolver = new ProxyResolver({ proxy: opts.proxy, env });
+  if (resolver.alwaysDirect) return direct;
+  const owned: Dispatcher[] = [direct];
+  const proxies = new Map<string, ProxyAgent>();
+  return new RoutingDispatcher((origin) => {
+    const choice = resolver.choose(origin);
+    if (choice.direct) return direct;
+    let agent = proxies.get(choice.proxy.href);
+    if (!agent) {
+      agent = proxyAgent(choice.proxy, tls, timeout, opts.connections);
+      proxies.set(choice.proxy.href, agent);
+      owned.push(agent);
+    }
+    return agent;
+  }, owned);
 }
 
 export function createMetadataDispatcher(opts: MetadataOptions = {}): Dispatcher {
-  return new Agent({ connect: { timeout: opts.connectTimeoutMs ?? 1000 } });
+  const timeout = opts.connectTimeoutMs ?? 1000;
+  if (!opts.proxy) return new Agent({ connect: { timeout } });
+  const proxy = parseProxyUrl(opts.proxy, 'aws_metadata_proxy');
+  return proxyAgent(proxy, { rejectUnauthorized: true }, timeout, undefined);
 }

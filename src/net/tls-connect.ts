@@ -1,0 +1,35 @@
+import { readFileSync } from 'node:fs';
+import { rootCertificates } from 'node:tls';
+import { WrenError } from '../errors.js';
+import type { TlsOptions } from './dispatchers.js';
+
+/** The TLS part of an undici connect option. */
+export interface TlsConnect {
+  rejectUnauthorized: boolean;
+  ca?: string[];
+  servername?: string;
+}
+
+function readPem(file: string, what: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (cause) {
+    throw new WrenError('config', `cannot read ${what} ${file}: ${(cause as Error).message}`, {
+      hint: 'point it at a readable PEM file', cause,
+    });
+  }
+}
+
+/**
+ * TLS settings for tls.connect. A CA file adds to the roots Node trusts (its bundled roots and
+ * NODE_EXTRA_CA_CERTS): passing `ca` alone would replace them, so they are listed first.
+ */
+export function tlsConnectOptions(tls: TlsOptions | undefined, env: NodeJS.ProcessEnv = process.env): TlsConnect {
+  const out: TlsConnect = { rejectUnauthorized: tls?.verify !== false };
+  if (tls?.serverName) out.servername = tls.serverName;
+  if (tls?.caFile) {
+    const extra = env.NODE_EXTRA_CA_CERTS ? [readPem(env.NODE_EXTRA_CA_CERTS, 'NODE_EXTRA_CA_CERTS')] : [];
+    out.ca = [...rootCertificates, ...extra, readPem(tls.caFile, 'tls.ca_file')];
+  }
+  return out;
+}
