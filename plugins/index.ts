@@ -1,10 +1,28 @@
 import type { PluginDefinition } from '../src/engine/types.js';
+import { grepFilter } from './filter_grep/index.js';
+import { modifyFilter } from './filter_modify/index.js';
 import { parserFilter } from './filter_parser/index.js';
+import { dummyInput } from './in_dummy/index.js';
+import { stdinInput } from './in_stdin/index.js';
+import { tailInput } from './in_tail/index.js';
+import { fileOutput } from './out_file/index.js';
+import { httpOutput } from './out_http/index.js';
+import { nullOutput } from './out_null/index.js';
+import { stdoutOutput } from './out_stdout/index.js';
 
 /**
  * Every plugin Wren ships. One folder a plugin, named as in Fluent Bit (`in_tail`, `out_http`);
  * each folder's index.ts exports its definition. Add new plugins here, one import line each.
  */
 export const PLUGINS: readonly PluginDefinition[] = [
+  dummyInput,
+  stdinInput,
+  tailInput,
+  grepFilter,
+  modifyFilter,
   parserFilter,
+  stdoutOutput,
+  nullOutput,
+  fileOutput,
+  httpOutput,
 ];

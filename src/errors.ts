@@ -53,3 +53,18 @@ export function errorLine(err: unknown): string {
   }
   return String(err);
 }
+
+/** Several configuration errors found at once (e.g. by plugins checking their options). */
+export class ConfigErrorList extends WrenError {
+  readonly errors: ConfigError[];
+
+  constructor(errors: ConfigError[]) {
+    super('config', errors.map((e) => e.toLine()).join('\n'));
+    this.name = 'ConfigErrorList';
+    this.errors = errors;
+  }
+
+  override toLine(): string {
+    return this.message;
+  }
+}

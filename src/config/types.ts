@@ -37,6 +37,8 @@ export interface RawEntry {
   key: string;
   value: RawValue;
   pos: SourcePos;
+  /** Set when the value could not be read (e.g. a missing ${VAR}, already reported): not type-checked. */
+  invalid?: boolean;
 }
 
 /** One `- name: ...` item of `pipeline.inputs|filters|outputs`, or `service`, or a parser. */

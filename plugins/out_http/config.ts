@@ -1,0 +1,77 @@
+import { JSON_DATE_OPTIONS, dateOptions, type DateOptions } from '../../src/codec/json.js';
+import type { JsonFormat } from '../../src/codec/format.js';
+import type { OptionSpec, PluginOptions } from '../../src/config/types.js';
+import { ConfigError } from '../../src/errors.js';
+import { PROXY_OPTIONS, TLS_OPTIONS, tlsFromOptions } from '../../src/net/options.js';
+import type { TlsOptions } from '../../src/net/dispatchers.js';
+import { NET_OPTIONS } from '../../src/sink/options.js';
+
+export const HTTP_OPTIONS: readonly OptionSpec[] = [
+  { key: 'host', type: 'string', default: '127.0.0.1', desc: 'Destination host name or IP address.' },
+  { key: 'port', type: 'int', default: 80, min: 1, max: 65535, desc: 'Destination port.' },
+  { key: 'uri', type: 'string', default: '/', desc: 'Request path (and query).' },
+  {
+    key: 'format',
+    type: 'string',
+    default: 'json',
+    enum: ['json', 'json_lines', 'json_stream'],
+    desc: 'Body format: json (an array), json_lines (NDJSON), json_stream (objects back to back). msgpack is not supported.',
+  },
+  { key: 'header', type: 'multi', desc: "NAME VALUE: an extra request header. Repeatable." },
+  { key: 'compress', type: 'string', enum: ['gzip', 'none'], default: 'none', desc: 'Compress the body: gzip, or none.' },
+  { key: 'http_user', type: 'string', desc: 'Basic auth user name.' },
+  { key: 'http_passwd', type: 'string', secret: true, desc: 'Basic auth password.' },
+  { key: 'log_response_payload', type: 'bool', default: 'on', desc: "Include the start of the server's answer in error logs." },
+  ...JSON_DATE_OPTIONS,
+  ...TLS_OPTIONS,
+  ...PROXY_OPTIONS,
+  ...NET_OPTIONS,
+];
+
+export interface HttpConfig {
+  url: URL;
+  format: JsonFormat;
+  headers: Record<string, string>;
+  gzip: boolean;
+  date: DateOptions;
+  tls: TlsOptions;
+  proxy?: string;
+  connectTimeoutMs: number;
+  ioTimeoutMs: number;
+  logPayload: boolean;
+}
+
+export function httpConfig(id: string, o: PluginOptions): HttpConfig {
+  const tls = o.bool('tls');
+  const host = o.str('host');
+  const uri = o.str('uri');
+  const hostPart = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+  let url: URL;
+  try {
+    url = new URL(`${tls ? 'https' : 'http'}://${hostPart}:${o.num('port')}${uri.startsWith('/') ? uri : '/' + uri}`);
+  } catch (err) {
+    throw new ConfigError(`output '${id}': host '${host}' and uri '${uri}' do not make a valid URL`, o.pos('host'), { cause: err });
+  }
+  const headers: Record<string, string> = {};
+  for (const h of o.list('header')) {
+    const m = /^\s*([^\s:]+):?\s+(.*)$/.exec(h);
+    if (!m) throw new ConfigError(`output '${id}': header '${h}' must be 'NAME VALUE'`, o.pos('header'));
+    headers[m[1]!.toLowerCase()] = m[2]!.trim();
+  }
+  const user = o.optStr('http_user');
+  if (user !== undefined) {
+    headers.authorization = 'Basic ' + Buffer.from(`${user}:${o.optStr('http_passwd') ?? ''}`).toString('base64');
+  }
+  return {
+    url,
+    format: o.str('format') as JsonFormat,
+    headers,
+    gzip: o.str('compress') === 'gzip',
+    date: dateOptions(o.str('json_date_key'), o.str('json_date_format')),
+    tls: tlsFromOptions(o),
+    proxy: o.optStr('proxy'),
+    connectTimeoutMs: o.num('net.connect_timeout'),
+    ioTimeoutMs: o.num('net.io_timeout'),
+    logPayload: o.bool('log_response_payload'),
+  };
+}

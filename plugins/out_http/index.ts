@@ -1,0 +1,53 @@
+import type { Dispatcher } from 'undici';
+import type { Chunk, FlushResult, OutputDefinition, OutputInstance, PluginContext } from '../../src/engine/types.js';
+import { createDestinationDispatcher } from '../../src/net/dispatchers.js';
+import { classifyStatus, signAndSend, SendError, type RequestSigner } from '../../src/sink/send.js';
+import { HTTP_OPTIONS, httpConfig, type HttpConfig } from './config.js';
+import { buildRequest } from './request.js';
+
+/** Sends records to any HTTP endpoint. */
+export const httpOutput: OutputDefinition = {
+  kind: 'output',
+  name: 'http',
+  description: 'POSTs records to an HTTP(S) endpoint as JSON, optionally gzip-compressed.',
+  options: HTTP_OPTIONS,
+  create: (ctx) => new HttpOutput(ctx),
+};
+
+class HttpOutput implements OutputInstance {
+  private readonly cfg: HttpConfig;
+  private readonly dispatcher: Dispatcher;
+  private readonly signer?: RequestSigner;
+
+  constructor(private readonly ctx: PluginContext) {
+    this.cfg = httpConfig(ctx.id, ctx.options);
+    this.dispatcher = createDestinationDispatcher({ proxy: this.cfg.proxy, tls: this.cfg.tls, connectTimeoutMs: this.cfg.connectTimeoutMs });
+  }
+
+  async flush(chunk: Chunk): Promise<FlushResult> {
+    const req = await buildRequest(this.cfg, chunk.events);
+    try {
+      const res = await signAndSend(req, {
+        dispatcher: this.dispatcher,
+        timeoutMs: this.cfg.ioTimeoutMs,
+        signer: this.signer,
+        signal: this.ctx.signal,
+        onRefresh: (why) => this.ctx.log.warn(`destination refused the credentials (${why}); refreshed them and re-signed once`),
+      });
+      const verdict = classifyStatus(res, this.cfg.url.host);
+      if (verdict.status !== 'ok') {
+        this.ctx.metrics.add('errors');
+        if (!this.cfg.logPayload && verdict.status !== 'retry') return { status: 'drop', reason: `${this.cfg.url.host} answered ${res.status}` };
+      }
+      return verdict;
+    } catch (err) {
+      this.ctx.metrics.add('errors');
+      if (err instanceof SendError) return { status: 'retry', reason: err.message };
+      throw err;
+    }
+  }
+
+  async stop(): Promise<void> {
+    await this.dispatcher.close();
+  }
+}

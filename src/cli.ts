@@ -1,0 +1,103 @@
+#!/usr/bin/env node
+import { runCheck } from './commands/check.js';
+import { runPipeline } from './commands/run.js';
+import { errorLine } from './errors.js';
+import { wrenVersion } from './version.js';
+
+const HELP = `wren — a log forwarder for containers (Fluent Bit-style YAML)
+
+Usage:
+  wren run -c FILE              run the pipeline in FILE (also: wren -c FILE)
+  wren check -c FILE            validate FILE and print the resolved pipeline
+  wren credentials -c FILE [--output NAME] [--json]
+                                walk the AWS credential chain as that output would
+  wren --help | --version
+
+Options:
+  -c, --config FILE   configuration file (Fluent Bit YAML format)
+  --output NAME       (credentials) the output's alias or <name>.<n>; default the first AWS output
+  --json              (credentials) print one JSON object
+
+Exit codes: 0 ok; 1 configuration or start-up error; 2 records were dropped.
+`;
+
+interface Args {
+  command: 'run' | 'check' | 'credentials' | 'help' | 'version';
+  config?: string;
+  output?: string;
+  json: boolean;
+}
+
+class UsageError extends Error {}
+
+export function parseArgs(argv: string[]): Args {
+  const args: Args = { command: 'run', json: false };
+  let i = 0;
+  if (argv[0] && !argv[0].startsWith('-')) {
+    const c = argv[0];
+    if (c !== 'run' && c !== 'check' && c !== 'credentials' && c !== 'help' && c !== 'version') {
+      throw new UsageError(`unknown command '${c}' (commands: run, check, credentials)`);
+    }
+    args.command = c;
+    i = 1;
+  }
+  for (; i < argv.length; i++) {
+    const a = argv[i]!;
+    const value = () => {
+      const v = argv[++i];
+      if (v === undefined || v.startsWith('-')) throw new UsageError(`${a} needs a value`);
+      return v;
+    };
+    if (a === '-h' || a === '--help') args.command = 'help';
+    else if (a === '-V' || a === '--version') args.command = 'version';
+    else if (a === '-c' || a === '--config') args.config = value();
+    else if (a.startsWith('--config=')) args.config = a.slice('--config='.length);
+    else if (a === '--output' || a === '-o') args.output = value();
+    else if (a.startsWith('--output=')) args.output = a.slice('--output='.length);
+    else if (a === '--json') args.json = true;
+    else throw new UsageError(`unknown option '${a}'`);
+  }
+  if ((args.command === 'run' || args.command === 'check' || args.command === 'credentials') && !args.config) {
+    throw new UsageError(`'wren ${args.command}' needs -c FILE (e.g. wren ${args.command} -c config/wren.yaml)`);
+  }
+  return args;
+}
+
+async function main(argv: string[]): Promise<number> {
+  let args: Args;
+  try {
+    args = parseArgs(argv);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    process.stderr.write(`wren: ${err.message}; see wren --help\n`);
+    return 1;
+  }
+  switch (args.command) {
+    case 'help':
+      process.stdout.write(HELP);
+      return 0;
+    case 'version':
+      process.stdout.write(`wren ${wrenVersion()}\n`);
+      return 0;
+    case 'check':
+      return runCheck(args.config!, { env: process.env, stdout: process.stdout, stderr: process.stderr });
+    case 'credentials': {
+      const { credentialsCommand } = await import('./commands/credentials-cli.js');
+      return credentialsCommand(args.config!, { output: args.output, json: args.json }, { env: process.env, stdout: process.stdout, stderr: process.stderr });
+    }
+    case 'run':
+      return runPipeline(args.config!, { env: process.env, stderr: process.stderr });
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+    // let stdout drain, then leave even if a plugin left a handle open
+    setTimeout(() => process.exit(code), 50).unref();
+  },
+  (err: unknown) => {
+    process.stderr.write(`wren: ${errorLine(err)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,90 @@
+import { writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { loadConfig } from '../config/load.js';
+import { Pipeline } from '../engine/pipeline.js';
+import { ConfigErrorList, errorLine } from '../errors.js';
+import { createLogger, setRootLogger } from '../log.js';
+import { startHttpServer } from '../server/http-server.js';
+import { wrenVersion } from '../version.js';
+
+export interface RunIo {
+  env: NodeJS.ProcessEnv;
+  stderr: NodeJS.WritableStream;
+}
+
+/** Exit codes: 0 all delivered; 1 configuration or start-up error; 2 records were dropped. */
+export const EXIT_DROPPED = 2;
+
+/**
+ * `wren run -c FILE`: run until a signal (then flush within service.grace) or until every
+ * input has finished (then flush everything). Resolves to the exit code.
+ */
+export async function runPipeline(file: string, io: RunIo): Promise<number> {
+  const started = performance.now();
+  const { config, errors } = loadConfig(file, { env: io.env });
+  if (!config) {
+    for (const e of errors) io.stderr.write(e.toLine() + '\n');
+    return 1;
+  }
+  const log = createLogger(config.service.logLevel);
+  setRootLogger(log);
+  const pipeline = new Pipeline(config, log);
+  let server: Server | undefined;
+  try {
+    await pipeline.build();
+    if (config.service.httpServer) server = await startHttpServer(pipeline.metrics, config.service, log, wrenVersion());
+    await pipeline.start();
+  } catch (err) {
+    const lines = err instanceof ConfigErrorList ? err.errors.map((e) => e.toLine()) : [errorLine(err)];
+    for (const l of lines) io.stderr.write(l + '\n');
+    server?.close();
+    await pipeline.dispose();
+    return 1;
+  }
+  log.info({ version: wrenVersion(), config: file }, 'wren started');
+
+  const finished = await new Promise<boolean>((resolve) => {
+    let signalled = false;
+    const onSignal = (sig: NodeJS.Signals) => {
+      if (signalled) {
+        log.warn(`second ${sig}: exiting without waiting`);
+        process.exit(1);
+      }
+      signalled = true;
+      log.info(`${sig} received: stopping inputs, flushing for up to ${config.service.graceMs} ms`);
+      // also cuts a bounded run's drain short if it is already under way
+      pipeline.limitDrain(config.service.graceMs);
+      resolve(false);
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+    void pipeline.inputsFinished.then(() => resolve(true));
+  });
+  if (finished) log.info('every input has finished: flushing outputs');
+  const { dropped } = await pipeline.shutdown();
+  server?.close();
+  const code = dropped > 0 ? EXIT_DROPPED : 0;
+  if (dropped > 0) log.error({ dropped }, `${dropped} record(s) were not delivered`);
+  log.info({ exit_code: code }, 'wren stopped');
+  writeRunReport(io.env.WREN_RUN_REPORT, pipeline, started, code);
+  return code;
+}
+
+/** WREN_RUN_REPORT=path: a JSON summary at exit (benchmarks read CPU, peak RSS and counts). */
+function writeRunReport(path: string | undefined, p: Pipeline, started: number, code: number): void {
+  if (!path) return;
+  const ru = process.resourceUsage();
+  const m = p.metrics;
+  const report = {
+    exit_code: code,
+    wall_ms: performance.now() - started,
+    cpu_user_s: ru.userCPUTime / 1e6,
+    cpu_system_s: ru.systemCPUTime / 1e6,
+    max_rss_mb: ru.maxRSS / 1024,
+    records_in: m.total('input', 'records'),
+    bytes_in: m.total('input', 'bytes'),
+    records_out: m.total('output', 'proc_records'),
+    dropped: p.droppedRecords,
+  };
+  writeFileSync(path, JSON.stringify(report) + '\n');
+}

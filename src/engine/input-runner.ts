@@ -1,0 +1,57 @@
+import type { Logger } from '../log.js';
+import type { InstanceMetrics } from './metrics.js';
+import type { ReceiptOwner } from './receipt.js';
+import type { InputInstance } from './types.js';
+
+/**
+ * An input's runtime state: bytes emitted and not yet out of Wren (held against
+ * `mem_buf_limit`), pause / resume, and whether a bounded input has finished.
+ */
+export class InputRunner implements ReceiptOwner {
+  instance?: InputInstance;
+  inflightBytes = 0;
+  paused = false;
+  finished = false;
+  stopped = false;
+
+  constructor(
+    readonly id: string,
+    readonly tag: string,
+    readonly memBufLimit: number,
+    readonly metrics: InstanceMetrics,
+    readonly log: Logger,
+    private readonly onFinished: () => void,
+  ) {
+    metrics.gauge('buffered_bytes', () => this.inflightBytes);
+    metrics.gauge('paused', () => (this.paused ? 1 : 0));
+  }
+
+  /** Account a new batch; false when the input must pause. */
+  admit(bytes: number, records: number): boolean {
+    this.inflightBytes += bytes;
+    this.metrics.add('records', records);
+    this.metrics.add('bytes', bytes);
+    if (this.inflightBytes >= this.memBufLimit && !this.paused && !this.stopped) {
+      this.paused = true;
+      this.metrics.add('pauses');
+      this.log.warn({ buffered_bytes: this.inflightBytes, mem_buf_limit: this.memBufLimit }, 'mem_buf_limit reached: input paused until outputs catch up');
+      this.instance?.pause?.();
+    }
+    return !this.paused;
+  }
+
+  receiptDone(bytes: number): void {
+    this.inflightBytes -= bytes;
+    if (this.paused && this.inflightBytes < this.memBufLimit) {
+      this.paused = false;
+      this.log.info({ buffered_bytes: this.inflightBytes }, 'input resumed');
+      if (!this.stopped) this.instance?.resume?.();
+    }
+  }
+
+  done(): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.onFinished();
+  }
+}

@@ -1,0 +1,20 @@
+/** Tag routing as Fluent Bit does it: `match` with `*` wildcards, or `match_regex`. */
+
+export type TagMatcher = (tag: string) => boolean;
+
+export function compileMatch(pattern: string): TagMatcher {
+  if (pattern === '*') return () => true;
+  if (!pattern.includes('*')) return (tag) => tag === pattern;
+  const re = new RegExp('^' + pattern.split('*').map(escapeRegex).join('.*') + '$');
+  return (tag) => re.test(tag);
+}
+
+/** Throws SyntaxError for an invalid expression (the loader reports it). */
+export function compileMatchRegex(expr: string): TagMatcher {
+  const re = new RegExp(expr);
+  return (tag) => re.test(tag);
+}
+
+function escapeRegex(s: string): string {
+  return s.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
+}

@@ -1,0 +1,101 @@
+import type { Dispatcher } from 'undici';
+import { errorLine } from '../errors.js';
+import { headerValue, retryAfterMs, send, type IncomingResponse, type OutgoingRequest } from '../net/request.js';
+import type { FlushResult } from '../engine/types.js';
+
+/**
+ * The shared sink path of the network outputs (http, opensearch, cloudwatch_logs):
+ *   build request → sign → send → classify.
+ * This file holds the sign-and-send step; each output builds its own request and classifies the
+ * answer with its own rules (falling back on `classifyStatus`).
+ */
+
+/** Signs a built request just before it is sent (SigV4). */
+export interface RequestSigner {
+  sign(req: OutgoingRequest): Promise<OutgoingRequest>;
+  /** Force new credentials (after the destination refused the current ones). */
+  refresh(): Promise<void>;
+}
+
+export interface SendContext {
+  dispatcher: Dispatcher;
+  /** Whole-request deadline in ms. */
+  timeoutMs: number;
+  signer?: RequestSigner;
+  signal?: AbortSignal;
+  /** Called when a request is re-signed after a refresh (for metrics / logs). */
+  onRefresh?: (reason: string) => void;
+}
+
+/** A network failure, as a retry with a one-line reason. */
+export class SendError extends Error {}
+
+/**
+ * Sign (if a signer is set), send, and when the answer says the credentials were expired or
+ * invalid, refresh them once and re-sign and re-send the same request.
+ * Network errors throw SendError with a one-line reason.
+ */
+export async function signAndSend(req: OutgoingRequest, ctx: SendContext): Promise<IncomingResponse> {
+  const first = await sendOnce(req, ctx);
+  if (!ctx.signer || !isCredentialRefusal(first)) return first;
+  const reason = `${first.status} ${bodySnippet(first.body, 120)}`;
+  ctx.onRefresh?.(reason);
+  try {
+    await ctx.signer.refresh();
+  } catch (err) {
+    throw new SendError(`credentials refused (${reason}) and refreshing them failed: ${errorLine(err)}`, { cause: err });
+  }
+  return sendOnce(req, ctx);
+}
+
+async function sendOnce(req: OutgoingRequest, ctx: SendContext): Promise<IncomingResponse> {
+  let signed = req;
+  if (ctx.signer) {
+    try {
+      // sign a copy: a re-sign must not see the previous signature's headers
+      signed = await ctx.signer.sign({ ...req, headers: { ...req.headers } });
+    } catch (err) {
+      throw new SendError(`cannot sign the request: ${errorLine(err)}`, { cause: err });
+    }
+  }
+  try {
+    return await send(signed, ctx.dispatcher, { timeoutMs: ctx.timeoutMs, signal: ctx.signal });
+  } catch (err) {
+    throw new SendError(`${req.method} ${req.url.origin}${req.url.pathname} failed: ${networkReason(err, ctx.timeoutMs)}`, { cause: err });
+  }
+}
+
+function networkReason(err: unknown, timeoutMs: number): string {
+  const e = err as { name?: string; code?: string; cause?: { code?: string; message?: string } };
+  if (e.name === 'TimeoutError') return `no answer within ${timeoutMs} ms`;
+  const code = e.code ?? e.cause?.code;
+  const msg = errorLine(err);
+  return code && !msg.includes(code) ? `${code}: ${msg}` : msg;
+}
+
+/**
+ * 401, or 403 that says the token expired or the signature / key was not accepted: worth one
+ * refresh of the credentials before counting a retry.
+ */
+export function isCredentialRefusal(res: IncomingResponse): boolean {
+  if (res.status === 401) return true;
+  if (res.status !== 403 && res.status !== 400) return false;
+  const type = headerValue(res.headers, 'x-amzn-errortype') ?? '';
+  const text = type + ' ' + res.body.subarray(0, 2048).toString('utf8');
+  return /expired|ExpiredToken|InvalidClientTokenId|UnrecognizedClient|InvalidSignature|SignatureDoesNotMatch|security token included in the request is invalid|signature we calculated does not match/i.test(text);
+}
+
+/** The generic verdict on an HTTP answer: 2xx ok; 408, 429, 5xx retry; other 4xx drop. */
+export function classifyStatus(res: IncomingResponse, what: string): FlushResult {
+  const s = res.status;
+  if (s >= 200 && s < 300) return { status: 'ok' };
+  const reason = `${what} answered ${s}${res.body.length ? ': ' + bodySnippet(res.body, 300) : ''}`;
+  if (s === 408 || s === 429 || s >= 500) return { status: 'retry', reason, retryAfterMs: retryAfterMs(res.headers) };
+  return { status: 'drop', reason };
+}
+
+/** The start of a response body on one line, for logs. */
+export function bodySnippet(body: Buffer, max: number): string {
+  const t = body.subarray(0, max * 4).toString('utf8').replace(/\s+/g, ' ').trim();
+  return t.length > max ? t.slice(0, max) + '…' : t;
+}
