@@ -1,0 +1,92 @@
+import type { FSWatcher } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
+import { CommitQueue } from './commit-queue.js';
+
+/** A container line being rejoined from its parts (CRI `P` lines, docker lines without `\n`). */
+export interface PendingJoin {
+  parts: string[];
+  /** Characters joined so far. */
+  size: number;
+  /** File offset of the first part's line: the commit point while the join is open. */
+  offset: number;
+  /** Event time (epoch ms) of the first part; NaN when it had none. */
+  time: number;
+  /** CRI: the first part's time text. Docker: undefined (the first part's record keeps it). */
+  timeText?: string;
+  /** Docker: the first part's record (its other keys are kept). */
+  first?: Record<string, unknown>;
+  /** When the last part arrived (epoch ms): flushed after `multiline.flush` of silence. */
+  lastAt: number;
+}
+
+/** A line longer than buffer_max_size being skipped to its end. */
+export interface LongLine {
+  offset: number;
+  kept: number;
+  dropped: number;
+}
+
+/** One followed file: its open handle, read position and what is held between reads. */
+export class TailFile {
+  /** Next byte to read. */
+  readPos: number;
+  /** Offset after the last whole line handled (the carry starts here). */
+  consumed: number;
+  /** File size at the last check. */
+  size: number;
+  /** Bytes of an incomplete last line, kept for the next read. */
+  carry: Buffer | null = null;
+  /** Skipping the rest of an over-long line up to its newline. */
+  longLine: LongLine | null = null;
+  /** The last bytes before readPos, to notice a truncate that was followed by regrowth. */
+  print: Buffer | null = null;
+  /** Container lines being rejoined, by stream. */
+  joins: Map<string, PendingJoin> | null = null;
+  /** Not read any more (a line over buffer_max_size with no long-line policy, or a read error). */
+  stopped = false;
+  /** When the file was rotated away or deleted (epoch ms); null while it is at its path. */
+  detachedAt: number | null = null;
+  /** Where it lives now (differs from `name` after a rename we followed); saved in the db. */
+  currentName: string;
+  closed = false;
+  watcher: FSWatcher | null = null;
+  readonly commits: CommitQueue;
+  /** Throttles long-line logs: time of the last one, and how many were not logged since. */
+  lastLongLog = 0;
+  unloggedLong = 0;
+
+  constructor(
+    /** `<dev>:<inode>` of the file. */
+    readonly key: string,
+    /** The path it was found at: its tag, `path_key` and rotation checks use it. */
+    public name: string,
+    readonly tag: string,
+    public handle: FileHandle,
+    offset: number,
+    onCommit: (file: TailFile, offset: number) => void,
+  ) {
+    this.readPos = offset;
+    this.consumed = offset;
+    this.size = offset;
+    this.currentName = name;
+    this.commits = new CommitQueue(offset, (o) => onCommit(this, o));
+  }
+
+  /** The offset that is safe to commit now: before any line still held (carry, open joins). */
+  safeOffset(): number {
+    let safe = this.consumed;
+    if (this.joins !== null && this.joins.size > 0) {
+      for (const j of this.joins.values()) if (j.offset < safe) safe = j.offset;
+    }
+    return safe;
+  }
+
+  /** Forget what was held from the old content (after truncation). */
+  resetTo(offset: number): void {
+    this.readPos = offset;
+    this.consumed = offset;
+    this.carry = null;
+    this.longLine = null;
+    this.print = null;
+  }
+}

@@ -1,0 +1,216 @@
+import type { InputContext, InputInstance, LogEvent } from '../../src/engine/types.js';
+import { formatSize } from '../../src/config/values.js';
+import type { TailConfig } from './config.js';
+import { FileTracker } from './file-tracker.js';
+import { compileExclude } from './glob.js';
+import { LineSplitter, type LongLineReport } from './line-splitter.js';
+import { ContainerRecords } from './multiline.js';
+import { OffsetsDb } from './offsets-db.js';
+import { FileReader } from './reader.js';
+import { Decorator, type RecordSink, TextRecords } from './records.js';
+import type { TailFile } from './tail-file.js';
+
+/** Bytes read from one file before the others get their turn. */
+const FILE_BUDGET = 8 * 1024 * 1024;
+/** Long-line logs per file at most this often (the rest are counted into the next one). */
+const LONG_LOG_SPACING_MS = 1000;
+
+/**
+ * The running tail input. All file work happens in one loop (`run`): scan, rotation checks,
+ * reads, closes; timers and file events only ask for another turn (`wake`). Reading stops while
+ * the engine holds the input paused and resumes where it left off.
+ */
+export class TailInput implements InputInstance {
+  private readonly tracker: FileTracker;
+  private readonly reader: FileReader;
+  private readonly sink: RecordSink;
+  private readonly db: OffsetsDb | null;
+  private readonly timers: NodeJS.Timeout[] = [];
+  private running: Promise<void> | null = null;
+  private wanted = false;
+  private scanDue = false;
+  private rotationDue = false;
+  private paused = false;
+  private stopped = false;
+  private finished = false;
+
+  constructor(
+    private readonly ctx: InputContext,
+    private readonly cfg: TailConfig,
+  ) {
+    this.db = cfg.db === undefined ? null : OffsetsDb.open(cfg.db, cfg.dbSync, ctx.log);
+    const deco = new Decorator(cfg.pathKey, cfg.offsetKey);
+    const text = new TextRecords(cfg.key, cfg.parser, deco);
+    this.sink = cfg.multiline.length > 0 ? new ContainerRecords(cfg.multiline, deco, text) : text;
+    const splitter = new LineSplitter(cfg.maxLine, cfg.longLines, cfg.skipEmpty, (r) => this.longLine(r));
+    this.reader = new FileReader(cfg.maxLine, splitter, this.sink, (f, ev, bytes) => this.emitBatch(f, ev, bytes),
+      () => this.isPaused(), (f, size) => this.truncated(f, size));
+    this.tracker = new FileTracker(ctx, cfg, cfg.exclude.map(compileExclude), this.db, {
+      wake: (rotation) => this.wake(rotation),
+      finish: (f) => this.finishFile(f),
+    });
+  }
+
+  async start(): Promise<void> {
+    await this.tracker.resumeRotated();
+    await this.tracker.scan('start');
+    const every = (ms: number, fn: () => void) => this.timers.push(setInterval(fn, ms));
+    every(this.cfg.watcherMs, () => this.wake(true));
+    every(this.cfg.refreshMs, () => {
+      this.scanDue = true;
+      this.wake(false);
+    });
+    if (this.cfg.multiline.length > 0) {
+      every(Math.min(1000, Math.max(10, this.cfg.multilineFlushMs / 2)), () => this.flushIdleJoins());
+    }
+    this.wake(false);
+  }
+
+  pause(): void {
+    this.paused = true;
+  }
+
+  resume(): void {
+    this.paused = false;
+    this.wake(false);
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    for (const t of this.timers) clearInterval(t);
+    if (this.running) await this.running;
+    for (const f of [...this.tracker.files.values()]) {
+      // Without a db, open joins would be lost: emit them. With one, they are read again next time.
+      if (this.db === null) this.emitHeld(f, false);
+      await this.tracker.close(f);
+    }
+    await this.db?.close();
+  }
+
+  private isPaused(): boolean {
+    return this.paused || this.stopped || this.ctx.isPaused() || this.ctx.signal.aborted;
+  }
+
+  private wake(rotation: boolean): void {
+    if (rotation) this.rotationDue = true;
+    this.wanted = true;
+    if (this.running || this.stopped) return;
+    this.running = this.run();
+  }
+
+  private async run(): Promise<void> {
+    try {
+      while (this.wanted && !this.stopped) {
+        this.wanted = false;
+        await this.cycle();
+      }
+    } catch (err) {
+      this.ctx.log.error({ err: (err as Error).message }, 'tail: unexpected error; will retry on the next check');
+    } finally {
+      this.running = null;
+    }
+  }
+
+  private async cycle(): Promise<void> {
+    if (this.scanDue) {
+      this.scanDue = false;
+      await this.tracker.scan('new');
+    }
+    if (this.rotationDue) {
+      this.rotationDue = false;
+      await this.tracker.checkRotations();
+    }
+    for (const f of [...this.tracker.files.values()]) {
+      if (this.isPaused()) return;
+      if (f.stopped || f.closed) continue;
+      try {
+        if ((await this.reader.read(f, FILE_BUDGET)) === 'more') this.wanted = true;
+      } catch (err) {
+        f.stopped = true;
+        this.ctx.metrics.add('errors');
+        this.ctx.log.error({ file: f.name, err: (err as Error).message }, 'tail: cannot read file; it is no longer read');
+      }
+    }
+    await this.tracker.closeDetached();
+    this.checkEof();
+  }
+
+  /** exit_on_eof: once every followed file is read to its end, emit what is held and finish. */
+  private checkEof(): void {
+    if (!this.cfg.exitOnEof || this.finished || this.isPaused()) return;
+    for (const f of this.tracker.files.values()) if (!f.stopped && f.readPos < f.size) return;
+    this.finished = true;
+    for (const f of this.tracker.files.values()) this.finishFile(f);
+    this.ctx.log.debug('tail: every file read to its end (exit_on_eof)');
+    this.ctx.done();
+  }
+
+  /** The file ends here: its last line without a newline and its open joins are emitted. */
+  private finishFile(f: TailFile): void {
+    this.emitHeld(f, true);
+  }
+
+  private emitHeld(f: TailFile, withCarry: boolean): void {
+    const events: LogEvent[] = [];
+    if (withCarry && !f.stopped) this.reader.finishCarry(f, events);
+    this.sink.begin(f, events, Date.now());
+    this.sink.flushJoins();
+    this.emitBatch(f, events, 0);
+  }
+
+  private flushIdleJoins(): void {
+    const idleSince = Date.now() - this.cfg.multilineFlushMs;
+    for (const f of this.tracker.files.values()) {
+      if (f.joins === null || f.joins.size === 0) continue;
+      const events: LogEvent[] = [];
+      this.sink.begin(f, events, Date.now());
+      this.sink.flushJoins(idleSince);
+      if (events.length > 0) this.emitBatch(f, events, 0);
+    }
+  }
+
+  private emitBatch(file: TailFile, events: LogEvent[], bytes: number): boolean {
+    const safe = file.safeOffset();
+    if (events.length === 0) {
+      file.commits.advance(safe);
+      return !this.isPaused();
+    }
+    const onDone = file.commits.add(safe);
+    const ok = this.ctx.emit(events, { tag: file.tag, bytes, onDone });
+    if (!ok) this.paused = true;
+    return ok;
+  }
+
+  private truncated(file: TailFile, size: number): void {
+    this.ctx.log.info({ file: file.name, offset: file.readPos, size }, 'tail: file truncated; reading it from the start');
+    this.ctx.metrics.add('files_truncated');
+    this.emitHeld(file, false);
+    file.resetTo(0);
+    file.commits.reset(0);
+  }
+
+  private longLine(r: LongLineReport): void {
+    const { file } = r;
+    const limit = formatSize(this.cfg.maxLine);
+    if (r.policy === 'stop') {
+      this.ctx.metrics.add('errors');
+      this.ctx.log.error({ file: file.name, offset: r.offset, line_bytes: r.dropped },
+        `tail: a line is longer than buffer_max_size (${limit}); this file is no longer read `
+        + '(raise buffer_max_size, or set skip_long_lines or truncate_long_lines on)');
+      return;
+    }
+    const verb = r.policy === 'truncate' ? 'truncated' : 'skipped';
+    this.ctx.metrics.add(`${verb}_lines`);
+    this.ctx.metrics.add(`${verb}_bytes`, r.dropped);
+    const now = Date.now();
+    if (now - file.lastLongLog < LONG_LOG_SPACING_MS) {
+      file.unloggedLong++;
+      return;
+    }
+    this.ctx.log.warn({ file: file.name, offset: r.offset, kept_bytes: r.kept, dropped_bytes: r.dropped, not_logged_since: file.unloggedLong },
+      `tail: ${verb} a line longer than buffer_max_size (${limit})`);
+    file.lastLongLog = now;
+    file.unloggedLong = 0;
+  }
+}
