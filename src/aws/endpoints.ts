@@ -1,0 +1,45 @@
+import { ConfigError } from '../errors.js';
+
+/** DNS suffix of a region's partition: aws, aws-cn, aws-us-gov, and the isolated ones. */
+export function dnsSuffix(region: string): string {
+  if (region.startsWith('cn-')) return 'amazonaws.com.cn';
+  if (region.startsWith('us-isob-')) return 'sc2s.sgov.gov';
+  if (region.startsWith('us-isof-')) return 'csp.hci.ic.gov';
+  if (region.startsWith('us-iso-')) return 'c2s.ic.gov';
+  if (region.startsWith('eu-isoe-')) return 'cloud.adc-e.uk';
+  return 'amazonaws.com'; // aws and aws-us-gov
+}
+
+/** `https://<service>.<region>.<suffix>`, e.g. logs.cn-north-1.amazonaws.com.cn. */
+export function serviceEndpoint(service: string, region: string): string {
+  return `https://${service}.${region}.${dnsSuffix(region)}`;
+}
+
+function checkUrl(text: string, source: string): string {
+  let url: URL;
+  try {
+    url = new URL(/^[a-z]+:\/\//i.test(text) ? text : `https://${text}`);
+  } catch (cause) {
+    throw new ConfigError(`${source} '${text}' is not a URL`, undefined, { hint: 'write it as https://host[:port]', cause });
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new ConfigError(`${source} '${text}' must be http:// or https://`);
+  }
+  return url.href.replace(/\/$/, '');
+}
+
+/**
+ * The STS endpoint: `aws_sts_endpoint`, else AWS_ENDPOINT_URL_STS, else AWS_ENDPOINT_URL, else the
+ * regional endpoint with the partition's suffix.
+ */
+export function stsEndpoint(region: string, override: string | undefined, env: NodeJS.ProcessEnv): string {
+  if (override) return checkUrl(override, 'sts_endpoint');
+  if (env.AWS_ENDPOINT_URL_STS) return checkUrl(env.AWS_ENDPOINT_URL_STS, 'AWS_ENDPOINT_URL_STS');
+  if (env.AWS_ENDPOINT_URL) return checkUrl(env.AWS_ENDPOINT_URL, 'AWS_ENDPOINT_URL');
+  return serviceEndpoint('sts', region);
+}
+
+/** Region names look like `us-east-1`, `cn-north-1`, `us-gov-west-1`, `us-isob-east-1`. */
+export function isRegionName(region: string): boolean {
+  return /^[a-z]{2}(-[a-z]+)+-\d+$/.test(region);
+}
