@@ -56,9 +56,6 @@ export async function startStsFake(o: StsFakeOptions): Promise<StsFake> {
     const call: StsCall = { action, params, headers: req.headers };
     calls.push(call);
     if (req.method !== 'POST' || req.path !== '/') return error(res, 400, 'InvalidAction', 'POST / expected');
-    if (params.Version !== '2011-06-15') return error(res, 400, 'InvalidParameterValue', 'Version must be 2011-06-15');
-    if (!params.RoleArn || !params.RoleSessionName) return error(res, 400, 'MissingParameter', 'RoleArn and RoleSessionName are required');
-    if (!/^[\w+=,.@-]{2,64}$/.test(params.RoleSessionName)) return error(res, 400, 'ValidationError', 'invalid RoleSessionName');
     if (action === 'AssumeRole') {
       const akid = /Credential=([^/]+)\//.exec(req.headers.authorization ?? '')?.[1];
       const secret = akid ? o.secrets[akid] ?? issued.get(akid)?.secretAccessKey : undefined;
@@ -74,6 +71,9 @@ export async function startStsFake(o: StsFakeOptions): Promise<StsFake> {
     } else {
       return error(res, 400, 'InvalidAction', `Could not find operation ${action}`);
     }
+    if (params.Version !== '2011-06-15') return error(res, 400, 'InvalidParameterValue', 'Version must be 2011-06-15');
+    if (!params.RoleArn || !params.RoleSessionName) return error(res, 400, 'MissingParameter', 'RoleArn and RoleSessionName are required');
+    if (!/^[\w+=,.@-]{2,64}$/.test(params.RoleSessionName)) return error(res, 400, 'ValidationError', 'invalid RoleSessionName');
     if (o.deny?.includes(params.RoleArn)) {
       return error(res, 403, 'AccessDenied', `User is not authorized to perform: sts:${action} on resource: ${params.RoleArn}`);
     }
