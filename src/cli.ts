@@ -1,6 +1,4 @@
 #!/usr/bin/env node
-import { runCheck } from './commands/check.js';
-import { runPipeline } from './commands/run.js';
 import { errorLine } from './errors.js';
 import { wrenVersion } from './version.js';
 
@@ -79,14 +77,18 @@ async function main(argv: string[]): Promise<number> {
     case 'version':
       process.stdout.write(`wren ${wrenVersion()}\n`);
       return 0;
-    case 'check':
+    case 'check': {
+      const { runCheck } = await import('./commands/check.js');
       return runCheck(args.config!, { env: process.env, stdout: process.stdout, stderr: process.stderr });
+    }
     case 'credentials': {
       const { credentialsCommand } = await import('./commands/credentials-cli.js');
       return credentialsCommand(args.config!, { output: args.output, json: args.json }, { env: process.env, stdout: process.stdout, stderr: process.stderr });
     }
-    case 'run':
+    case 'run': {
+      const { runPipeline } = await import('./commands/run.js');
       return runPipeline(args.config!, { env: process.env, stderr: process.stderr });
+    }
   }
 }
 

@@ -221,9 +221,10 @@ function expand(text: string, p: SourcePos, ctx: ConvertCtx): string {
 /** A scalar as Fluent Bit reads it: the text as written (so `1.50` stays `1.50`, `on` stays `on`). */
 function scalarText(node: unknown): string {
   if (!isScalar(node)) return '';
-  if (node.value === null || node.value === undefined) return '';
-  if (typeof node.value === 'string') return node.value;
   const src = (node as { source?: string }).source;
+  // `name: null` is the null output, not YAML's null; an empty value stays empty
+  if (node.value === null || node.value === undefined) return typeof src === 'string' ? src : '';
+  if (typeof node.value === 'string') return node.value;
   return typeof src === 'string' && src.length > 0 ? src : String(node.value);
 }
 

@@ -8,6 +8,8 @@ import type { Chunk, FlushResult, LogEvent, OutputInstance } from './types.js';
 /** A buffered chunk and the receipts of the batches in it. */
 interface BufferedChunk extends Chunk {
   receipts: Receipt[];
+  /** Given up at shutdown while its flush was still under way: its answer is ignored. */
+  abandoned?: boolean;
 }
 
 interface OpenChunk {
@@ -43,7 +45,7 @@ export class OutputRunner {
   private readonly open = new Map<string, OpenChunk>();
   private readonly ready: BufferedChunk[] = [];
   private readonly timers = new Map<NodeJS.Timeout, BufferedChunk>();
-  private inFlight = 0;
+  private readonly flying = new Set<BufferedChunk>();
   private seq = 0;
   private bufferedBytes = 0;
   private bufferedRecords = 0;
@@ -92,7 +94,7 @@ export class OutputRunner {
   }
 
   isIdle(): boolean {
-    return this.open.size === 0 && this.ready.length === 0 && this.inFlight === 0 && this.timers.size === 0;
+    return this.open.size === 0 && this.ready.length === 0 && this.flying.size === 0 && this.timers.size === 0;
   }
 
   /** Flush everything buffered; resolves when idle (delivered, or dropped after its retries). */
@@ -109,10 +111,15 @@ export class OutputRunner {
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
-  /** Give up on whatever is still buffered (grace expired); returns how many events were dropped. */
+  /**
+   * Give up on whatever is still buffered (grace expired), flushes under way included: their
+   * delivery was never confirmed. Returns how many events were dropped.
+   */
   abandon(reason: string): number {
     for (const t of this.timers.keys()) clearTimeout(t);
-    const chunks = [...this.ready, ...this.timers.values()];
+    const chunks = [...this.ready, ...this.timers.values(), ...this.flying];
+    for (const c of this.flying) c.abandoned = true;
+    this.flying.clear();
     this.timers.clear();
     this.ready.length = 0;
     for (const [tag, c] of this.open) this.seal(tag, c);
@@ -140,14 +147,14 @@ export class OutputRunner {
   }
 
   private pump(): void {
-    while (this.inFlight < this.o.workers && this.ready.length > 0) {
+    while (this.flying.size < this.o.workers && this.ready.length > 0) {
       void this.run(this.ready.shift()!);
     }
     this.checkIdle();
   }
 
   private async run(chunk: BufferedChunk): Promise<void> {
-    this.inFlight++;
+    this.flying.add(chunk);
     let result: FlushResult;
     try {
       result = await this.o.instance.flush(chunk);
@@ -155,7 +162,8 @@ export class OutputRunner {
       this.o.metrics.add('errors');
       result = { status: 'retry', reason: errorLine(err) };
     }
-    this.inFlight--;
+    this.flying.delete(chunk);
+    if (chunk.abandoned) return;
     this.handle(chunk, result);
     this.pump();
   }

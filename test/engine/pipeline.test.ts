@@ -1,0 +1,147 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/load.js';
+import { Pipeline } from '../../src/engine/pipeline.js';
+import type { Chunk, FilterDefinition, InputContext, InputDefinition, LogEvent, OutputDefinition, PluginDefinition } from '../../src/engine/types.js';
+import { createLogger } from '../../src/log.js';
+import { tempDir } from '../helpers/cli.js';
+
+/** A pipeline built from YAML, with test plugins that the test drives directly. */
+function build(yaml: string, plugins: PluginDefinition[]) {
+  const file = join(tempDir(), 'p.yaml');
+  writeFileSync(file, yaml);
+  const { config, errors } = loadConfig(file, { env: {}, plugins });
+  if (!config) throw new Error(errors.map((e) => e.toLine()).join('\n'));
+  return new Pipeline(config, createLogger('off'));
+}
+
+function manualInput() {
+  const state: { ctx?: InputContext; paused: number; resumed: number } = { paused: 0, resumed: 0 };
+  const def: InputDefinition = {
+    kind: 'input', name: 'manual', description: '', options: [],
+    create: (ctx) => {
+      state.ctx = ctx;
+      return { start() {}, stop() {}, pause: () => void state.paused++, resume: () => void state.resumed++ };
+    },
+  };
+  return { def, state };
+}
+
+function gateOutput() {
+  const got: LogEvent[] = [];
+  let open = false;
+  let waiters: (() => void)[] = [];
+  const def: OutputDefinition = {
+    kind: 'output', name: 'gate', description: '', options: [],
+    create: () => ({
+      async flush(c: Chunk) {
+        if (!open) await new Promise<void>((r) => waiters.push(r));
+        got.push(...c.events);
+        return { status: 'ok' };
+      },
+    }),
+  };
+  return { def, got, open: () => { open = true; waiters.forEach((w) => w()); waiters = []; } };
+}
+
+const events = (from: number, n: number): LogEvent[] => Array.from({ length: n }, (_, i) => ({ time: 0, record: { n: from + i } }));
+
+describe('Pipeline', () => {
+  it('pauses an input at mem_buf_limit while its output is blocked, resumes when it drains, loses nothing', async () => {
+    const input = manualInput();
+    const out = gateOutput();
+    const p = build(`service:
+  flush: 50ms
+pipeline:
+  inputs:
+    - name: manual
+      mem_buf_limit: 1k
+  outputs:
+    - name: gate
+      match: '*'
+`, [input.def, out.def]);
+    await p.start();
+    const ctx = input.state.ctx!;
+    let sent = 0;
+    let accepted = true;
+    while (accepted) {
+      accepted = ctx.emit(events(sent, 10), { bytes: 300 });
+      sent += 10;
+    }
+    expect(sent).toBe(40); // 4 × 300 bytes ≥ 1 KiB
+    expect(input.state.paused).toBe(1);
+    expect(ctx.isPaused()).toBe(true);
+    out.open();
+    await new Promise((r) => setTimeout(r, 200));
+    expect(input.state.resumed).toBe(1);
+    expect(ctx.isPaused()).toBe(false);
+    const { dropped } = await p.shutdown();
+    expect(dropped).toBe(0);
+    expect(out.got.map((e) => e.record.n)).toEqual(Array.from({ length: 40 }, (_, i) => i));
+  });
+
+  it('runs filters in order, keeps batch order across an asynchronous filter, and calls onDone after delivery', async () => {
+    const input = manualInput();
+    const out = gateOutput();
+    out.open();
+    const slow: FilterDefinition = {
+      kind: 'filter', name: 'slow', description: '', options: [],
+      create: () => ({
+        filter: (evs: LogEvent[]) => new Promise<LogEvent[]>((r) => setTimeout(() => r(evs.map((e) => ({ ...e, record: { ...e.record, slow: true } }))), 20)),
+      }),
+    };
+    const boom: FilterDefinition = { kind: 'filter', name: 'boom', description: '', options: [], create: () => ({ filter: () => { throw new Error('bad filter'); } }) };
+    const tagger: FilterDefinition = {
+      kind: 'filter', name: 'tagger', description: '', options: [],
+      create: () => ({ filter: (evs: LogEvent[]) => { for (const e of evs) e.record.after = e.record.slow === true; return evs; } }),
+    };
+    const p = build(`service:
+  flush: 20ms
+pipeline:
+  inputs:
+    - name: manual
+  filters:
+    - name: slow
+      match: '*'
+    - name: boom
+      match: '*'
+    - name: tagger
+      match: '*'
+  outputs:
+    - name: gate
+      match: '*'
+`, [input.def, out.def, slow, boom, tagger]);
+    await p.start();
+    const done: number[] = [];
+    for (let b = 0; b < 5; b++) input.state.ctx!.emit(events(b * 2, 2), { onDone: () => done.push(b) });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(out.got.map((e) => e.record.n)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(out.got.every((e) => e.record.slow === true && e.record.after === true)).toBe(true);
+    expect(done.sort()).toEqual([0, 1, 2, 3, 4]);
+    const boomMetrics = p.metrics.instances().find((m) => m.id === 'boom.0')!;
+    expect(boomMetrics.get('errors')).toBe(5);
+    await p.shutdown();
+  });
+
+  it('drops what grace could not deliver, counting it', async () => {
+    const input = manualInput();
+    const out = gateOutput(); // never opened
+    const p = build(`service:
+  flush: 20ms
+pipeline:
+  inputs:
+    - name: manual
+  outputs:
+    - name: gate
+      match: '*'
+`, [input.def, out.def]);
+    await p.start();
+    input.state.ctx!.emit(events(0, 7));
+    p.limitDrain(100);
+    const t0 = Date.now();
+    const { dropped } = await p.shutdown();
+    expect(dropped).toBe(7);
+    expect(Date.now() - t0).toBeLessThan(1000);
+  });
+});
