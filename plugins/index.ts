@@ -1,5 +1,6 @@
 import type { PluginDefinition } from '../src/engine/types.js';
 import { grepFilter } from './filter_grep/index.js';
+import { kubernetesFilter } from './filter_kubernetes/index.js';
 import { modifyFilter } from './filter_modify/index.js';
 import { parserFilter } from './filter_parser/index.js';
 import { dummyInput } from './in_dummy/index.js';
@@ -21,6 +22,7 @@ export const PLUGINS: readonly PluginDefinition[] = [
   grepFilter,
   modifyFilter,
   parserFilter,
+  kubernetesFilter,
   stdoutOutput,
   nullOutput,
   fileOutput,
