@@ -161,25 +161,27 @@ export class FileTracker {
         }
         this.hooks.finish(file);
       }
-      await this.close(file);
+      await this.close(file, true);
     }
   }
 
-  async close(file: TailFile): Promise<void> {
+  /** Close a file; with `forget` (it was rotated away and read to its end), its db entry goes too. */
+  async close(file: TailFile, forget: boolean): Promise<void> {
     if (file.closed) return;
     file.closed = true;
+    file.forget = forget;
     file.watcher?.close();
     file.watcher = null;
     this.files.delete(file.key);
     await file.handle.close().catch(() => undefined);
     this.ctx.metrics.add('files_closed');
-    if (file.commits.inFlight === 0) this.db?.delete(file.key);
+    if (forget && file.commits.inFlight === 0) this.db?.delete(file.key);
     this.ctx.log.debug({ file: file.name }, 'tail: file closed');
   }
 
   private committed(file: TailFile, offset: number): void {
     if (this.db === null) return;
-    if (file.closed && file.commits.inFlight === 0) this.db.delete(file.key);
+    if (file.forget && file.commits.inFlight === 0) this.db.delete(file.key);
     else this.saveEntry(file, offset);
   }
 

@@ -47,11 +47,12 @@ export class OffsetsDb {
     readonly path: string,
     private readonly sync: DbSync,
     private readonly log: Logger,
+    private readonly spacingMs: number,
   ) {}
 
   /** Load the db (a missing file is an empty db; a stale `.tmp` from a crash is removed). */
-  static open(path: string, sync: DbSync, log: Logger): OffsetsDb {
-    const db = new OffsetsDb(path, sync, log);
+  static open(path: string, sync: DbSync, log: Logger, spacingMs = WRITE_SPACING_MS): OffsetsDb {
+    const db = new OffsetsDb(path, sync, log, spacingMs);
     rmSync(`${path}.tmp`, { force: true });
     let text: string;
     try {
@@ -109,7 +110,7 @@ export class OffsetsDb {
 
   private schedule(): void {
     if (this.writing || this.timer) return;
-    const wait = Math.max(0, this.lastWrite + WRITE_SPACING_MS - Date.now());
+    const wait = Math.max(0, this.lastWrite + this.spacingMs - Date.now());
     this.timer = setTimeout(() => {
       this.timer = null;
       this.writing = this.writeAsync().finally(() => {

@@ -49,6 +49,8 @@ export class TailFile {
   /** Where it lives now (differs from `name` after a rename we followed); saved in the db. */
   currentName: string;
   closed = false;
+  /** Closed for good (rotated away, read to its end): its db entry is dropped once its batches are done. */
+  forget = false;
   watcher: FSWatcher | null = null;
   readonly commits: CommitQueue;
   /** Throttles long-line logs: time of the last one, and how many were not logged since. */

@@ -83,7 +83,7 @@ export class TailInput implements InputInstance {
     for (const f of [...this.tracker.files.values()]) {
       // Without a db, open joins would be lost: emit them. With one, they are read again next time.
       if (this.db === null) this.emitHeld(f, false);
-      await this.tracker.close(f);
+      await this.tracker.close(f, false);
     }
     await this.db?.close();
   }
