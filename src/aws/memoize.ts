@@ -7,7 +7,7 @@ import type { AwsCredentials } from './types.js';
 export const EXPIRY_MARGIN_MS = 15_000;
 /** Background refreshes (inside the refresh window) start at most this often. */
 export const BACKGROUND_INTERVAL_MS = 10_000;
-/** A forced refresh right after a resolution reuses it (several 403s in one burst). */
+/** A forced refresh right after another forced one reuses it (a burst of 403s). */
 export const FORCED_DEDUP_MS = 1_000;
 
 export interface CacheOptions {
@@ -26,7 +26,7 @@ export class CredentialCache {
   private current?: Resolution;
   private inflight?: Promise<Resolution>;
   private lastAttempt = Number.NEGATIVE_INFINITY;
-  private lastSuccess = Number.NEGATIVE_INFINITY;
+  private lastForced = Number.NEGATIVE_INFINITY;
   private readonly now: () => number;
 
   constructor(private readonly resolve: () => Promise<Resolution>, private readonly o: CacheOptions) {
@@ -59,8 +59,9 @@ export class CredentialCache {
       await this.inflight;
       return;
     }
-    if (this.now() - this.lastSuccess < FORCED_DEDUP_MS) return;
+    if (this.now() - this.lastForced < FORCED_DEDUP_MS) return;
     await this.shared();
+    this.lastForced = this.now();
   }
 
   private shared(): Promise<Resolution> {
@@ -68,7 +69,6 @@ export class CredentialCache {
       this.lastAttempt = this.now();
       this.inflight = this.resolve().then((r) => {
         this.current = r;
-        this.lastSuccess = this.now();
         return r;
       }).finally(() => {
         this.inflight = undefined;

@@ -56,7 +56,7 @@ export class ImdsClient {
   }
 
   private get hopWaitMs(): number {
-    return Math.min(150, this.o.timeoutMs / 4);
+    return Math.min(100, this.o.timeoutMs / 4);
   }
 
   private request(method: string, path: string, headers: Record<string, string>, signal?: AbortSignal): Promise<IncomingResponse> {
