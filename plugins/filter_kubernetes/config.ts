@@ -4,7 +4,7 @@ export const SA_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 
 /** The filter's keys, as Fluent Bit spells them (plus kube_meta_wait_timeout, Wren's own). */
 export const KUBERNETES_OPTIONS: readonly OptionSpec[] = [
-  { key: 'kube_tag_prefix', type: 'string', default: 'kube.var.log.containers.', desc: 'Tag prefix before the container log file name (the tail input\'s tag with the path folded in).' },
+  { key: 'kube_tag_prefix', type: 'string', default: 'kube.var.log.containers.', desc: 'Tag prefix before the container log file name (the tail input\'s tag with the path folded in); a tag without it is read from its last dot-free <pod>_<namespace>_ part.' },
   { key: 'regex_parser', type: 'string', desc: 'Parser (from parsers:) that reads pod_name, namespace_name, container_name and docker_id from the tag instead of the default file-name regex.' },
   { key: 'merge_log', type: 'bool', default: 'off', desc: 'When the log field holds a JSON object (or merge_parser matches), add its fields to the record.' },
   { key: 'merge_log_key', type: 'string', desc: 'Put the merged fields under this key instead of at the top level.' },

@@ -41,6 +41,10 @@ describe('kubernetes filter: file-name metadata', () => {
     expect(await run({}, [{ log: 'x' }], 'kube.var.log.containers.not-a-container.log')).toEqual([{ time: 5, record: { log: 'x' } }]);
   });
 
+  it('reads a tag without the prefix from its file-name part (tail paths outside /var/log/containers)', async () => {
+    expect((await run({}, [{ log: 'x' }], `kube.home.me.logs.web-7d4b9c-x2x9z_shop_nginx-${ID}.log`))[0]!.record.kubernetes).toEqual(FILE_META);
+  });
+
   it('reads the tag with regex_parser when given', async () => {
     expect((await run({ kube_tag_prefix: 'k.', regex_parser: 'custom-tag' }, [{ log: 'x' }], 'k.ns1.pod1.c1'))[0]!.record.kubernetes)
       .toEqual({ pod_name: 'pod1', namespace_name: 'ns1', container_name: 'c1' });
