@@ -28,8 +28,9 @@ let serial = 0;
 
 export async function startContainerFake(o: ContainerFakeOptions = {}): Promise<ContainerFake> {
   const issued: ContainerFake['issued'] = [];
-  const json = (res: ServerResponse, status: number, body: unknown) =>
+  const json = (res: ServerResponse, status: number, body: unknown): void => {
     res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+  };
   const handle = (req: ReceivedRequest, res: ServerResponse) => {
     if (o.failWith) return json(res, o.failWith, { code: 'ServerError', message: 'fake failure' });
     if (req.method !== 'GET') return json(res, 405, { message: 'GET only' });
