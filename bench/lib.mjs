@@ -1,0 +1,53 @@
+// Shared helpers for benchmark scenarios: run the real CLI on a config and read its run report.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+export const CLI = join(ROOT, 'dist', 'src', 'cli.js');
+
+export function benchDir(prefix = 'wren-bench-') {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/**
+ * Run `wren run -c <config>` to completion; returns its run report (WREN_RUN_REPORT):
+ * wall_ms, cpu_user_s, cpu_system_s, max_rss_mb, records_in, bytes_in, records_out, dropped.
+ */
+export async function runWren(yaml, { env = {}, dir = benchDir() } = {}) {
+  const cfg = join(dir, 'bench.yaml');
+  const report = join(dir, 'report.json');
+  writeFileSync(cfg, yaml);
+  const started = performance.now();
+  const child = spawn(process.execPath, [CLI, 'run', '-c', cfg], {
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, AWS_EC2_METADATA_DISABLED: 'true', WREN_RUN_REPORT: report, ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (d) => { stderr += d; if (stderr.length > 1e6) stderr = stderr.slice(-1e5); });
+  const code = await new Promise((r) => child.on('exit', (c) => r(c)));
+  const wall = performance.now() - started;
+  if (code !== 0) throw new Error(`wren exited ${code}:\n${stderr.slice(-3000)}`);
+  const r = JSON.parse(readFileSync(report, 'utf8'));
+  return { ...r, process_wall_ms: wall };
+}
+
+/** One result line, human-readable, plus a JSON line for tools. */
+export function report(name, r, { events = r.records_out, bytes = r.bytes_in, wallMs = r.wall_ms } = {}) {
+  const secs = wallMs / 1000;
+  const out = {
+    scenario: name,
+    events,
+    seconds: +secs.toFixed(3),
+    events_per_s: Math.round(events / secs),
+    mb_per_s: bytes ? +(bytes / 1048576 / secs).toFixed(1) : undefined,
+    cpu_s: +(r.cpu_user_s + r.cpu_system_s).toFixed(2),
+    peak_rss_mb: Math.round(r.max_rss_mb),
+  };
+  console.log(`${name}: ${out.events_per_s.toLocaleString('en-US')} events/s` + (out.mb_per_s ? `, ${out.mb_per_s} MB/s` : '') +
+    `, ${out.cpu_s} CPU s over ${out.seconds} s, peak RSS ${out.peak_rss_mb} MB (${events.toLocaleString('en-US')} events)`);
+  console.log(JSON.stringify(out));
+  return out;
+}
