@@ -1,0 +1,73 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PLUGINS } from '../../plugins/index.js';
+import { runWren, writeConfig } from '../helpers/cli.js';
+import { startImdsFake, type ImdsFake } from '../helpers/imds-fake.js';
+import { startTinyproxy, type Tinyproxy } from '../helpers/tinyproxy.js';
+import { EC2_SYSFS, fakeSysfs, KEYS, tempDir, writeFile } from './helpers.js';
+
+// `wren credentials` driven as a process, the way a user runs it. It needs an output that signs
+// with AWS; until the http output declares the AWS options (aws_auth …) this suite is skipped.
+const httpTakesAws = PLUGINS.some((p) => p.name === 'http' && p.options.some((o) => o.key === 'aws_auth'));
+
+describe.skipIf(!httpTakesAws)('wren credentials (CLI)', () => {
+  let proxy: Tinyproxy;
+  let imds: ImdsFake;
+  beforeAll(async () => {
+    [proxy, imds] = await Promise.all([startTinyproxy(), startImdsFake({ behaviour: 'hop-limit' })]);
+  });
+  afterAll(async () => {
+    await Promise.all([proxy?.stop(), imds?.close()]);
+  });
+
+  const config = (extra: string) => writeConfig(`pipeline:
+  inputs:
+    - name: dummy
+  outputs:
+    - name: stdout
+      match: '*'
+    - name: http
+      alias: search
+      match: '*'
+      host: 127.0.0.1
+      port: 9
+      aws_auth: on
+      aws_service: es
+${extra}`);
+
+  it('behind HTTP(S)_PROXY with keys only in ~/.aws/config: walks to the profile, IMDS untouched, exit 0', async () => {
+    const home = tempDir();
+    const cfg = writeFile(join(home, '.aws', 'config'), `[default]\nregion = eu-west-1\naws_access_key_id = ${KEYS.accessKeyId}\naws_secret_access_key = ${KEYS.secretAccessKey}\n`);
+    const file = config(`      aws_imds: on\n      aws_imds_endpoint: ${imds.url}\n`);
+    const env = { HOME: home, AWS_CONFIG_FILE: cfg, HTTP_PROXY: proxy.url, HTTPS_PROXY: proxy.url, AWS_EC2_METADATA_DISABLED: 'false' };
+    const r = await runWren(['credentials', '-c', file], { env });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^Credential chain of output search \(region eu-west-1 from profile "default", service es\):/);
+    expect(r.stdout).toMatch(/profile\s+answered\s+[\d.]+ ms {2}profile "default" in .*config \(static keys\)/);
+    expect(r.stdout).toMatch(/Credentials from profile: access key AKIA\*{12}MPLE, expires never/);
+    expect(r.stdout + r.stderr).not.toContain(KEYS.secretAccessKey);
+    expect(imds.received).toEqual([]);
+    expect(proxy.requests()).toEqual([]);
+  });
+
+  it('--json on the hop-limit IMDS: one JSON object, the imds step names the fix', async () => {
+    const file = config(`      aws_region: us-east-1\n      aws_imds_endpoint: ${imds.url}\n      aws_sysfs_root: ${fakeSysfs(EC2_SYSFS)}\n`);
+    const r = await runWren(['credentials', '-c', file, '--output', 'search', '--json'], { env: { HOME: tempDir(), AWS_EC2_METADATA_DISABLED: 'false' } });
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout) as { provider: string; accessKeyId: string; expiration: string; steps: { provider: string; outcome: string; ms: number; message: string }[] };
+    expect(j.provider).toBe('imds');
+    expect(j.accessKeyId).toMatch(/^ASIA\*+\d{4}$/);
+    expect(Date.parse(j.expiration)).toBeGreaterThan(Date.now());
+    const step = j.steps.at(-1)!;
+    expect(step).toMatchObject({ provider: 'imds', outcome: 'answered', message: expect.stringMatching(/hop limit.*HttpPutResponseHopLimit to 2/) });
+    expect(step.ms).toBeLessThan(300);
+  });
+
+  it('exit 1 with every step when nothing answers', async () => {
+    const file = config('      aws_region: us-east-1\n      aws_imds: off\n');
+    const r = await runWren(['credentials', '-c', file], { env: { HOME: tempDir() } });
+    expect(r.code).toBe(1);
+    expect(r.stdout.split('\n').filter((l) => /not configured/.test(l))).toHaveLength(5);
+    expect(r.stderr).toMatch(/no AWS credentials for output search/);
+  });
+});
