@@ -1,0 +1,133 @@
+// tail: 1,000,000 CRI lines (~200 bytes, JSON messages) → tail with multiline.parser cri → null.
+// Three figures: the real CLI end to end (the target: ≥ 450,000 events/s, peak RSS < 150 MB),
+// the tail input alone in-process (a stand-in engine that discards batches), and a bare Node loop
+// (split, CRI prefix, JSON.parse of every message) as the floor to compare with.
+// BENCH_LINES overrides the line count.
+import { closeSync, openSync, readSync, rmSync, statSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { benchDir, report, ROOT, runWren } from './lib.mjs';
+
+const LINES = Number(process.env.BENCH_LINES ?? 1_000_000);
+const dir = benchDir('wren-bench-tail-');
+const file = join(dir, `checkout-7d9f8b6c5-x2lqp_shop_checkout-${'c7'.repeat(32)}.log`);
+
+// --- the file: containerd's format, JSON application messages, a few P+F split lines ----------
+{
+  const fd = openSync(file, 'w');
+  const paths = ['/v1/checkout', '/v1/cart', '/v1/items/8812', '/healthz', '/v1/orders'];
+  const base = Date.parse('2025-03-14T09:00:00Z');
+  let out = [];
+  for (let i = 0; i < LINES; i++) {
+    const t = base + Math.floor(i / 50);
+    const ts = `${new Date(t).toISOString().slice(0, 23)}${String((i * 7919) % 1e6).padStart(6, '0')}Z`;
+    const msg = `{"level":"info","ts":${t},"msg":"request completed","method":"GET","path":"${paths[i % 5]}","status":200,"duration_ms":${i % 97},"trace_id":"${(i * 2654435761 >>> 0).toString(16).padStart(8, '0')}4bf92f3577b34da6"}`;
+    out.push(`${ts} ${i % 10 === 9 ? 'stderr' : 'stdout'} F ${msg}\n`);
+    if (out.length === 10_000) {
+      writeSync(fd, out.join(''));
+      out = [];
+    }
+  }
+  if (out.length) writeSync(fd, out.join(''));
+  closeSync(fd);
+}
+const bytes = statSync(file).size;
+console.log(`file: ${LINES.toLocaleString('en-US')} CRI lines, ${(bytes / 1048576).toFixed(1)} MiB (${Math.round(bytes / LINES)} bytes/line)`);
+
+// --- 1. the real CLI ------------------------------------------------------------------------------
+const yaml = `service:
+  flush: 200ms
+  log_level: warn
+pipeline:
+  inputs:
+    - name: tail
+      path: ${file}
+      read_from_head: on
+      exit_on_eof: on
+      multiline.parser: cri
+      mem_buf_limit: 32M
+  outputs:
+    - name: null
+      match: '*'
+`;
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const runs = [];
+for (let i = 0; i < RUNS; i++) runs.push(await runWren(yaml, { dir }));
+if (runs.some((r) => r.records_out !== LINES)) throw new Error(`expected ${LINES} records out, got ${runs.map((r) => r.records_out)}`);
+const byWall = [...runs].sort((a, b) => a.wall_ms - b.wall_ms);
+const median = byWall[Math.floor(byWall.length / 2)];
+report(`tail (cri) → null, wren run (median of ${RUNS})`, median, { events: LINES, bytes });
+console.log(`  every run: ${runs.map((r) => `${Math.round(LINES / (r.wall_ms / 1000)).toLocaleString('en-US')}/s ${Math.round(r.max_rss_mb)} MB`).join(', ')}`);
+console.log(`  the median run counted from process start (incl. ~0.5 s of Node start-up and module loading): ` +
+  `${Math.round(LINES / (median.process_wall_ms / 1000)).toLocaleString('en-US')} events/s`);
+
+// --- 2. the input alone, in-process ---------------------------------------------------------------
+{
+  const { tailInput } = await import(join(ROOT, 'dist/plugins/in_tail/index.js'));
+  const { resolveOptions } = await import(join(ROOT, 'dist/src/config/options-resolve.js'));
+  const { createLogger } = await import(join(ROOT, 'dist/src/log.js'));
+  const pos = { file: 'bench', line: 1, col: 1 };
+  const entries = Object.entries({ path: file, read_from_head: 'on', exit_on_eof: 'on', 'multiline.parser': 'cri' })
+    .map(([key, value]) => ({ key, value, pos }));
+  const { options } = resolveOptions({ kind: 'input', name: 'tail', entries, pos }, tailInput.options, 'tail');
+  let events = 0;
+  let done;
+  const finished = new Promise((r) => (done = r));
+  const ctx = {
+    id: 'tail.0', options, tag: 'kube.*', baseDir: dir, signal: new AbortController().signal,
+    log: createLogger('warn', new Writable({ write: (_c, _e, cb) => cb() })),
+    metrics: { add() {} },
+    parsers: { get: () => undefined, names: () => [] },
+    emit(batch, o) { events += batch.length; o?.onDone?.(); return true; },
+    done: () => done(),
+    isPaused: () => false,
+  };
+  globalThis.gc?.();
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const input = await tailInput.create(ctx);
+  await input.start();
+  await finished;
+  const ms = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  await input.stop();
+  if (events !== LINES) throw new Error(`in-process: ${events} events`);
+  report('tail (cri) input alone, in-process', { cpu_user_s: cpu.user / 1e6, cpu_system_s: cpu.system / 1e6, max_rss_mb: process.resourceUsage().maxRSS / 1024 },
+    { events, bytes, wallMs: ms });
+}
+
+// --- 3. a bare loop: read, split, CRI prefix, JSON.parse each message ------------------------------
+{
+  globalThis.gc?.();
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const fd = openSync(file, 'r');
+  const buf = Buffer.allocUnsafe(1 << 20);
+  let carry = Buffer.alloc(0);
+  let n = 0;
+  let pos = 0;
+  for (;;) {
+    carry.copy(buf, 0);
+    const r = readSync(fd, buf, carry.length, buf.length - carry.length, pos);
+    if (r === 0) break;
+    pos += r;
+    const view = buf.subarray(0, carry.length + r);
+    let s = 0;
+    for (let nl = view.indexOf(10, s); nl >= 0; nl = view.indexOf(10, s)) {
+      const sp1 = view.indexOf(32, s);
+      const ts = view.toString('latin1', s, sp1);
+      const stream = view.toString('latin1', sp1 + 1, sp1 + 7);
+      const rec = JSON.parse(view.toString('utf8', sp1 + 10, nl));
+      if (ts && stream && rec) n++;
+      s = nl + 1;
+    }
+    carry = Buffer.from(view.subarray(s));
+  }
+  closeSync(fd);
+  const ms = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  report('bare loop (split + CRI prefix + JSON.parse), in-process', { cpu_user_s: cpu.user / 1e6, cpu_system_s: cpu.system / 1e6, max_rss_mb: process.resourceUsage().maxRSS / 1024 },
+    { events: n, bytes, wallMs: ms });
+}
+
+rmSync(dir, { recursive: true, force: true });
