@@ -5,6 +5,7 @@ import { ConfigError } from '../../src/errors.js';
 import { PROXY_OPTIONS, TLS_OPTIONS, tlsFromOptions } from '../../src/net/options.js';
 import type { TlsOptions } from '../../src/net/dispatchers.js';
 import { NET_OPTIONS } from '../../src/sink/options.js';
+import { AWS_OPTIONS } from '../../src/aws/options.js';
 
 export const HTTP_OPTIONS: readonly OptionSpec[] = [
   { key: 'host', type: 'string', default: '127.0.0.1', desc: 'Destination host name or IP address.' },
@@ -26,6 +27,8 @@ export const HTTP_OPTIONS: readonly OptionSpec[] = [
   ...TLS_OPTIONS,
   ...PROXY_OPTIONS,
   ...NET_OPTIONS,
+  { key: 'aws_service', type: 'string', desc: 'SigV4 service name when aws_auth is on: osis (OpenSearch Ingestion), es, aoss, …' },
+  ...AWS_OPTIONS,
 ];
 
 export interface HttpConfig {
@@ -39,6 +42,8 @@ export interface HttpConfig {
   connectTimeoutMs: number;
   ioTimeoutMs: number;
   logPayload: boolean;
+  /** SigV4 service when aws_auth is on. */
+  awsService?: string;
 }
 
 export function httpConfig(id: string, o: PluginOptions): HttpConfig {
@@ -73,5 +78,12 @@ export function httpConfig(id: string, o: PluginOptions): HttpConfig {
     connectTimeoutMs: o.num('net.connect_timeout'),
     ioTimeoutMs: o.num('net.io_timeout'),
     logPayload: o.bool('log_response_payload'),
+    awsService: o.bool('aws_auth') ? awsService(id, o) : undefined,
   };
+}
+
+function awsService(id: string, o: PluginOptions): string {
+  const s = o.optStr('aws_service')?.trim();
+  if (!s) throw new ConfigError(`output '${id}': aws_auth is on but 'aws_service' is not set`, o.pos('aws_auth'), { hint: "set aws_service, e.g. osis for OpenSearch Ingestion" });
+  return s;
 }

@@ -1,5 +1,6 @@
 import type { Dispatcher } from 'undici';
 import type { Chunk, FlushResult, OutputDefinition, OutputInstance, PluginContext } from '../../src/engine/types.js';
+import { createAwsAuth } from '../../src/aws/auth.js';
 import { createDestinationDispatcher } from '../../src/net/dispatchers.js';
 import { classifyStatus, signAndSend, SendError, type RequestSigner } from '../../src/sink/send.js';
 import { HTTP_OPTIONS, httpConfig, type HttpConfig } from './config.js';
@@ -21,7 +22,11 @@ class HttpOutput implements OutputInstance {
 
   constructor(private readonly ctx: PluginContext) {
     this.cfg = httpConfig(ctx.id, ctx.options);
-    this.dispatcher = createDestinationDispatcher({ proxy: this.cfg.proxy, tls: this.cfg.tls, connectTimeoutMs: this.cfg.connectTimeoutMs });
+    const env = ctx.env ?? process.env;
+    this.dispatcher = createDestinationDispatcher({ proxy: this.cfg.proxy, tls: this.cfg.tls, connectTimeoutMs: this.cfg.connectTimeoutMs, env });
+    if (this.cfg.awsService) {
+      this.signer = createAwsAuth(ctx.options, { service: this.cfg.awsService, style: 'aws', env, log: ctx.log, destination: this.dispatcher });
+    }
   }
 
   async flush(chunk: Chunk): Promise<FlushResult> {
@@ -34,11 +39,8 @@ class HttpOutput implements OutputInstance {
         signal: this.ctx.signal,
         onRefresh: (why) => this.ctx.log.warn(`destination refused the credentials (${why}); refreshed them and re-signed once`),
       });
-      const verdict = classifyStatus(res, this.cfg.url.host);
-      if (verdict.status !== 'ok') {
-        this.ctx.metrics.add('errors');
-        if (!this.cfg.logPayload && verdict.status !== 'retry') return { status: 'drop', reason: `${this.cfg.url.host} answered ${res.status}` };
-      }
+      const verdict = classifyStatus(this.cfg.logPayload ? res : { ...res, body: Buffer.alloc(0) }, this.cfg.url.host);
+      if (verdict.status !== 'ok') this.ctx.metrics.add('errors');
       return verdict;
     } catch (err) {
       this.ctx.metrics.add('errors');

@@ -17,7 +17,7 @@ export async function runCheck(file: string, io: CheckIo): Promise<number> {
     io.stderr.write(`${errors.length} error(s) in ${file}\n`);
     return 1;
   }
-  const pipeline = new Pipeline(config, createLogger('off'));
+  const pipeline = new Pipeline(config, createLogger('off'), io.env);
   try {
     await pipeline.build();
   } catch (err) {

@@ -28,7 +28,7 @@ export async function runPipeline(file: string, io: RunIo): Promise<number> {
   }
   const log = createLogger(config.service.logLevel);
   setRootLogger(log);
-  const pipeline = new Pipeline(config, log);
+  const pipeline = new Pipeline(config, log, io.env);
   let server: Server | undefined;
   try {
     await pipeline.build();

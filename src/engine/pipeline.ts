@@ -54,7 +54,7 @@ export class Pipeline {
   /** Resolves when every input has finished (only bounded inputs ever do). */
   readonly inputsFinished: Promise<void>;
 
-  constructor(private readonly config: WrenConfig, private readonly log: Logger) {
+  constructor(private readonly config: WrenConfig, private readonly log: Logger, private readonly env: NodeJS.ProcessEnv = process.env) {
     this.inputsFinished = new Promise((r) => (this.allDone = r));
   }
 
@@ -159,6 +159,7 @@ export class Pipeline {
       parsers: this.config.parsers,
       signal: this.abort.signal,
       baseDir: this.config.baseDir,
+      env: this.env,
     };
   }
 

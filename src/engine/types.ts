@@ -53,6 +53,8 @@ export interface PluginContext {
   signal: AbortSignal;
   /** The config file's folder: relative paths in options resolve from here. */
   baseDir: string;
+  /** The environment Wren runs with (proxies, AWS settings); default process.env. */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface EmitOptions {
