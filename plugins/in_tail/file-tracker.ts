@@ -12,8 +12,11 @@ export type OpenReason = 'start' | 'new' | 'rotated';
 
 /** What the tracker needs from the input. */
 export interface TrackerHooks {
-  /** Something changed on disk: read (and, with `rotation`, check rotations) soon. */
-  wake(rotation: boolean): void;
+  /**
+   * Something changed on disk: read soon. `file`: only that file changed (a file event);
+   * `rotation`: check rotations too.
+   */
+  wake(rotation: boolean, file?: TailFile): void;
   /** Emit whatever the file still holds (last partial line, open joins) before it is closed. */
   finish(file: TailFile): void;
 }
@@ -72,6 +75,8 @@ export class FileTracker {
       await this.open(c, c.path, this.startOffset(c, successor ? 'rotated' : reason));
     }
     if (reason === 'start') await this.pruneDb();
+    // Successors of vacated paths have been found by now; later ones are simply new files.
+    this.vacated.clear();
   }
 
   private startOffset(c: Candidate, reason: OpenReason): number {
@@ -108,7 +113,7 @@ export class FileTracker {
 
   private watch(file: TailFile): void {
     try {
-      const w = watch(file.currentName, { persistent: false }, (event) => this.hooks.wake(event === 'rename'));
+      const w = watch(file.currentName, { persistent: false }, (event) => this.hooks.wake(event === 'rename', file));
       w.on('error', () => {
         w.close();
         file.watcher = null;
@@ -156,7 +161,7 @@ export class FileTracker {
       if (!file.stopped) {
         const size = (await file.handle.stat()).size;
         if (size > file.readPos) {
-          this.hooks.wake(false);
+          this.hooks.wake(false, file);
           continue;
         }
         this.hooks.finish(file);

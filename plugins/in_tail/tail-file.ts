@@ -49,6 +49,8 @@ export class TailFile {
   /** Where it lives now (differs from `name` after a rename we followed); saved in the db. */
   currentName: string;
   closed = false;
+  /** A file event (or an unfinished read) asks for this file to be read in the next turn. */
+  dirty = true;
   /** Closed for good (rotated away, read to its end): its db entry is dropped once its batches are done. */
   forget = false;
   watcher: FSWatcher | null = null;

@@ -28,6 +28,8 @@ export class TailInput implements InputInstance {
   private readonly timers: NodeJS.Timeout[] = [];
   private running: Promise<void> | null = null;
   private wanted = false;
+  /** The next turn reads every file (poll tick, resume), not only those with events. */
+  private sweepDue = true;
   private scanDue = false;
   private rotationDue = false;
   private paused = false;
@@ -46,7 +48,7 @@ export class TailInput implements InputInstance {
     this.reader = new FileReader(cfg.maxLine, splitter, this.sink, (f, ev, bytes) => this.emitBatch(f, ev, bytes),
       () => this.isPaused(), (f, size) => this.truncated(f, size));
     this.tracker = new FileTracker(ctx, cfg, cfg.exclude.map(compileExclude), this.db, {
-      wake: (rotation) => this.wake(rotation),
+      wake: (rotation, file) => this.wake(rotation, file),
       finish: (f) => this.finishFile(f),
     });
   }
@@ -55,7 +57,7 @@ export class TailInput implements InputInstance {
     await this.tracker.resumeRotated();
     await this.tracker.scan('start');
     const every = (ms: number, fn: () => void) => this.timers.push(setInterval(fn, ms));
-    every(this.cfg.watcherMs, () => this.wake(true));
+    every(this.cfg.watcherMs, () => this.wake(true)); // the poll: growth, rotation, truncation
     every(this.cfg.refreshMs, () => {
       this.scanDue = true;
       this.wake(false);
@@ -92,8 +94,10 @@ export class TailInput implements InputInstance {
     return this.paused || this.stopped || this.ctx.isPaused() || this.ctx.signal.aborted;
   }
 
-  private wake(rotation: boolean): void {
+  private wake(rotation: boolean, file?: TailFile): void {
     if (rotation) this.rotationDue = true;
+    if (file === undefined) this.sweepDue = true;
+    else file.dirty = true;
     this.wanted = true;
     if (this.running || this.stopped) return;
     this.running = this.run();
@@ -121,11 +125,20 @@ export class TailInput implements InputInstance {
       this.rotationDue = false;
       await this.tracker.checkRotations();
     }
+    const sweep = this.sweepDue;
+    this.sweepDue = false;
     for (const f of [...this.tracker.files.values()]) {
-      if (this.isPaused()) return;
-      if (f.stopped || f.closed) continue;
+      if (this.isPaused()) {
+        this.sweepDue = true; // resume reads everything again
+        return;
+      }
+      if (f.stopped || f.closed || !(sweep || f.dirty)) continue;
+      f.dirty = false;
       try {
-        if ((await this.reader.read(f, FILE_BUDGET)) === 'more') this.wanted = true;
+        if ((await this.reader.read(f, FILE_BUDGET)) === 'more') {
+          f.dirty = true;
+          this.wanted = true;
+        }
       } catch (err) {
         f.stopped = true;
         this.ctx.metrics.add('errors');
