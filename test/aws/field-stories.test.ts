@@ -84,6 +84,14 @@ describe('field story 1: HTTP(S)_PROXY set, keys only in ~/.aws/config', () => {
     await dead.close();
   });
 
+  it('aws_metadata_proxy, when set, is the only proxy metadata traffic takes', async () => {
+    const o = opts({ aws_region: 'eu-west-1', aws_credential_chain: ['imds'], aws_imds: 'on', aws_imds_endpoint: imds.url, aws_metadata_proxy: proxy.url });
+    const walk = await createAwsAuth(o, { service: 'es', style: 'aws', env: { HOME: tempDir() }, log: captureLogger().log }).walk();
+    expect(walk.resolution?.provider).toBe('imds');
+    expect(proxy.requests()).toContainEqual({ method: 'PUT', target: `${imds.url}/latest/api/token` });
+    imds.received.length = 0;
+  });
+
   it('aws_imds: auto on a host that is not EC2 skips IMDS at once', async () => {
     const o = opts({ aws_credential_chain: ['imds', 'profile'], aws_imds_endpoint: imds.url, aws_sysfs_root: fakeSysfs(NOT_EC2_SYSFS) });
     const walk = await createAwsAuth(o, { service: 'es', style: 'aws', env: env(), log: captureLogger().log }).walk();

@@ -1,4 +1,5 @@
-import { rootCertificates } from 'node:tls';
+import { connect as netConnect } from 'node:net';
+import { createServer as createTlsServer, rootCertificates, type Server as TlsServer } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDestinationDispatcher, createMetadataDispatcher } from '../../src/net/dispatchers.js';
 import { send } from '../../src/net/request.js';
@@ -89,6 +90,34 @@ describe('destination dispatcher', () => {
     expect(String(outcome)).toMatch(/401|407/);
     expect(plain.received.some((r) => r.path === '/denied')).toBe(false);
     await Promise.all([d.close(), denied.close()]);
+  });
+});
+
+describe('https:// proxy', () => {
+  let front: TlsServer;
+  let frontPort = 0;
+  beforeAll(async () => {
+    // A TLS front on tinyproxy: together, a real proxy that is reached over https://.
+    front = createTlsServer({ cert: certs.certPem, key: certs.keyPem }, (sock) => {
+      const up = netConnect(proxy.port, '127.0.0.1');
+      sock.pipe(up).pipe(sock);
+      up.on('error', () => sock.destroy());
+      sock.on('error', () => up.destroy());
+    });
+    await new Promise<void>((r) => front.listen(0, '127.0.0.1', r));
+    frontPort = (front.address() as { port: number }).port;
+  });
+  afterAll(() => new Promise<void>((r) => front.close(() => r())));
+
+  it('reaches http and https destinations through an https proxy (CA from tls.ca_file)', async () => {
+    const d = createDestinationDispatcher({ proxy: `https://localhost:${frontPort}`, tls: { caFile: certs.caFile } });
+    expect((await get(`${plain.url}/over-https-proxy`, d)).status).toBe(200);
+    expect((await get(`${secure.url}/tls-in-tls`, d)).status).toBe(200);
+    const connects = proxy.requests().filter((r) => r.method === 'CONNECT').map((r) => r.target);
+    expect(connects).toContain(plain.hostPort);
+    expect(connects).toContain(secure.hostPort);
+    expect(secure.received.map((r) => r.path)).toContain('/tls-in-tls');
+    await d.close();
   });
 });
 
