@@ -82,6 +82,10 @@ describe('IMDS provider against a loopback IMDS', () => {
     const f = await fake({ behaviour: 'hop-limit', tokensRequired: true });
     const { p } = provider(f);
     expect(await failLine(p())).toMatch(/refused IMDSv1.*hop limit.*HttpPutResponseHopLimit to 2/);
+    // IMDSv1 was no way out, so the next attempt tries the token again (and succeeds once it answers).
+    f.setBehaviour('v2-only');
+    await expect(p()).resolves.toMatchObject({ accessKeyId: expect.stringMatching(/^ASIAIMDS/) });
+    expect(f.received.filter((r) => r.method === 'PUT')).toHaveLength(2);
   });
 
   it('an IMDS that accepts connections but never answers fails within the 1 s timeout', async () => {

@@ -158,8 +158,12 @@ export class ImdsClient {
       res = await once();
     }
     if (res.status === 401 && !token) {
-      throw new ImdsHttpError(401, `IMDS refused IMDSv1 (HTTP 401: HttpTokens=required)${this.fallback === 'hop-limit' ? ' after the IMDSv2 token PUT was dropped by the hop limit' : ''}`,
-        this.fallback === 'hop-limit' ? HOP_LIMIT_FIX : undefined);
+      const hop = this.fallback === 'hop-limit';
+      // IMDSv1 is no way out here: forget the fallback so the next attempt tries IMDSv2 again.
+      this.mode = 'unknown';
+      this.fallback = undefined;
+      throw new ImdsHttpError(401, `IMDS refused IMDSv1 (HTTP 401: HttpTokens=required)${hop ? ' after the IMDSv2 token PUT was dropped by the hop limit' : ''}`,
+        hop ? HOP_LIMIT_FIX : undefined);
     }
     if (res.status !== 200) throw new ImdsHttpError(res.status, `IMDS GET ${path} answered HTTP ${res.status}`);
     return res.body.toString('utf8');
