@@ -25,6 +25,8 @@ export const KUBERNETES_OPTIONS: readonly OptionSpec[] = [
   { key: 'annotations', type: 'bool', default: 'on', desc: 'Add the pod annotations.' },
   { key: 'owner_references', type: 'bool', default: 'off', desc: 'Add the pod ownerReferences.' },
   { key: 'cache_use_docker_id', type: 'bool', default: 'off', desc: 'Look the pod up again when its container id changes (a restarted container).' },
+  { key: 'k8s-logging.parser', type: 'bool', default: 'off', desc: 'Let pods pick the merge_log parser with the annotation fluentbit.io/parser[_stdout|_stderr][-container].' },
+  { key: 'k8s-logging.exclude', type: 'bool', default: 'off', desc: 'Let pods drop their records with the annotation fluentbit.io/exclude[_stdout|_stderr][-container]: "true".' },
   { key: 'use_kubelet', type: 'bool', default: 'off', desc: 'Ask the node\'s kubelet (/pods) instead of the API server.' },
   { key: 'kubelet_host', type: 'string', default: '127.0.0.1', desc: 'Kubelet host (use_kubelet).' },
   { key: 'kubelet_port', type: 'int', default: 10250, min: 1, max: 65535, desc: 'Kubelet port (use_kubelet).' },
@@ -54,6 +56,8 @@ export interface KubeConfig {
   annotations: boolean;
   ownerReferences: boolean;
   cacheUseDockerId: boolean;
+  k8sLoggingParser: boolean;
+  k8sLoggingExclude: boolean;
   useKubelet: boolean;
   kubeletHost: string;
   kubeletPort: number;
@@ -84,6 +88,8 @@ export function readConfig(o: PluginOptions): KubeConfig {
     annotations: o.bool('annotations'),
     ownerReferences: o.bool('owner_references'),
     cacheUseDockerId: o.bool('cache_use_docker_id'),
+    k8sLoggingParser: o.bool('k8s-logging.parser'),
+    k8sLoggingExclude: o.bool('k8s-logging.exclude'),
     useKubelet: o.bool('use_kubelet'),
     kubeletHost: o.optStr('kubelet_host') ?? '127.0.0.1',
     kubeletPort: o.optNum('kubelet_port') ?? 10250,

@@ -1,6 +1,8 @@
-import type { FilterInstance, LogEvent } from '../../src/engine/types.js';
+import type { FilterInstance, LogEvent, PluginMetrics } from '../../src/engine/types.js';
+import type { Logger } from '../../src/log.js';
+import { containerProps, type PropsOptions } from './annotations.js';
 import type { KubeClient } from './kube-client.js';
-import type { MetaCache, PodState } from './meta-cache.js';
+import type { ContainerMeta, MetaCache, PodState } from './meta-cache.js';
 import { mergeLog, type MergeOptions } from './merge-log.js';
 import { metaFromFile, metaFromPod, type MetaOptions } from './pod-meta.js';
 import type { FileMeta } from './tag-meta.js';
@@ -9,9 +11,24 @@ import type { FileMeta } from './tag-meta.js';
 interface TagInfo {
   file: FileMeta;
   /** The `kubernetes` map from the file name alone, shared by every record of the tag. */
-  base: Record<string, unknown>;
+  base: ContainerMeta;
   podKey: string;
   containerKey: string;
+}
+
+export interface FilterParts {
+  readTag: (tag: string) => FileMeta | null;
+  merge?: MergeOptions;
+  metaOptions: MetaOptions;
+  cacheUseDockerId: boolean;
+  /** k8s-logging.parser / k8s-logging.exclude and the parsers annotations may name. */
+  props: PropsOptions;
+  log: Logger;
+  metrics: PluginMetrics;
+  /** Absent with use_tag_for_meta: the file name is all there is. */
+  cache?: MetaCache;
+  client?: KubeClient;
+  abort?: AbortController;
 }
 
 const MAX_TAGS = 10_000;
@@ -27,16 +44,9 @@ export class KubernetesFilter implements FilterInstance {
   private readonly tags = new Map<string, TagInfo | null>();
   private lastTag: string | undefined;
   private lastInfo: TagInfo | null = null;
+  private readonly warnedParsers = new Set<string>();
 
-  constructor(
-    private readonly readTag: (tag: string) => FileMeta | null,
-    private readonly merge: MergeOptions | undefined,
-    private readonly metaOptions: MetaOptions,
-    private readonly cacheUseDockerId: boolean,
-    private readonly cache?: MetaCache,
-    private readonly client?: KubeClient,
-    private readonly abort?: AbortController,
-  ) {}
+  constructor(private readonly p: FilterParts) {}
 
   filter(events: LogEvent[], tag: string): LogEvent[] | Promise<LogEvent[]> {
     let info: TagInfo | null;
@@ -53,8 +63,9 @@ export class KubernetesFilter implements FilterInstance {
       this.lastInfo = info;
     }
     if (info === null) return events; // not a container log tag: untouched, as Fluent Bit
-    if (this.cache === undefined) return this.apply(events, info.base);
-    const st = this.cache.lookup(info.podKey, info.file.namespace_name, info.file.pod_name);
+    const cache = this.p.cache;
+    if (cache === undefined) return this.apply(events, info.base);
+    const st = cache.lookup(info.podKey, info.file.namespace_name, info.file.pod_name);
     if (st instanceof Promise) {
       const i = info;
       return st.then((s) => this.apply(events, this.metaOf(i, s)));
@@ -63,35 +74,75 @@ export class KubernetesFilter implements FilterInstance {
   }
 
   private resolveTag(tag: string): TagInfo | null {
-    const file = this.readTag(tag);
+    const file = this.p.readTag(tag);
     if (file === null) return null;
     let podKey = `${file.namespace_name}/${file.pod_name}`;
-    if (this.cacheUseDockerId && file.docker_id !== undefined) podKey += `/${file.docker_id}`;
-    return { file, base: metaFromFile(file), podKey, containerKey: `${file.container_name ?? ''}/${file.docker_id ?? ''}` };
+    if (this.p.cacheUseDockerId && file.docker_id !== undefined) podKey += `/${file.docker_id}`;
+    return { file, base: { meta: metaFromFile(file) }, podKey, containerKey: `${file.container_name ?? ''}/${file.docker_id ?? ''}` };
   }
 
-  private metaOf(info: TagInfo, st: PodState): Record<string, unknown> {
+  private metaOf(info: TagInfo, st: PodState): ContainerMeta {
     if (st.pod === undefined) return info.base;
     let m = st.metas.get(info.containerKey);
     if (m === undefined) {
-      m = metaFromPod(info.file, st.pod, this.metaOptions);
+      const f = info.file;
+      m = {
+        meta: metaFromPod(f, st.pod, this.p.metaOptions),
+        props: containerProps(st.pod.metadata?.annotations, f.container_name, this.p.props, (name) => {
+          const key = `${f.namespace_name}/${f.pod_name}/${name}`;
+          if (this.warnedParsers.has(key)) return;
+          this.warnedParsers.add(key);
+          this.p.log.warn(`kubernetes: pod ${f.namespace_name}/${f.pod_name} asks for parser '${name}' (fluentbit.io/parser), which is not defined; merging as JSON (define it under parsers:)`);
+        }),
+      };
       st.metas.set(info.containerKey, m);
     }
     return m;
   }
 
-  private apply(events: LogEvent[], meta: Record<string, unknown>): LogEvent[] {
-    const merge = this.merge;
+  private apply(events: LogEvent[], cm: ContainerMeta): LogEvent[] {
+    const merge = this.p.merge;
+    const meta = cm.meta;
+    const props = cm.props;
+    if (props === undefined) {
+      for (let i = 0; i < events.length; i++) {
+        const ev = events[i]!;
+        if (merge !== undefined) mergeLog(ev, merge);
+        ev.record.kubernetes = meta;
+      }
+      return events;
+    }
+    // A pod with fluentbit.io/ annotations: per stream, drop records or pick the parser.
+    let w = 0;
     for (let i = 0; i < events.length; i++) {
       const ev = events[i]!;
-      if (merge !== undefined) mergeLog(ev, merge);
+      const stream = ev.record.stream;
+      let exclude: boolean;
+      let parser;
+      if (stream === 'stdout') {
+        exclude = props.stdoutExclude;
+        parser = props.stdoutParser;
+      } else if (stream === 'stderr') {
+        exclude = props.stderrExclude;
+        parser = props.stderrParser;
+      } else {
+        exclude = props.stdoutExclude && props.stderrExclude;
+        parser = props.stdoutParser === props.stderrParser ? props.stdoutParser : undefined;
+      }
+      if (exclude) continue;
+      if (merge !== undefined) mergeLog(ev, merge, parser ?? merge.parser);
       ev.record.kubernetes = meta;
+      events[w++] = ev;
+    }
+    if (w < events.length) {
+      this.p.metrics.add('excluded_records', events.length - w);
+      events.length = w;
     }
     return events;
   }
 
   async stop(): Promise<void> {
-    this.abort?.abort();
-    await this.client?.close();
+    this.p.abort?.abort();
+    await this.p.client?.close();
   }
 }

@@ -29,8 +29,16 @@ export const kubernetesFilter: FilterDefinition = {
     const merge = cfg.mergeLog
       ? { key: cfg.mergeLogKey, trim: cfg.mergeLogTrim, keepLog: cfg.keepLog, parser: mergeParser }
       : undefined;
-    const metaOptions = { labels: cfg.labels, annotations: cfg.annotations, ownerReferences: cfg.ownerReferences };
-    if (cfg.useTagForMeta) return new KubernetesFilter(readTag, merge, metaOptions, cfg.cacheUseDockerId);
+    const parts = {
+      readTag,
+      merge,
+      metaOptions: { labels: cfg.labels, annotations: cfg.annotations, ownerReferences: cfg.ownerReferences },
+      cacheUseDockerId: cfg.cacheUseDockerId,
+      props: { allowParser: cfg.k8sLoggingParser, allowExclude: cfg.k8sLoggingExclude, parsers: ctx.parsers },
+      log: ctx.log,
+      metrics: ctx.metrics,
+    };
+    if (cfg.useTagForMeta) return new KubernetesFilter(parts);
 
     const url = cfg.useKubelet ? `https://${cfg.kubeletHost.includes(':') ? `[${cfg.kubeletHost}]` : cfg.kubeletHost}:${cfg.kubeletPort}` : cfg.kubeUrl;
     try {
@@ -57,6 +65,6 @@ export const kubernetesFilter: FilterDefinition = {
       negativeTtlMs: cfg.negativeTtlMs,
       waitTimeoutMs: cfg.waitTimeoutMs,
     }, ctx.log, ctx.metrics);
-    return new KubernetesFilter(readTag, merge, metaOptions, cfg.cacheUseDockerId, cache, client, abort);
+    return new KubernetesFilter({ ...parts, cache, client, abort });
   },
 };

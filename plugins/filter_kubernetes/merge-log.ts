@@ -39,16 +39,16 @@ function trimmed(obj: Record<string, unknown>): Record<string, unknown> {
 /**
  * merge_log for one event, as Fluent Bit: a `log` string that parses (JSON object, or
  * merge_parser) or a `log` that already is a map is merged into the record (top level, or under
- * `key`); merged fields win a clash. `log` stays unless keep_log is off and the merge happened.
+ * `key`); merged fields win a clash. `parser` (a pod annotation's) replaces merge_parser. `log` stays unless keep_log is off and the merge happened.
  * JSON is parsed only when the text starts (after blanks) with `{`.
  */
-export function mergeLog(ev: LogEvent, o: MergeOptions): void {
+export function mergeLog(ev: LogEvent, o: MergeOptions, parser: Parser | undefined = o.parser): void {
   const rec = ev.record;
   const v = rec.log;
   let merged: Record<string, unknown> | undefined;
   if (typeof v === 'string') {
-    if (o.parser) {
-      const r = o.parser.parse(v);
+    if (parser !== undefined) {
+      const r = parser.parse(v);
       if (r === null) return;
       merged = r.record;
       if (r.time !== undefined) ev.time = r.time;

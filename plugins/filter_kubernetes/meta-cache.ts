@@ -1,7 +1,14 @@
 import { errorLine } from '../../src/errors.js';
 import type { Logger } from '../../src/log.js';
 import type { PluginMetrics } from '../../src/engine/types.js';
+import type { ContainerProps } from './annotations.js';
 import type { PodJson } from './pod-meta.js';
+
+/** The `kubernetes` map of one container, and what its pod's annotations ask for it. */
+export interface ContainerMeta {
+  meta: Record<string, unknown>;
+  props?: ContainerProps;
+}
 
 /** What the cache knows about one pod. */
 interface PodState {
@@ -12,7 +19,7 @@ interface PodState {
   retryAt: number;
   inflight?: Promise<void>;
   /** Per-container `kubernetes` maps built from `pod`; cleared when `pod` changes. */
-  metas: Map<string, Record<string, unknown>>;
+  metas: Map<string, ContainerMeta>;
 }
 
 export type PodFetcher = (namespace: string, pod: string) => Promise<PodJson>;

@@ -155,6 +155,47 @@ describe('kubernetes filter: API enrichment', () => {
   });
 });
 
+describe('kubernetes filter: fluentbit.io annotations (k8s-logging.parser / k8s-logging.exclude)', () => {
+  const annotated = () => api.pods.set('shop/web-1', podJson('shop', 'web-1', {
+    annotations: { 'fluentbit.io/exclude_stderr': 'true', 'fluentbit.io/parser_stdout-nginx': 'logfmt', 'fluentbit.io/parser-sidecar': 'nope' },
+    containers: [{ name: 'nginx', id: ID, image: 'nginx', imageID: 'x' }, { name: 'sidecar', id: ID2, image: 'envoy', imageID: 'y' }],
+  }));
+  const records = (): LogEvent[] => [
+    { time: 1, record: { log: 'level=info n=1', stream: 'stdout' } },
+    { time: 2, record: { log: 'oops', stream: 'stderr' } },
+    { time: 3, record: { log: '{"json":true}', stream: 'stdout' } },
+  ];
+  const strip = (out: LogEvent[]) => out.map((e) => { const { kubernetes: _k, ...rest } = e.record; return rest; });
+
+  it('drops excluded streams and merges with the parser a container\'s annotation names', async () => {
+    annotated();
+    const f = await filterWith({ merge_log: 'on', 'k8s-logging.parser': 'on', 'k8s-logging.exclude': 'on' });
+    expect(strip(await f.filter(records(), tagOf('web-1', 'shop', 'nginx')))).toEqual([
+      { log: 'level=info n=1', stream: 'stdout', level: 'info', n: '1' },
+      // logfmt reads anything: `{`, `json` and `:true}` are bare keys.
+      { log: '{"json":true}', stream: 'stdout', '{': true, json: true, ':true}': true },
+    ]);
+    // The sidecar: pod-wide exclude_stderr applies, its parser is not defined: JSON merge, warned once.
+    expect(strip(await f.filter(records(), tagOf('web-1', 'shop', 'sidecar', ID2)))).toEqual([
+      { log: 'level=info n=1', stream: 'stdout' },
+      { log: '{"json":true}', stream: 'stdout', json: true },
+    ]);
+    await f.filter(records(), tagOf('web-1', 'shop', 'sidecar', ID2));
+    expect(warnings()).toEqual([expect.stringMatching(/asks for parser 'nope' \(fluentbit\.io\/parser\), which is not defined/)]);
+    expect(ctx.counters.get('excluded_records')).toBe(3);
+  });
+
+  it('ignores the annotations unless allowed', async () => {
+    annotated();
+    const f = await filterWith({ merge_log: 'on' });
+    expect(strip(await f.filter(records(), tagOf('web-1', 'shop', 'nginx')))).toEqual([
+      { log: 'level=info n=1', stream: 'stdout' },
+      { log: 'oops', stream: 'stderr' },
+      { log: '{"json":true}', stream: 'stdout', json: true },
+    ]);
+  });
+});
+
 describe('kubernetes filter: the API failing never blocks the pipeline', () => {
   it('API down: records keep the file-name metadata, without waiting, and the error is logged once per pod', async () => {
     const down = await startFakeKubeApi(certs, 'sa-token-1');
