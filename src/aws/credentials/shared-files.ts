@@ -91,37 +91,29 @@ function addSections(profiles: Map<string, Profile>, text: string, file: string,
   }
 }
 
-type Reader = (file: string) => Promise<string | undefined> | string | undefined;
+async function readIfPresent(file: string): Promise<string | undefined> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    throw new CredentialsError(`cannot read ${file}: ${errorLine(err)}`, { cause: err });
+  }
+}
 
-async function load(env: NodeJS.ProcessEnv, read: Reader): Promise<SharedFiles> {
+/** Read both files, afresh on each call (a missing file is no error; an unreadable one is). */
+export async function loadSharedFiles(env: NodeJS.ProcessEnv): Promise<SharedFiles> {
   const configFile = configFilePath(env);
   const credentialsFile = credentialsFilePath(env);
   const profiles = new Map<string, Profile>();
-  const done: string[] = [];
+  const read: string[] = [];
   for (const [file, isConfig] of [[configFile, true], [credentialsFile, false]] as const) {
-    const text = await read(file);
+    const text = await readIfPresent(file);
     if (text === undefined) continue;
-    done.push(file);
+    read.push(file);
     addSections(profiles, text, file, isConfig);
   }
-  return { configFile, credentialsFile, profiles, read: done };
-}
-
-function missing(err: unknown): boolean {
-  const code = (err as NodeJS.ErrnoException).code;
-  return code === 'ENOENT' || code === 'ENOTDIR';
-}
-
-/** Read both files (a missing file is no error; an unreadable one is). */
-export function loadSharedFiles(env: NodeJS.ProcessEnv): Promise<SharedFiles> {
-  return load(env, async (file) => {
-    try {
-      return await readFile(file, 'utf8');
-    } catch (err) {
-      if (missing(err)) return undefined;
-      throw new CredentialsError(`cannot read ${file}: ${errorLine(err)}`, { cause: err });
-    }
-  });
+  return { configFile, credentialsFile, profiles, read };
 }
 
 /** The region of a profile, read synchronously at start-up (region resolution); undefined if none. */
