@@ -32,6 +32,9 @@ export const KUBERNETES_OPTIONS: readonly OptionSpec[] = [
   { key: 'kubelet_port', type: 'int', default: 10250, min: 1, max: 65535, desc: 'Kubelet port (use_kubelet).' },
   { key: 'tls.verify', type: 'bool', default: 'on', desc: 'Verify the API server certificate.' },
   { key: 'tls.vhost', type: 'string', desc: 'Name to verify the API server certificate against (and send in SNI).' },
+  { key: 'tls.debug', type: 'int', default: 0, desc: 'Accepted for Fluent Bit compatibility; ignored (TLS errors are logged with their cause).' },
+  { key: 'dns_retries', type: 'int', default: 6, desc: 'Accepted for Fluent Bit compatibility; ignored (Wren never waits for DNS at start: lookups fail fast and are retried).' },
+  { key: 'dns_wait_time', type: 'time', default: '30', desc: 'Accepted for Fluent Bit compatibility; ignored (see dns_retries).' },
 ];
 
 export interface KubeConfig {
