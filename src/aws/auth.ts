@@ -17,9 +17,13 @@ export interface AwsAuthDeps {
   style: AwsKeyStyle;
   env: NodeJS.ProcessEnv;
   log: Logger;
-  /** Destination-class dispatcher for STS (default: from the output's `proxy` and the environment). */
+  /**
+   * Destination-class dispatcher for STS. Leave it unset in outputs: the shared cache then makes its
+   * own from the output's `proxy` and the environment (the same routing), and outputs configured
+   * alike share one cache. Passing one gives this auth a cache of its own (tests).
+   */
   destination?: Dispatcher;
-  /** Metadata-class dispatcher (default: direct, or `aws_metadata_proxy`). */
+  /** Metadata-class dispatcher (default: direct, or `aws_metadata_proxy`); passing one, as above. */
   metadata?: Dispatcher;
   /** Base of AWS_CONTAINER_CREDENTIALS_RELATIVE_URI; tests point it at a loopback fake. */
   ecsHost?: string;
