@@ -140,6 +140,18 @@ describe('kubernetes filter: API enrichment', () => {
     expect(api.requests.map((r) => r.authorized)).toEqual([false, true]);
   });
 
+  it('re-reads the token file after kube_token_ttl (projected tokens rotate)', async () => {
+    addWebPod();
+    api.pods.set('shop/db-0', podJson('shop', 'db-0'));
+    const f = await filterWith({ kube_token_ttl: '100ms' });
+    await f.filter(batch('a'), tagOf('web-1', 'shop', 'nginx'));
+    api.token = 'sa-token-2';
+    writeFileSync(tokenFile, 'sa-token-2\n');
+    await new Promise((r) => setTimeout(r, 150));
+    expect((await f.filter(batch('b'), tagOf('db-0', 'shop', 'postgres')))[0]!.record.kubernetes).toMatchObject({ pod_id: 'uid-db-0' });
+    expect(api.requests.map((r) => r.authorized)).toEqual([true, true]);
+  });
+
   it('refreshes after kube_meta_cache_ttl in the background, serving the old metadata meanwhile', async () => {
     addWebPod({ app: 'web', tier: 'front' });
     const f = await filterWith({ kube_meta_cache_ttl: '100ms' });
