@@ -49,7 +49,7 @@ export class FileTracker {
         this.db.delete(e.key);
         continue;
       }
-      const f = await this.open(c, e.origin ?? e.name, e.offset);
+      const f = await this.open(c, e.origin ?? e.name, (now) => (now.key === e.key ? e.offset : 0));
       if (f !== null) {
         f.currentName = e.name;
         f.detachedAt = Date.now();
@@ -72,7 +72,7 @@ export class FileTracker {
       }
       if (this.cfg.ignoreOlderMs > 0 && now - c.mtimeMs > this.cfg.ignoreOlderMs) continue;
       const successor = this.vacated.delete(c.path);
-      await this.open(c, c.path, this.startOffset(c, successor ? 'rotated' : reason));
+      await this.open(c, c.path, (now) => this.startOffset(now, successor ? 'rotated' : reason));
     }
     if (reason === 'start') await this.pruneDb();
     // Successors of vacated paths have been found by now; later ones are simply new files.
@@ -87,7 +87,8 @@ export class FileTracker {
     return head ? 0 : c.size;
   }
 
-  private async open(c: Candidate, name: string, offset: number): Promise<TailFile | null> {
+  /** Open a file found at `c.path`; `offsetOf` says where to start in what was actually opened. */
+  private async open(c: Candidate, name: string, offsetOf: (opened: Candidate) => number): Promise<TailFile | null> {
     let handle;
     try {
       handle = await open(c.path, 'r');
@@ -95,13 +96,14 @@ export class FileTracker {
       this.ctx.log.warn({ file: c.path, err: (err as Error).message }, 'tail: cannot open file');
       return null;
     }
-    // The path may have been replaced between stat and open: trust the open file.
-    const key = fileKey(await handle.stat({ bigint: true }));
-    if (key !== c.key || this.files.has(key)) {
+    // The path may have been replaced between stat and open: the open file is what counts.
+    const st = await handle.stat({ bigint: true });
+    const key = fileKey(st);
+    if (this.files.has(key) || !st.isFile()) {
       await handle.close();
-      if (key !== c.key) this.hooks.wake(true);
       return null;
     }
+    const offset = offsetOf({ path: c.path, key, size: Number(st.size), mtimeMs: Number(st.mtimeMs) });
     const file = new TailFile(key, name, expandTag(this.ctx.tag, name), handle, offset, (f, o) => this.committed(f, o));
     this.files.set(key, file);
     this.saveEntry(file, offset);
@@ -130,7 +132,7 @@ export class FileTracker {
       const c = await identify(path);
       if (c === null) continue;
       this.vacated.delete(path);
-      if (!this.files.has(c.key)) await this.open(c, path, this.startOffset(c, 'rotated'));
+      if (!this.files.has(c.key)) await this.open(c, path, (opened) => this.startOffset(opened, 'rotated'));
     }
     for (const file of [...this.files.values()]) {
       if (file.detachedAt !== null || file.closed) continue;
@@ -145,7 +147,7 @@ export class FileTracker {
       this.saveEntry(file, file.commits.committed);
       if (this.isExcluded(path)) continue;
       if (now === null) this.vacated.add(path);
-      else if (!this.files.has(now.key)) await this.open(now, path, this.startOffset(now, 'rotated'));
+      else if (!this.files.has(now.key)) await this.open(now, path, (opened) => this.startOffset(opened, 'rotated'));
     }
   }
 
