@@ -64,6 +64,7 @@ export const kubernetesFilter: FilterDefinition = {
       cacheTtlMs: cfg.cacheTtlMs,
       negativeTtlMs: cfg.negativeTtlMs,
       waitTimeoutMs: cfg.waitTimeoutMs,
+      signal,
     }, ctx.log, ctx.metrics);
     return new KubernetesFilter({ ...parts, cache, client, abort });
   },

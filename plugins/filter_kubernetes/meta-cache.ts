@@ -29,6 +29,8 @@ export interface MetaCacheOptions {
   negativeTtlMs: number;
   waitTimeoutMs: number;
   maxPods?: number;
+  /** Aborted at shutdown: lookups cut short then are not reported. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -82,10 +84,11 @@ export class MetaCache {
         st.metas.clear();
       },
       (err: unknown) => {
-        this.metrics.add('kube_api_errors');
         st.retryAt = performance.now() + this.o.negativeTtlMs;
+        if (this.o.signal?.aborted) return;
+        this.metrics.add('kube_api_errors');
         const kept = st.pod !== undefined ? 'keeping the metadata cached before' : 'records go on with the file-name metadata';
-        this.log.warn(`kubernetes: metadata of pod ${namespace}/${pod}: ${errorLine(err)}; ${kept}, next try in ${Math.round(this.o.negativeTtlMs / 1000)}s`);
+        this.log.warn(`kubernetes: metadata of pod ${namespace}/${pod}: ${errorLine(err)}; ${kept}, next try in ${this.o.negativeTtlMs >= 1000 ? `${Math.round(this.o.negativeTtlMs / 1000)}s` : `${this.o.negativeTtlMs}ms`}`);
       },
     ).finally(() => {
       st.inflight = undefined;
