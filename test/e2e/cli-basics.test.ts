@@ -84,6 +84,17 @@ describe('wren CLI', () => {
     }
   });
 
+  it('the default pipeline (npm start) reads every sample log through kubernetes and parser, then exits 0', async () => {
+    const r = await runWren(['run', '-c', 'config/wren.yaml']);
+    expect(r.code).toBe(0);
+    const records = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown> & { kubernetes: Record<string, string> });
+    expect(records.length).toBe(31);
+    expect(new Set(records.map((x) => x.kubernetes.namespace_name))).toEqual(new Set(['shop', 'default', 'frontend']));
+    // the nginx access log was parsed into fields; JSON messages were merged
+    expect(records.some((x) => x.kubernetes.container_name === 'nginx' && x.method === 'GET' && typeof x.path === 'string')).toBe(true);
+    expect(records.some((x) => x.kubernetes.container_name === 'checkout' && x.msg === 'request completed')).toBe(true);
+  });
+
   it('runs a bounded pipeline and exits 0 when everything was delivered', async () => {
     const file = writeConfig(`service:
   flush: 100ms
