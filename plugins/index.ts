@@ -6,6 +6,7 @@ import { parserFilter } from './filter_parser/index.js';
 import { dummyInput } from './in_dummy/index.js';
 import { stdinInput } from './in_stdin/index.js';
 import { tailInput } from './in_tail/index.js';
+import { cloudwatchLogsOutput } from './out_cloudwatch_logs/index.js';
 import { fileOutput } from './out_file/index.js';
 import { httpOutput } from './out_http/index.js';
 import { nullOutput } from './out_null/index.js';
@@ -27,4 +28,5 @@ export const PLUGINS: readonly PluginDefinition[] = [
   nullOutput,
   fileOutput,
   httpOutput,
+  cloudwatchLogsOutput,
 ];

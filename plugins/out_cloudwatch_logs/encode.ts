@@ -1,0 +1,92 @@
+import type { LogEvent } from '../../src/engine/types.js';
+import { getPath, type Path } from '../../src/record/accessor.js';
+
+/** PutLogEvents limits (see AWS-WIRE.md). */
+export const EVENT_OVERHEAD = 26;
+export const MAX_BATCH_BYTES = 1_048_576;
+export const MAX_BATCH_EVENTS = 10_000;
+/** The largest message one event can carry: it must fit a batch with its 26 bytes of overhead. */
+export const MAX_MESSAGE_BYTES = MAX_BATCH_BYTES - EVENT_OVERHEAD;
+
+/**
+ * A chunk's events encoded for PutLogEvents, in parallel arrays indexed like the chunk's events
+ * (no object per event): the `{"timestamp":…,"message":…}` JSON of each event, its integer epoch-ms
+ * timestamp, and its size as the service counts it (UTF-8 bytes of the message + 26).
+ */
+export interface Encoded {
+  /** undefined: the event is not sent (see the counts). */
+  json: (string | undefined)[];
+  times: number[];
+  sizes: number[];
+  /** Records without `log_key`. */
+  missingKey: number;
+  /** Empty messages (the service needs at least one character). */
+  empty: number;
+  /** Records that cannot be written as JSON. */
+  unencodable: number;
+  /** Messages cut to the size limit, with a marker. */
+  truncated: number;
+}
+
+/** The marker that ends a truncated message. */
+export function truncationMarker(removedBytes: number): string {
+  return `…[truncated by wren: ${removedBytes} bytes]`;
+}
+
+/**
+ * Cut a message of `bytes` UTF-8 bytes (> limit) to at most `limit` bytes, marker included, at a
+ * character boundary; the marker says how many bytes were cut.
+ */
+export function truncateMessage(msg: string, bytes: number, limit = MAX_MESSAGE_BYTES): string {
+  const buf = Buffer.from(msg, 'utf8');
+  let keep = Math.max(0, limit - Buffer.byteLength(truncationMarker(bytes)));
+  while (keep > 0 && (buf[keep]! & 0xc0) === 0x80) keep--;
+  return buf.toString('utf8', 0, keep) + truncationMarker(bytes - keep);
+}
+
+/** The message of a record: the whole record as JSON, or `log_key`'s value (text as is). */
+function messageOf(record: Record<string, unknown>, logKey: Path | undefined): string | undefined | null {
+  if (logKey === undefined) return JSON.stringify(record);
+  const v = logKey.length === 1 ? record[logKey[0] as string] : getPath(record, logKey);
+  if (v === undefined || v === null) return null;
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  return JSON.stringify(v);
+}
+
+export function encodeEvents(events: readonly LogEvent[], logKey: Path | undefined): Encoded {
+  const n = events.length;
+  const out: Encoded = { json: new Array(n), times: new Array(n), sizes: new Array(n), missingKey: 0, empty: 0, unencodable: 0, truncated: 0 };
+  for (let i = 0; i < n; i++) {
+    const e = events[i]!;
+    const t = Math.floor(e.time);
+    out.times[i] = Number.isFinite(t) ? t : 0;
+    let msg: string | undefined | null;
+    try {
+      msg = messageOf(e.record, logKey);
+    } catch {
+      msg = undefined;
+    }
+    if (msg === null) {
+      out.missingKey++;
+      continue;
+    }
+    if (msg === undefined) {
+      out.unencodable++;
+      continue;
+    }
+    if (msg.length === 0) {
+      out.empty++;
+      continue;
+    }
+    let bytes = Buffer.byteLength(msg, 'utf8');
+    if (bytes > MAX_MESSAGE_BYTES) {
+      msg = truncateMessage(msg, bytes);
+      bytes = Buffer.byteLength(msg, 'utf8');
+      out.truncated++;
+    }
+    out.sizes[i] = bytes + EVENT_OVERHEAD;
+    out.json[i] = `{"timestamp":${out.times[i]},"message":${JSON.stringify(msg)}}`;
+  }
+  return out;
+}

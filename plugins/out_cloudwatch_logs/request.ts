@@ -1,0 +1,42 @@
+import type { OutgoingRequest } from '../../src/net/request.js';
+import type { PutBatch } from './batch.js';
+import type { Encoded } from './encode.js';
+
+/**
+ * CloudWatch Logs speaks the JSON 1.1 protocol: `POST /` with the operation in
+ * `X-Amz-Target: Logs_20140328.<Operation>` and the input as a JSON object.
+ */
+export type Operation = 'PutLogEvents' | 'CreateLogGroup' | 'CreateLogStream' | 'PutRetentionPolicy';
+
+export const TARGET_PREFIX = 'Logs_20140328.';
+export const CONTENT_TYPE = 'application/x-amz-json-1.1';
+
+export function jsonRequest(url: URL, op: Operation, body: string, logFormat?: string): OutgoingRequest {
+  const headers: Record<string, string> = {
+    'content-type': CONTENT_TYPE,
+    'x-amz-target': TARGET_PREFIX + op,
+    'user-agent': 'wren',
+  };
+  if (logFormat && op === 'PutLogEvents') headers['x-amzn-logs-format'] = logFormat;
+  return { method: 'POST', url, headers, body };
+}
+
+/** The PutLogEvents input of one batch, built as text from the events' encoded JSON (no sequence token). */
+export function putLogEventsBody(batch: PutBatch, enc: Encoded): string {
+  let events = '';
+  const idx = batch.idx;
+  for (let k = 0; k < idx.length; k++) events += (k ? ',' : '') + enc.json[idx[k]!]!;
+  return `{"logGroupName":${JSON.stringify(batch.group)},"logStreamName":${JSON.stringify(batch.stream)},"logEvents":[${events}]}`;
+}
+
+export function createLogGroupBody(group: string, groupClass: string | undefined): string {
+  return JSON.stringify(groupClass ? { logGroupName: group, logGroupClass: groupClass } : { logGroupName: group });
+}
+
+export function createLogStreamBody(group: string, stream: string): string {
+  return JSON.stringify({ logGroupName: group, logStreamName: stream });
+}
+
+export function putRetentionPolicyBody(group: string, days: number): string {
+  return JSON.stringify({ logGroupName: group, retentionInDays: days });
+}

@@ -1,0 +1,87 @@
+import { cloudwatchLogsOutput, CloudWatchLogsOutput } from '../../../plugins/out_cloudwatch_logs/index.js';
+import type { RawValue } from '../../../src/config/types.js';
+import type { Chunk, FlushResult, LogEvent } from '../../../src/engine/types.js';
+import { startFakeCloudWatchLogs, type FakeCloudWatch, type FakeCloudWatchOptions } from '../../helpers/fake-cloudwatch-logs.js';
+import { pluginContext, type CapturedContext } from '../../helpers/plugin-context.js';
+
+export const KEY = 'AKIAIOSFODNN7EXAMPLE';
+export const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+export const STATIC_ENV: NodeJS.ProcessEnv = { AWS_ACCESS_KEY_ID: KEY, AWS_SECRET_ACCESS_KEY: SECRET, AWS_EC2_METADATA_DISABLED: 'true' };
+
+export interface Harness {
+  fake: FakeCloudWatch;
+  out: CloudWatchLogsOutput;
+  ctx: CapturedContext;
+}
+
+const closers: Array<() => Promise<void>> = [];
+
+/** Close every fake and output the tests of a file opened (call in afterEach). */
+export async function closeAll(): Promise<void> {
+  for (const c of closers.splice(0).reverse()) await c();
+}
+
+export async function startFake(opts: Partial<FakeCloudWatchOptions> = {}): Promise<FakeCloudWatch> {
+  const fake = await startFakeCloudWatchLogs({ keys: [{ accessKeyId: KEY, secretAccessKey: SECRET }], ...opts });
+  closers.push(() => fake.close());
+  return fake;
+}
+
+/** An output built the way the engine builds it (options resolved against the schema). */
+export function makeOutput(entries: Array<[string, RawValue]>, env: NodeJS.ProcessEnv = STATIC_ENV, now?: () => number): { out: CloudWatchLogsOutput; ctx: CapturedContext } {
+  const ctx = { ...pluginContext(cloudwatchLogsOutput, [['match', '*'], ['region', 'us-east-1'], ...entries]), env };
+  const out = new CloudWatchLogsOutput(ctx, { now });
+  closers.push(() => out.stop());
+  return { out, ctx };
+}
+
+/** A fake plus an output pointed at it. */
+export async function harness(entries: Array<[string, RawValue]>, o: { fake?: Partial<FakeCloudWatchOptions>; env?: NodeJS.ProcessEnv; now?: () => number } = {}): Promise<Harness> {
+  const fake = await startFake(o.fake);
+  const { out, ctx } = makeOutput([['endpoint', fake.url], ...entries], o.env, o.now);
+  return { fake, out, ctx };
+}
+
+export function chunkOf(events: LogEvent[], tag = 'app'): Chunk {
+  return { id: 'c', tag, events, bytes: events.length * 50, attempt: 0 };
+}
+
+/** `n` events from `t0`, one ms apart, records `{ n: i, msg }`. */
+export function numbered(n: number, t0 = Date.now() - 60_000, extra: Record<string, unknown> = {}): LogEvent[] {
+  return Array.from({ length: n }, (_, i) => ({ time: t0 + i, record: { n: i, msg: `line ${i}`, ...extra } }));
+}
+
+export interface Delivery {
+  results: FlushResult[];
+  /** Events counted as dropped over all attempts. */
+  dropped: number;
+}
+
+/**
+ * Flush a chunk as the engine does: on `retry`, flush again with `only` (or everything) until
+ * the output says ok or drop. No waiting between attempts.
+ */
+export async function deliver(out: CloudWatchLogsOutput, events: LogEvent[], tag = 'app', maxAttempts = 20): Promise<Delivery> {
+  const chunk = chunkOf(events, tag);
+  const results: FlushResult[] = [];
+  let dropped = 0;
+  for (let a = 0; a < maxAttempts; a++) {
+    const r = await out.flush(chunk);
+    results.push(r);
+    if (r.status === 'ok') return { results, dropped: dropped + (r.dropped ?? 0) };
+    if (r.status === 'drop') return { results, dropped: dropped + (r.count ?? chunk.events.length) };
+    dropped += r.dropped ?? 0;
+    if (r.only) chunk.events = r.only;
+    chunk.attempt++;
+  }
+  throw new Error(`not delivered after ${maxAttempts} attempts: ${JSON.stringify(results.at(-1))}`);
+}
+
+/** The `n` fields of the stored messages (whole-record JSON). */
+export function storedNumbers(fake: FakeCloudWatch, group: string, stream: string): number[] {
+  return fake.events(group, stream).map((e) => (JSON.parse(e.message) as { n: number }).n);
+}
+
+export function range(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => i);
+}
