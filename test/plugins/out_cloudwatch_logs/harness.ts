@@ -29,7 +29,8 @@ export async function startFake(opts: Partial<FakeCloudWatchOptions> = {}): Prom
 
 /** An output built the way the engine builds it (options resolved against the schema). */
 export function makeOutput(entries: Array<[string, RawValue]>, env: NodeJS.ProcessEnv = STATIC_ENV, now?: () => number): { out: CloudWatchLogsOutput; ctx: CapturedContext } {
-  const ctx = { ...pluginContext(cloudwatchLogsOutput, [['match', '*'], ['region', 'us-east-1'], ...entries]), env };
+  const region: Array<[string, RawValue]> = entries.some(([k]) => k === 'region') ? [] : [['region', 'us-east-1']];
+  const ctx = { ...pluginContext(cloudwatchLogsOutput, [['match', '*'], ...region, ...entries]), env };
   const out = new CloudWatchLogsOutput(ctx, { now });
   closers.push(() => out.stop());
   return { out, ctx };
