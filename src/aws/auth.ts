@@ -18,13 +18,14 @@ export interface AwsAuthDeps {
   env: NodeJS.ProcessEnv;
   log: Logger;
   /**
-   * Destination-class dispatcher for STS. Leave it unset in outputs: the shared cache then makes its
-   * own from the output's `proxy` and the environment (the same routing), and outputs configured
-   * alike share one cache. Passing one gives this auth a cache of its own (tests).
+   * Dispatchers for STS (destination class) and IMDS / container endpoints (metadata class). The
+   * shared cache outlives any one output, so it makes its own from the same settings (the output's
+   * `proxy` and the environment; `aws_metadata_proxy`) and ignores these, unless `isolated`.
    */
   destination?: Dispatcher;
-  /** Metadata-class dispatcher (default: direct, or `aws_metadata_proxy`); passing one, as above. */
   metadata?: Dispatcher;
+  /** A cache of this auth's own, using the dispatchers given (tests). */
+  isolated?: boolean;
   /** Base of AWS_CONTAINER_CREDENTIALS_RELATIVE_URI; tests point it at a loopback fake. */
   ecsHost?: string;
   /** Clock for signing and expiry (ms since epoch). */
@@ -55,23 +56,16 @@ export interface AwsAuth {
 
 /** Shared caches: per environment object, per configuration. */
 const caches = new WeakMap<NodeJS.ProcessEnv, Map<string, CredentialCache>>();
-const dispatcherIds = new WeakMap<Dispatcher, number>();
-let nextDispatcherId = 0;
-
-function idOf(d: Dispatcher | undefined): number | undefined {
-  if (!d) return undefined;
-  let id = dispatcherIds.get(d);
-  if (id === undefined) dispatcherIds.set(d, id = ++nextDispatcherId);
-  return id;
-}
+let isolatedCount = 0;
 
 function cacheKey(s: AwsSettings, deps: AwsAuthDeps): string {
   const { regionSource: _ignored, ...rest } = s;
-  return JSON.stringify({ ...rest, ecsHost: deps.ecsHost, d: idOf(deps.destination), m: idOf(deps.metadata) });
+  return JSON.stringify({ ...rest, ecsHost: deps.ecsHost, isolated: deps.isolated ? ++isolatedCount : undefined });
 }
 
 function resolverDeps(deps: AwsAuthDeps): ResolverDeps {
-  return { env: deps.env, log: deps.log, destination: deps.destination, metadata: deps.metadata, ecsHost: deps.ecsHost };
+  const own = deps.isolated === true;
+  return { env: deps.env, log: deps.log, destination: own ? deps.destination : undefined, metadata: own ? deps.metadata : undefined, ecsHost: deps.ecsHost };
 }
 
 /**

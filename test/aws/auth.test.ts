@@ -92,6 +92,21 @@ describe('createAwsAuth', () => {
     expect(ctr.received.length - before).toBe(2);
   });
 
+  it("outputs passing their own dispatchers still share one cache, which never uses (or closes with) theirs", async () => {
+    const env = { AWS_ACCESS_KEY_ID: KEYS.accessKeyId, AWS_SECRET_ACCESS_KEY: KEYS.secretAccessKey };
+    const o = { aws_region: 'us-east-1', aws_role_arn: 'arn:aws:iam::1:role/shared', aws_sts_endpoint: sts.url };
+    const d1 = createDestinationDispatcher({ env });
+    const d2 = createDestinationDispatcher({ env });
+    const a = createAwsAuth(opts(o), { ...deps(env), destination: d1 });
+    const b = createAwsAuth(opts(o), { ...deps(env), destination: d2 });
+    await d1.close(); // the first output stopped
+    const before = sts.calls.length;
+    const [ca, cb] = await Promise.all([a.credentials(), b.credentials()]);
+    expect(ca).toBe(cb);
+    expect(sts.calls.length - before).toBe(1);
+    await d2.close();
+  });
+
   it('aws_role_arn on top of the chain: AssumeRole signed with what the chain found', async () => {
     const env = { AWS_ACCESS_KEY_ID: KEYS.accessKeyId, AWS_SECRET_ACCESS_KEY: KEYS.secretAccessKey };
     const auth = createAwsAuth(opts({
