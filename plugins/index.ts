@@ -10,6 +10,7 @@ import { cloudwatchLogsOutput } from './out_cloudwatch_logs/index.js';
 import { fileOutput } from './out_file/index.js';
 import { httpOutput } from './out_http/index.js';
 import { nullOutput } from './out_null/index.js';
+import { opensearchOutput } from './out_opensearch/index.js';
 import { stdoutOutput } from './out_stdout/index.js';
 
 /**
@@ -29,4 +30,5 @@ export const PLUGINS: readonly PluginDefinition[] = [
   fileOutput,
   httpOutput,
   cloudwatchLogsOutput,
+  opensearchOutput,
 ];
