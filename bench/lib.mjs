@@ -1,6 +1,6 @@
 // Shared helpers for benchmark scenarios: run the real CLI on a config and read its run report.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -50,4 +50,29 @@ export function report(name, r, { events = r.records_out, bytes = r.bytes_in, wa
     `, ${out.cpu_s} CPU s over ${out.seconds} s, peak RSS ${out.peak_rss_mb} MB (${events.toLocaleString('en-US')} events)`);
   console.log(JSON.stringify(out));
   return out;
+}
+
+/**
+ * A containerd (CRI) log file as kubelet names it, `lines` lines of ~200 bytes with JSON
+ * application messages, in `dir`. Returns { file, bytes }.
+ */
+export function writeCriFile(dir, lines, { pod = 'checkout-7d9f8b6c5-x2lqp', namespace = 'shop', container = 'checkout' } = {}) {
+  const file = join(dir, `${pod}_${namespace}_${container}-${'c7'.repeat(32)}.log`);
+  const fd = openSync(file, 'w');
+  const paths = ['/v1/checkout', '/v1/cart', '/v1/items/8812', '/healthz', '/v1/orders'];
+  const base = Date.parse('2025-03-14T09:00:00Z');
+  let out = [];
+  for (let i = 0; i < lines; i++) {
+    const t = base + Math.floor(i / 50);
+    const ts = `${new Date(t).toISOString().slice(0, 23)}${String((i * 7919) % 1e6).padStart(6, '0')}Z`;
+    const msg = `{"level":"info","ts":${t},"msg":"request completed","method":"GET","path":"${paths[i % 5]}","status":200,"duration_ms":${i % 97},"trace_id":"${(i * 2654435761 >>> 0).toString(16).padStart(8, '0')}4bf92f3577b34da6"}`;
+    out.push(`${ts} ${i % 10 === 9 ? 'stderr' : 'stdout'} F ${msg}\n`);
+    if (out.length === 10_000) {
+      writeSync(fd, out.join(''));
+      out = [];
+    }
+  }
+  if (out.length) writeSync(fd, out.join(''));
+  closeSync(fd);
+  return { file, bytes: statSync(file).size };
 }

@@ -6,32 +6,11 @@
 import { closeSync, openSync, readSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { benchDir, report, ROOT, runWren } from './lib.mjs';
+import { benchDir, report, ROOT, runWren, writeCriFile } from './lib.mjs';
 
 const LINES = Number(process.env.BENCH_LINES ?? 1_000_000);
 const dir = benchDir('wren-bench-tail-');
-const file = join(dir, `checkout-7d9f8b6c5-x2lqp_shop_checkout-${'c7'.repeat(32)}.log`);
-
-// --- the file: containerd's format, JSON application messages, a few P+F split lines ----------
-{
-  const fd = openSync(file, 'w');
-  const paths = ['/v1/checkout', '/v1/cart', '/v1/items/8812', '/healthz', '/v1/orders'];
-  const base = Date.parse('2025-03-14T09:00:00Z');
-  let out = [];
-  for (let i = 0; i < LINES; i++) {
-    const t = base + Math.floor(i / 50);
-    const ts = `${new Date(t).toISOString().slice(0, 23)}${String((i * 7919) % 1e6).padStart(6, '0')}Z`;
-    const msg = `{"level":"info","ts":${t},"msg":"request completed","method":"GET","path":"${paths[i % 5]}","status":200,"duration_ms":${i % 97},"trace_id":"${(i * 2654435761 >>> 0).toString(16).padStart(8, '0')}4bf92f3577b34da6"}`;
-    out.push(`${ts} ${i % 10 === 9 ? 'stderr' : 'stdout'} F ${msg}\n`);
-    if (out.length === 10_000) {
-      writeSync(fd, out.join(''));
-      out = [];
-    }
-  }
-  if (out.length) writeSync(fd, out.join(''));
-  closeSync(fd);
-}
-const bytes = statSync(file).size;
+const { file, bytes } = writeCriFile(dir, LINES);
 console.log(`file: ${LINES.toLocaleString('en-US')} CRI lines, ${(bytes / 1048576).toFixed(1)} MiB (${Math.round(bytes / LINES)} bytes/line)`);
 
 // --- 1. the real CLI ------------------------------------------------------------------------------

@@ -3,6 +3,8 @@ import type { InstanceMetrics } from './metrics.js';
 import type { ReceiptOwner } from './receipt.js';
 import type { InputInstance } from './types.js';
 
+const PAUSE_LOG_MS = 60_000;
+
 /**
  * An input's runtime state: bytes emitted and not yet out of Wren (held against
  * `mem_buf_limit`), pause / resume, and whether a bounded input has finished.
@@ -13,6 +15,9 @@ export class InputRunner implements ReceiptOwner {
   paused = false;
   finished = false;
   stopped = false;
+  /** Pauses since the last log line about them (logged at most every PAUSE_LOG_MS). */
+  private pausesUnlogged = 0;
+  private lastPauseLog = -Infinity;
 
   constructor(
     readonly id: string,
@@ -34,7 +39,14 @@ export class InputRunner implements ReceiptOwner {
     if (this.inflightBytes >= this.memBufLimit && !this.paused && !this.stopped) {
       this.paused = true;
       this.metrics.add('pauses');
-      this.log.warn({ buffered_bytes: this.inflightBytes, mem_buf_limit: this.memBufLimit }, 'mem_buf_limit reached: input paused until outputs catch up');
+      this.pausesUnlogged++;
+      const now = performance.now();
+      if (now - this.lastPauseLog >= PAUSE_LOG_MS) {
+        this.log.warn({ buffered_bytes: this.inflightBytes, mem_buf_limit: this.memBufLimit, pauses: this.pausesUnlogged },
+          'mem_buf_limit reached: input paused until outputs catch up (logged at most once a minute; see wren_input_pauses_total)');
+        this.lastPauseLog = now;
+        this.pausesUnlogged = 0;
+      }
       this.instance?.pause?.();
     }
     return !this.paused;
@@ -44,7 +56,7 @@ export class InputRunner implements ReceiptOwner {
     this.inflightBytes -= bytes;
     if (this.paused && this.inflightBytes < this.memBufLimit) {
       this.paused = false;
-      this.log.info({ buffered_bytes: this.inflightBytes }, 'input resumed');
+      this.log.debug({ buffered_bytes: this.inflightBytes }, 'input resumed');
       if (!this.stopped) this.instance?.resume?.();
     }
   }
