@@ -77,6 +77,10 @@ export interface StoredDoc {
 export interface ActionSeen {
   op: string;
   meta: Record<string, unknown>;
+  /** The document line as received. */
+  line: string;
+  /** The item status answered. */
+  status: number;
 }
 
 export interface FakeOpenSearch {
@@ -90,10 +94,10 @@ export interface FakeOpenSearch {
   verified: number;
   /** Why signatures were refused (a test of a correct client expects none). */
   signatureFailures: string[];
-  /** Every action line received (successful or not). */
+  /** The HTTP status of every answer, in order. */
+  statuses: number[];
+  /** Every action of the bulk requests that were parsed, with the item status answered. */
   actions: ActionSeen[];
-  /** Item statuses answered, in order. */
-  itemStatuses: number[];
   /** Stored documents, optionally of one index, in first-stored order. */
   documents(index?: string): Record<string, unknown>[];
   stored(index?: string): StoredDoc[];
@@ -117,7 +121,7 @@ export async function startFakeOpenSearch(o: FakeOpenSearchOptions = {}): Promis
   const state = { n: 0, verified: 0, autoId: 0, seqNo: 0 };
   const signatureFailures: string[] = [];
   const actions: ActionSeen[] = [];
-  const itemStatuses: number[] = [];
+  const statuses: number[] = [];
   const lookup = (akid: string): FakeCredentials | undefined => {
     const c = o.credentials;
     if (c === undefined) return undefined;
@@ -125,6 +129,7 @@ export async function startFakeOpenSearch(o: FakeOpenSearchOptions = {}): Promis
   };
 
   const json = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void => {
+    statuses.push(status);
     res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(typeof body === 'string' ? body : JSON.stringify(body));
   };
 
@@ -269,10 +274,9 @@ export async function startFakeOpenSearch(o: FakeOpenSearchOptions = {}): Promis
     const items: unknown[] = [];
     let errors = false;
     for (const p of parsed) {
-      actions.push({ op: p.op, meta: p.meta });
       const item = applyItem(p.op, p.meta, p.index, p.docLine);
       const status = item.status as number;
-      itemStatuses.push(status);
+      actions.push({ op: p.op, meta: p.meta, line: p.docLine, status });
       if (status >= 300) errors = true;
       items.push({ [p.op]: item });
     }
@@ -293,8 +297,8 @@ export async function startFakeOpenSearch(o: FakeOpenSearchOptions = {}): Promis
     requests: server.received,
     get verified() { return state.verified; },
     signatureFailures,
+    statuses,
     actions,
-    itemStatuses,
     documents: (index) => all(index).map((d) => d.source),
     stored: all,
     indexNames: () => [...indices.keys()],
