@@ -54,7 +54,7 @@ export function planBatches(events: readonly LogEvent[], tag: string, enc: Encod
   let fixedIdx: number[] | undefined;
 
   for (let i = 0; i < events.length; i++) {
-    if (enc.json[i] === undefined) continue;
+    if (enc.msgs[i] === undefined) continue;
     const t = enc.times[i]!;
     if (t < oldest) { plan.tooOld++; continue; }
     if (t > newest) { plan.tooNew++; continue; }

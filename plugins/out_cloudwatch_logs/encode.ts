@@ -10,12 +10,14 @@ export const MAX_MESSAGE_BYTES = MAX_BATCH_BYTES - EVENT_OVERHEAD;
 
 /**
  * A chunk's events encoded for PutLogEvents, in parallel arrays indexed like the chunk's events
- * (no object per event): the `{"timestamp":…,"message":…}` JSON of each event, its integer epoch-ms
- * timestamp, and its size as the service counts it (UTF-8 bytes of the message + 26).
+ * (no object per event): each event's message, its integer epoch-ms timestamp, and its size as
+ * the service counts it (UTF-8 bytes of the message + 26). Only the flat message strings live until
+ * the calls are made; each call's JSON is built just before it is sent (see request.ts), so the
+ * garbage collector does not carry per-event fragments across the awaits of a flush.
  */
 export interface Encoded {
   /** undefined: the event is not sent (see the counts). */
-  json: (string | undefined)[];
+  msgs: (string | undefined)[];
   times: number[];
   sizes: number[];
   /** Records without `log_key`. */
@@ -56,7 +58,7 @@ function messageOf(record: Record<string, unknown>, logKey: Path | undefined): s
 
 export function encodeEvents(events: readonly LogEvent[], logKey: Path | undefined): Encoded {
   const n = events.length;
-  const out: Encoded = { json: new Array(n), times: new Array(n), sizes: new Array(n), missingKey: 0, empty: 0, unencodable: 0, truncated: 0 };
+  const out: Encoded = { msgs: new Array(n), times: new Array(n), sizes: new Array(n), missingKey: 0, empty: 0, unencodable: 0, truncated: 0 };
   for (let i = 0; i < n; i++) {
     const e = events[i]!;
     const t = Math.floor(e.time);
@@ -86,7 +88,7 @@ export function encodeEvents(events: readonly LogEvent[], logKey: Path | undefin
       out.truncated++;
     }
     out.sizes[i] = bytes + EVENT_OVERHEAD;
-    out.json[i] = `{"timestamp":${out.times[i]},"message":${JSON.stringify(msg)}}`;
+    out.msgs[i] = msg;
   }
   return out;
 }

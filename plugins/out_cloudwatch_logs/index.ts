@@ -4,7 +4,7 @@ import type { Chunk, FlushResult, OutputDefinition, OutputInstance, PluginContex
 import { errorLine } from '../../src/errors.js';
 import { createDestinationDispatcher } from '../../src/net/dispatchers.js';
 import { signAndSend } from '../../src/sink/send.js';
-import { planBatches, type PutBatch, type StreamPlan } from './batch.js';
+import { planBatches, type StreamPlan } from './batch.js';
 import { classify, type Verdict } from './classify.js';
 import { CLOUDWATCH_OPTIONS, cloudWatchConfig, endpointUrl, type CloudWatchConfig } from './config.js';
 import { encodeEvents, type Encoded } from './encode.js';
@@ -57,20 +57,22 @@ export class CloudWatchLogsOutput implements OutputInstance {
     const tickets = plan.streams.map((s) => this.order.ticket(`${s.group}\u0000${s.stream}`));
     const tally = new FlushTally(enc, plan, this.ctx.metrics, this.cfg.logKeyText);
     this.noteEncoding(enc);
-    for (let i = 0; i < plan.streams.length; i++) {
-      const sp = plan.streams[i]!;
-      const t = tickets[i]!;
-      if (tally.stopped) {
-        t.done();
-        for (const b of sp.batches) tally.retry(b);
-        continue;
-      }
-      await t.turn;
-      try {
+    try {
+      for (let i = 0; i < plan.streams.length; i++) {
+        const sp = plan.streams[i]!;
+        const t = tickets[i]!;
+        if (tally.stopped) {
+          t.done();
+          for (const b of sp.batches) tally.retry(b);
+          continue;
+        }
+        await t.turn;
         await this.writeStream(sp, enc, tally);
-      } finally {
         t.done();
       }
+    } finally {
+      // whatever happened, later flushes must not wait on this one
+      for (const t of tickets) t.done();
     }
     return tally.result(events);
   }
@@ -83,12 +85,13 @@ export class CloudWatchLogsOutput implements OutputInstance {
         tally.retry(batch);
         continue;
       }
-      let v = await this.put(batch, enc);
+      const body = putLogEventsBody(batch, enc);
+      let v = await this.call('PutLogEvents', body, batch.idx.length);
       let local = false;
       if (v.kind === 'not_found') {
         const made = await this.registry.ensure(batch.group, batch.stream);
         if (made.ok) {
-          v = await this.put(batch, enc);
+          v = await this.call('PutLogEvents', body, batch.idx.length);
           if (v.kind === 'not_found') v = { kind: 'retry', reason: `${v.reason} (right after creating it; will retry)` };
         } else {
           v = made.verdict;
@@ -109,12 +112,8 @@ export class CloudWatchLogsOutput implements OutputInstance {
     }
   }
 
-  private put(batch: PutBatch, enc: Encoded): Promise<Verdict> {
-    return this.call('PutLogEvents', putLogEventsBody(batch, enc), batch.idx.length);
-  }
-
   /** One signed call; network failures and signing failures become retry verdicts. */
-  private async call(op: Operation, body: string, n = 0): Promise<Verdict> {
+  private async call(op: Operation, body: string | Uint8Array, n = 0): Promise<Verdict> {
     const req = jsonRequest(this.url, op, body, this.cfg.logFormat);
     try {
       const res = await signAndSend(req, {

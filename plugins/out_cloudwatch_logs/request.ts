@@ -11,7 +11,7 @@ export type Operation = 'PutLogEvents' | 'CreateLogGroup' | 'CreateLogStream' | 
 export const TARGET_PREFIX = 'Logs_20140328.';
 export const CONTENT_TYPE = 'application/x-amz-json-1.1';
 
-export function jsonRequest(url: URL, op: Operation, body: string, logFormat?: string): OutgoingRequest {
+export function jsonRequest(url: URL, op: Operation, body: string | Uint8Array, logFormat?: string): OutgoingRequest {
   const headers: Record<string, string> = {
     'content-type': CONTENT_TYPE,
     'x-amz-target': TARGET_PREFIX + op,
@@ -21,12 +21,20 @@ export function jsonRequest(url: URL, op: Operation, body: string, logFormat?: s
   return { method: 'POST', url, headers, body };
 }
 
-/** The PutLogEvents input of one batch, built as text from the events' encoded JSON (no sequence token). */
-export function putLogEventsBody(batch: PutBatch, enc: Encoded): string {
-  let events = '';
+/**
+ * The PutLogEvents input of one batch (no sequence token), as UTF-8 bytes: built right before the
+ * call, in one join, so the per-event pieces die young and only one buffer is kept.
+ */
+export function putLogEventsBody(batch: PutBatch, enc: Encoded): Buffer {
   const idx = batch.idx;
-  for (let k = 0; k < idx.length; k++) events += (k ? ',' : '') + enc.json[idx[k]!]!;
-  return `{"logGroupName":${JSON.stringify(batch.group)},"logStreamName":${JSON.stringify(batch.stream)},"logEvents":[${events}]}`;
+  const parts = new Array<string>(idx.length + 2);
+  parts[0] = `{"logGroupName":${JSON.stringify(batch.group)},"logStreamName":${JSON.stringify(batch.stream)},"logEvents":[`;
+  for (let k = 0; k < idx.length; k++) {
+    const i = idx[k]!;
+    parts[k + 1] = (k ? ',{"timestamp":' : '{"timestamp":') + enc.times[i]! + ',"message":' + JSON.stringify(enc.msgs[i]!) + '}';
+  }
+  parts[idx.length + 1] = ']}';
+  return Buffer.from(parts.join(''), 'utf8');
 }
 
 export function createLogGroupBody(group: string, groupClass: string | undefined): string {

@@ -3,7 +3,7 @@ import type { Verdict } from './classify.js';
 import { createLogGroupBody, createLogStreamBody, putRetentionPolicyBody, type Operation } from './request.js';
 
 /** Makes one signed call and classifies the answer (network failures come back as retry verdicts). */
-export type Caller = (op: Operation, body: string) => Promise<Verdict>;
+export type Caller = (op: Operation, body: string | Uint8Array) => Promise<Verdict>;
 
 export interface StreamSettings {
   autoCreateGroup: boolean;
