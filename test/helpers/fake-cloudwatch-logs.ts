@@ -64,6 +64,8 @@ export interface FakeCloudWatchOptions {
   now?: () => number;
   /** Write error types the way the service often does: `__type: "com.amazonaws.logs#X"` and an `x-amzn-ErrorType: X:http://…` header. */
   namespacedErrors?: boolean;
+  /** Serve HTTPS with this certificate (test/helpers/tls-certs.ts). */
+  tls?: { certPem: string; keyPem: string };
 }
 
 export interface FakeCloudWatch {
@@ -261,7 +263,7 @@ export async function startFakeCloudWatchLogs(o: FakeCloudWatchOptions): Promise
     }
   };
 
-  const server = await startRecordingServer(handle);
+  const server = await startRecordingServer(handle, o.tls);
   return {
     url: server.url,
     server,
