@@ -29,9 +29,8 @@ export type Ensured = { ok: true } | { ok: false; verdict: Failure; local?: bool
  */
 export class StreamRegistry {
   private readonly inflight = new Map<string, Promise<Ensured>>();
-  /** Streams this output created or saw missing-then-made, for logs; groups it created. */
-  readonly createdStreams = new Set<string>();
-  readonly createdGroups = new Set<string>();
+  /** Groups this output created whose PutRetentionPolicy failed for a passing reason (throttling). */
+  private readonly pendingRetention = new Set<string>();
 
   constructor(private readonly call: Caller, private readonly o: StreamSettings, private readonly log: Logger) {}
 
@@ -61,10 +60,7 @@ export class StreamRegistry {
       v = await this.call('CreateLogStream', createLogStreamBody(group, stream));
     }
     if (v.kind === 'ok' || v.kind === 'exists') {
-      if (v.kind === 'ok') {
-        this.createdStreams.add(`${group}/${stream}`);
-        this.log.info(`created log stream '${stream}' in log group '${group}'`);
-      }
+      if (v.kind === 'ok') this.log.info(`created log stream '${stream}' in log group '${group}'`);
       return { ok: true };
     }
     if (v.kind === 'not_found') return { ok: false, verdict: { kind: 'retry', reason: v.reason } };
@@ -75,15 +71,34 @@ export class StreamRegistry {
     const v = await this.call('CreateLogGroup', createLogGroupBody(group, this.o.groupClass));
     if (v.kind === 'exists') return { ok: true };
     if (v.kind !== 'ok') return { ok: false, verdict: v.kind === 'not_found' ? { kind: 'retry', reason: v.reason } : v };
-    this.createdGroups.add(group);
     this.log.info(`created log group '${group}'${this.o.groupClass ? ` (class ${this.o.groupClass})` : ''}`);
-    if (this.o.retentionDays !== undefined) {
-      const r = await this.call('PutRetentionPolicy', putRetentionPolicyBody(group, this.o.retentionDays));
-      // the group exists either way: a failed retention is logged, never a reason to hold records back
-      if (r.kind === 'ok') this.log.info(`set retention of log group '${group}' to ${this.o.retentionDays} days`);
-      else this.log.error(`could not set retention of log group '${group}' to ${this.o.retentionDays} days: ${'reason' in r ? r.reason : r.kind}`);
-    }
+    // the group exists either way: a failed retention is logged (and retried), never a reason to hold records back
+    if (this.o.retentionDays !== undefined) await this.setRetention(group);
     return { ok: true };
+  }
+
+  /** True when `group` was created here and its retention still has to be set. */
+  retentionPending(group: string): boolean {
+    return this.pendingRetention.size > 0 && this.pendingRetention.has(group);
+  }
+
+  /** PutRetentionPolicy for a group this output created; after a passing failure, tried again after the next delivery to it. */
+  async setRetention(group: string): Promise<void> {
+    const days = this.o.retentionDays;
+    if (days === undefined) return;
+    this.pendingRetention.delete(group);
+    const r = await this.call('PutRetentionPolicy', putRetentionPolicyBody(group, days));
+    if (r.kind === 'ok') {
+      this.log.info(`set retention of log group '${group}' to ${days} days`);
+      return;
+    }
+    const why = 'reason' in r ? r.reason : r.kind;
+    if (r.kind === 'retry') {
+      this.pendingRetention.add(group);
+      this.log.warn(`could not set retention of log group '${group}' to ${days} days yet (${why}); will try again after the next delivery to it`);
+    } else {
+      this.log.error(`could not set retention of log group '${group}' to ${days} days: ${why}`);
+    }
   }
 }
 

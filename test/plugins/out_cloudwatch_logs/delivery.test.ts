@@ -32,6 +32,19 @@ describe('cloudwatch_logs output: failures deliver every event exactly once', ()
     expect(fake.signatureFailures).toEqual([]);
   });
 
+  it('a throttled PutRetentionPolicy is tried again after each delivery to the group until it is set, then never again', async () => {
+    const { fake, out, ctx } = await harness([['log_group_name', 'app'], ['log_stream_name', 's'], ['auto_create_group', 'on'], ['log_retention_days', '30']]);
+    fake.inject({ op: 'PutRetentionPolicy', kind: 'throttle', times: 2 });
+    expect((await deliver(out, numbered(2))).results).toEqual([{ status: 'ok' }]);
+    expect(fake.groups.get('app')!.retentionInDays).toBeUndefined();
+    expect(ctx.logs.some((l) => /could not set retention of log group 'app' to 30 days yet/.test(String(l.msg)))).toBe(true);
+    await deliver(out, numbered(2));
+    expect(fake.groups.get('app')!.retentionInDays).toBe(30);
+    await deliver(out, numbered(2));
+    expect(fake.callsOf('PutRetentionPolicy').map((c) => c.status)).toEqual([400, 400, 200]);
+    expect(fake.events('app', 's')).toHaveLength(6);
+  });
+
   it('without auto_create_group a missing group is a retry that says how to fix it; delivered once the group exists', async () => {
     const { fake, out } = await harness([['log_group_name', 'app'], ['log_stream_name', 's']]);
     const events = numbered(4);
