@@ -21,7 +21,9 @@ export async function runWren(yaml, { env = {}, dir = benchDir() } = {}) {
   const report = join(dir, 'report.json');
   writeFileSync(cfg, yaml);
   const started = performance.now();
-  const child = spawn(process.execPath, [CLI, 'run', '-c', cfg], {
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean); // e.g. --cpu-prof
+  const child = spawn(process.execPath, [...nodeArgs, CLI, 'run', '-c', cfg], {
+    cwd: dir,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, AWS_EC2_METADATA_DISABLED: 'true', WREN_RUN_REPORT: report, ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });

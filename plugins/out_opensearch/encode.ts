@@ -1,19 +1,21 @@
 import { createHash } from 'node:crypto';
 import type { LogEvent } from '../../src/engine/types.js';
 import { getPath } from '../../src/record/accessor.js';
+import { ByteWriter, WriterPool } from './byte-writer.js';
 import type { EncodeOptions } from './config.js';
 import { dotless, hasDots } from './replace-dots.js';
 
 /**
  * Bulk NDJSON: for each event an action line (`{"create":{"_index":"logs"}}`) and the document.
- * Built as one string per chunk, turned into bytes once; the offsets of each event let batch.ts
- * cut requests (and 413 halves) as slices of the same buffer, never re-encoding.
+ * Written piece by piece into one pooled buffer per chunk; the byte offsets of each event let
+ * batch.ts cut requests (and 413 halves) as slices of the same buffer, never re-encoding.
  *
- * Per-event work is kept to the record's own JSON.stringify:
- * - the time key text is formatted once per second of record time (milliseconds from a table);
- * - index names and the action line are built once per index (per second with logstash_format);
+ * Per-event work is kept to the record's own JSON.stringify and one UTF-8 write:
+ * - the time key (`"@timestamp":"…`) is formatted once per second of record time and copied as
+ *   bytes, the milliseconds from a table;
+ * - action lines are made once per index (per second with logstash_format) and copied as bytes;
  * - `kubernetes`, the map the kubernetes filter shares between a pod's records, is serialized
- *   once per run of records that share it and spliced in (the record's own stringify skips it).
+ *   once per run of records that share it and copied in (the record's own stringify skips it).
  */
 export interface EncodedBulk {
   /** The NDJSON of every encoded event, in order. */
@@ -26,6 +28,8 @@ export interface EncodedBulk {
   indices: string[];
   /** Events that could not be encoded, with why (never sent: dead-lettered and counted). */
   rejected: RejectedEvent[];
+  /** Give the body's buffer back for the next chunk; `body` must not be used afterwards. */
+  release(): void;
 }
 
 export interface RejectedEvent {
@@ -34,11 +38,14 @@ export interface RejectedEvent {
   reason: string;
 }
 
-/** '.000Z"' … '.999Z"': the millisecond tail of the time key. */
-const MS_TAIL: string[] = Array.from({ length: 1000 }, (_, i) => `.${String(i).padStart(3, '0')}Z"`);
+const COMMA = 0x2c;
+const OPEN = 0x7b;
 
-function uuidOf(text: string): string {
-  const h = createHash('md5').update(text).digest('hex').toUpperCase();
+/** '.000Z"' … '.999Z"': the millisecond tail of the time key, 6 bytes each. */
+const MS_TAIL = Buffer.from(Array.from({ length: 1000 }, (_, i) => `.${String(i).padStart(3, '0')}Z"`).join(''), 'latin1');
+
+function uuidOf(doc: Uint8Array): string {
+  const h = createHash('md5').update(doc).digest('hex').toUpperCase();
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
@@ -52,14 +59,20 @@ export class BulkEncoder {
   private readonly timeKeyJson: string;
   private readonly actionHead: string;
   private readonly typePart: string;
-  private readonly docHead: string;
+  private readonly docHead: Buffer;
+  private readonly docTail: Buffer;
+  private readonly pool = new WriterPool();
+  /** generate_id: the document is written here first, hashed, then copied after its action line. */
+  private readonly scratch = new ByteWriter(Buffer.allocUnsafe(64 * 1024));
 
   constructor(private readonly o: EncodeOptions) {
     this.timeKeyJson = JSON.stringify(o.timeKey);
     const action = o.writeOperation === 'upsert' ? 'update' : o.writeOperation;
     this.actionHead = `{"${action}":{"_index":`;
     this.typePart = o.type === undefined ? '' : `,"_type":${JSON.stringify(o.type)}`;
-    this.docHead = o.writeOperation === 'update' ? '{"doc":' : o.writeOperation === 'upsert' ? '{"doc_as_upsert":true,"doc":' : '';
+    const head = o.writeOperation === 'update' ? '{"doc":' : o.writeOperation === 'upsert' ? '{"doc_as_upsert":true,"doc":' : '';
+    this.docHead = Buffer.from(head);
+    this.docTail = Buffer.from(head === '' ? '}\n' : '}}\n');
   }
 
   private action(index: string, id: string | undefined): string {
@@ -70,26 +83,25 @@ export class BulkEncoder {
   encode(events: readonly LogEvent[], tag: string, now: number): EncodedBulk {
     const o = this.o;
     const n = events.length;
-    const charStarts = new Uint32Array(n + 1);
+    const starts = new Uint32Array(n + 1);
     const kept: LogEvent[] = [];
     const indices: string[] = [];
     const rejected: RejectedEvent[] = [];
-    const tagPart = o.tagKey === undefined ? '' : JSON.stringify(o.tagKey) + ':' + JSON.stringify(tag);
+    const tagPart = o.tagKey === undefined ? undefined : Buffer.from(JSON.stringify(o.tagKey) + ':' + JSON.stringify(tag));
     const fixedIndex = o.indexStrftime ? o.indexStrftime(now) : o.index;
     const needsId = o.writeOperation === 'update' || o.writeOperation === 'upsert';
-    const withId = o.idKey !== undefined || o.generateId;
+    const idKey = o.idKey;
+    const generateId = idKey === undefined && o.generateId;
     const timeKey = o.timeKey;
     const ls = o.logstash;
+    const w = this.pool.take();
     this.kubeObj = undefined;
-    this.kubeText = '';
-    let out = '';
-    let pos = 0;
-    let lastSec = Number.NaN;
-    let timeHead = '';
+    this.kubeBytes = undefined;
+    this.lastSec = Number.NaN;
     let lastIndexSec = Number.NaN;
     let datedIndex = '';
     let lastIndex = '';
-    let lastAction = '';
+    let lastAction: Buffer | undefined;
     for (let i = 0; i < n; i++) {
       const ev = events[i]!;
       const rec = ev.record;
@@ -108,108 +120,141 @@ export class BulkEncoder {
       } else if (o.indexTemplate !== undefined) {
         index = o.indexTemplate.render(rec, tag) ?? o.index;
       }
-      // --- document
-      let doc: string;
+      // --- the record's own JSON (the one thing that can fail), before anything is written
+      let json: string;
       try {
-        doc = this.document(rec, tagPart);
+        json = this.recordJson(rec);
       } catch (err) {
         rejected.push({ event: ev, index, reason: `cannot serialize the record: ${(err as Error).message}` });
         continue;
       }
-      if (rec[timeKey] === undefined) {
-        // the time key, its text formatted once per second of record time
-        const sec = Math.floor(t / 1000);
-        if (sec !== lastSec) {
-          lastSec = sec;
-          timeHead = '{' + this.timeKeyJson + ':"' + o.timeFormat(sec * 1000);
-        }
-        const frac = t - sec * 1000;
-        const tail = o.timeNanos ? '.' + String(Math.min(999_999_999, Math.round(frac * 1e6))).padStart(9, '0') + 'Z"' : MS_TAIL[Math.floor(frac)]!;
-        doc = doc.length === 2 ? timeHead + tail + '}' : timeHead + tail + ',' + doc.slice(1);
-      }
-      if (this.docHead) doc = this.docHead + doc + '}';
-      // --- action line
-      let action: string;
-      if (withId) {
-        const id = o.idKey !== undefined ? idText(getPath(rec, o.idKey)) : uuidOf(doc);
+      const start = w.pos;
+      if (idKey !== undefined) {
+        const id = idText(getPath(rec, idKey));
         if (id === undefined && needsId) {
           rejected.push({ event: ev, index, reason: `write_operation ${o.writeOperation} needs an _id and the record has no string or number at id_key` });
           continue;
         }
-        action = this.action(index, id);
+        w.text(this.action(index, id));
+        this.document(w, rec, json, t, tagPart, timeKey);
+      } else if (generateId) {
+        const s = this.scratch;
+        s.pos = 0;
+        this.document(s, rec, json, t, tagPart, timeKey);
+        const doc = s.buf.subarray(0, s.pos - 1); // without its newline
+        w.text(this.action(index, uuidOf(doc)));
+        w.bytes(s.buf.subarray(0, s.pos));
       } else {
-        if (index !== lastIndex || lastAction === '') {
+        if (index !== lastIndex || lastAction === undefined) {
           lastIndex = index;
-          lastAction = this.action(index, undefined);
+          lastAction = Buffer.from(this.action(index, undefined));
         }
-        action = lastAction;
+        w.bytes(lastAction);
+        this.document(w, rec, json, t, tagPart, timeKey);
       }
-      charStarts[kept.length] = pos;
+      starts[kept.length] = start;
       kept.push(ev);
       indices.push(index);
-      out += action;
-      out += doc;
-      out += '\n';
-      pos += action.length + doc.length + 1;
     }
-    charStarts[kept.length] = pos;
+    starts[kept.length] = w.pos;
     this.kubeObj = undefined;
-    this.kubeText = '';
-    const body = Buffer.from(out, 'utf8');
-    const starts = charStarts.subarray(0, kept.length + 1);
-    if (body.length !== pos) toByteOffsets(out, starts);
-    return { body, events: kept, starts, indices, rejected };
+    this.kubeBytes = undefined;
+    const pool = this.pool;
+    let released = false;
+    return {
+      body: w.buf.subarray(0, w.pos),
+      events: kept,
+      starts: starts.subarray(0, kept.length + 1),
+      indices,
+      rejected,
+      release: () => {
+        if (released) return;
+        released = true;
+        pool.give(w);
+      },
+    };
   }
 
-  /** The last shared `kubernetes` map of this chunk and its JSON (`"kubernetes":{…}`). */
+  /** The last shared `kubernetes` map of this chunk and its bytes (`"kubernetes":{…}`). */
   private kubeObj: object | undefined;
-  private kubeText = '';
+  private kubeBytes: Buffer | undefined;
+  /** The time key up to the seconds (`"@timestamp":"2025-03-14T09:00:00`), per second of record time. */
+  private lastSec = Number.NaN;
+  private timeHead: Buffer = Buffer.alloc(0);
 
-  /** The record as JSON, `kubernetes` spliced from its cached text, the tag key appended. */
-  private document(rec: Record<string, unknown>, tagPart: string): string {
+  /** The record as JSON without `kubernetes` (written from its cached bytes). */
+  private recordJson(rec: Record<string, unknown>): string {
     const dots = this.o.replaceDots;
     const kube = rec.kubernetes;
-    let json: string;
-    let kubeText = '';
     if (kube !== null && typeof kube === 'object') {
       if (kube !== this.kubeObj) {
-        this.kubeText = '"kubernetes":' + JSON.stringify(dots ? dotless(kube) : kube);
+        this.kubeBytes = Buffer.from('"kubernetes":' + JSON.stringify(dots ? dotless(kube) : kube));
         this.kubeObj = kube;
       }
-      kubeText = this.kubeText;
       rec.kubernetes = undefined; // JSON.stringify leaves it out; same shape, restored below
       try {
-        json = JSON.stringify(dots && hasDots(rec) ? dotless(rec) : rec);
+        return JSON.stringify(dots && hasDots(rec) ? dotless(rec) : rec);
       } finally {
         rec.kubernetes = kube;
       }
-    } else {
-      json = JSON.stringify(dots && hasDots(rec) ? dotless(rec) : rec);
     }
-    if (kubeText === '' && tagPart === '') return json;
-    let doc = json.length > 2 ? json.slice(0, -1) + ',' : '{';
-    if (kubeText !== '') doc += tagPart === '' ? kubeText : kubeText + ',' + tagPart;
-    else doc += tagPart;
-    return doc + '}';
+    return JSON.stringify(dots && hasDots(rec) ? dotless(rec) : rec);
+  }
+
+  /**
+   * `{` time key, the record's fields, `kubernetes`, tag key `}` and a newline, each part only
+   * when present, commas between. The record's fields are its JSON written as is, its opening
+   * brace overwritten by the comma (or kept when it comes first) and its closing one dropped.
+   */
+  private document(w: ByteWriter, rec: Record<string, unknown>, json: string, t: number, tagPart: Buffer | undefined, timeKey: string): void {
+    const o = this.o;
+    if (this.docHead.length > 0) w.bytes(this.docHead);
+    let first = true;
+    if (rec[timeKey] === undefined) {
+      const sec = Math.floor(t / 1000);
+      if (sec !== this.lastSec) {
+        this.lastSec = sec;
+        this.timeHead = Buffer.from(this.timeKeyJson + ':"' + o.timeFormat(sec * 1000));
+      }
+      w.byte(OPEN);
+      w.bytes(this.timeHead);
+      const frac = t - sec * 1000;
+      if (o.timeNanos) {
+        w.text('.' + String(Math.min(999_999_999, Math.round(frac * 1e6))).padStart(9, '0') + 'Z"');
+      } else {
+        w.ensure(6);
+        const at = Math.floor(frac) * 6;
+        w.buf.set(MS_TAIL.subarray(at, at + 6), w.pos);
+        w.pos += 6;
+      }
+      first = false;
+    }
+    if (json.length > 2) {
+      const at = w.pos;
+      const len = w.text(json);
+      if (!first) w.buf[at] = COMMA;
+      w.pos = at + len - 1; // drop the closing brace
+      first = false;
+    }
+    if (this.kubeObj !== undefined && rec.kubernetes === this.kubeObj) {
+      w.byte(first ? OPEN : COMMA);
+      w.bytes(this.kubeBytes!);
+      first = false;
+    }
+    if (tagPart !== undefined) {
+      w.byte(first ? OPEN : COMMA);
+      w.bytes(tagPart);
+      first = false;
+    }
+    if (first) w.byte(OPEN);
+    w.bytes(this.docTail);
   }
 }
 
-/** Turn UTF-16 offsets into UTF-8 byte offsets (only for chunks with non-ASCII text). */
-function toByteOffsets(text: string, starts: Uint32Array): void {
-  let bytes = 0;
-  let prevChar = 0;
-  for (let i = 1; i < starts.length; i++) {
-    const c = starts[i]!;
-    bytes += Buffer.byteLength(text.slice(prevChar, c), 'utf8');
-    prevChar = c;
-    starts[i] = bytes;
-  }
-}
-
-/** The document line of encoded event i (without its action line and newline). */
+/** The document line of encoded event i (without its action line and newline), as a copy. */
 export function documentBytes(enc: EncodedBulk, i: number): Buffer {
   const start = enc.starts[i]!;
   const end = enc.starts[i + 1]! - 1;
   const nl = enc.body.indexOf(10, start);
-  return enc.body.subarray(nl < 0 || nl >= end ? start : nl + 1, end);
+  return Buffer.from(enc.body.subarray(nl < 0 || nl >= end ? start : nl + 1, end));
 }

@@ -49,19 +49,26 @@ class OpenSearchOutput implements OutputInstance {
 
   async flush(chunk: Chunk): Promise<FlushResult> {
     const enc = this.encoder.encode(chunk.events, chunk.tag, Date.now());
-    const st = new FlushState(enc, chunk.tag);
-    for (const r of enc.rejected) st.failUnencoded(r.event, r.index, r.reason);
-    const { ranges, oversize } = cutBatches(enc.starts, this.cfg.batchSize);
-    if (oversize.length > 0) this.dropOversize(enc, st, oversize, `over batch_size (${this.cfg.batchSize} bytes)`);
-    for (const r of ranges) {
-      if (st.stopped) st.retryRange(r);
-      else await this.send(enc, r, st);
+    try {
+      const st = new FlushState(enc, chunk.tag);
+      for (const r of enc.rejected) st.failUnencoded(r.event, r.index, r.reason);
+      const { ranges, oversize } = cutBatches(enc.starts, this.cfg.batchSize);
+      if (oversize.length > 0) this.dropOversize(enc, st, oversize, `over batch_size (${this.cfg.batchSize} bytes)`);
+      for (const r of ranges) {
+        if (st.stopped) st.retryRange(r);
+        else await this.send(enc, r, st);
+      }
+      if (st.dead.length > 0) {
+        this.ctx.metrics.add('refused_records', st.dead.length);
+        await this.deadLetters?.write(st.dead);
+      }
+      return st.result(this.where, this.cfg.deadLetterPath);
+    } finally {
+      // With gzip, what went on the wire was the compressed copy, so the NDJSON buffer can serve
+      // the next chunk. Uncompressed, the socket may still hold a slice of it (a server may answer
+      // before reading the whole body): that buffer is left to the garbage collector.
+      if (this.cfg.gzip) enc.release();
     }
-    if (st.dead.length > 0) {
-      this.ctx.metrics.add('refused_records', st.dead.length);
-      await this.deadLetters?.write(st.dead);
-    }
-    return st.result(this.where, this.cfg.deadLetterPath);
   }
 
   private dropOversize(enc: EncodedBulk, st: FlushState, positions: number[], cap: string): void {

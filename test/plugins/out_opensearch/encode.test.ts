@@ -125,6 +125,32 @@ describe('opensearch bulk encoding', () => {
   });
 });
 
+describe('the pooled NDJSON buffer', () => {
+  const big = (n: number, tag: string) => Array.from({ length: n }, (_, i) => ev({ log: `${tag} ${i} ${'x'.repeat(300)}`, kubernetes: { pod_name: 'p' } }));
+
+  it('grows past its first size without losing a byte, and offsets stay exact', () => {
+    const enc = encoder([]).encode(big(5000, 'a'), 't', T); // ~2 MB, past the 1 MiB first buffer
+    expect(enc.body.length).toBeGreaterThan(1024 * 1024);
+    expect(enc.starts[5000]).toBe(enc.body.length);
+    expect(JSON.parse(documentBytes(enc, 4999).toString()).log).toBe(`a 4999 ${'x'.repeat(300)}`);
+    expect(pairs(enc)).toHaveLength(5000);
+  });
+
+  it('a chunk still being sent keeps its bytes while the next one is encoded; a released buffer serves the next chunk', () => {
+    const e = encoder([]);
+    const first = e.encode(big(10, 'first'), 't', T);
+    const copy = Buffer.from(first.body);
+    const second = e.encode(big(10, 'second'), 't', T);
+    expect(first.body.equals(copy)).toBe(true);
+    first.release();
+    first.release(); // twice is harmless
+    const third = e.encode(big(10, 'third'), 't', T);
+    expect(third.body.buffer).toBe(first.body.buffer);
+    expect(pairs(second).map(([, d]) => String(d.log).split(' ')[0])).toEqual(Array(10).fill('second'));
+    expect(pairs(third).map(([, d]) => String(d.log).split(' ')[0])).toEqual(Array(10).fill('third'));
+  });
+});
+
 describe('cutting requests under batch_size', () => {
   it('cuts consecutive runs under the cap and sets apart a record alone over it', () => {
     const starts = Uint32Array.from([0, 10, 20, 120, 130, 140, 150]);
