@@ -1,5 +1,5 @@
 import { JSON_DATE_OPTIONS, dateOptions, type DateOptions } from '../../src/codec/json.js';
-import type { JsonFormat } from '../../src/codec/format.js';
+import type { JsonFormat } from '../../src/codec/json.js';
 import type { OptionSpec, PluginOptions } from '../../src/config/types.js';
 import { ConfigError } from '../../src/errors.js';
 import { PROXY_OPTIONS, TLS_OPTIONS, tlsFromOptions } from '../../src/net/options.js';

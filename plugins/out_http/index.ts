@@ -1,5 +1,6 @@
 import type { Dispatcher } from 'undici';
 import type { Chunk, FlushResult, OutputDefinition, OutputInstance, PluginContext } from '../../src/engine/types.js';
+import { WriterPool } from '../../src/codec/byte-writer.js';
 import { createAwsAuth } from '../../src/aws/auth.js';
 import { createDestinationDispatcher } from '../../src/net/dispatchers.js';
 import { classifyStatus, signAndSend, SendError, type RequestSigner } from '../../src/sink/send.js';
@@ -19,6 +20,7 @@ class HttpOutput implements OutputInstance {
   private readonly cfg: HttpConfig;
   private readonly dispatcher: Dispatcher;
   private readonly signer?: RequestSigner;
+  private readonly pool = new WriterPool();
 
   constructor(private readonly ctx: PluginContext) {
     this.cfg = httpConfig(ctx.id, ctx.options);
@@ -30,7 +32,7 @@ class HttpOutput implements OutputInstance {
   }
 
   async flush(chunk: Chunk): Promise<FlushResult> {
-    const req = await buildRequest(this.cfg, chunk.events);
+    const req = await buildRequest(this.cfg, chunk.events, this.pool);
     try {
       const res = await signAndSend(req, {
         dispatcher: this.dispatcher,

@@ -1,4 +1,5 @@
-import { encodeJsonFormat } from '../../src/codec/format.js';
+import { ByteWriter, WriterPool } from '../../src/codec/byte-writer.js';
+import { writeJsonFormat } from '../../src/codec/json.js';
 import type { LogEvent } from '../../src/engine/types.js';
 import type { OutgoingRequest } from '../../src/net/request.js';
 import { gzip } from '../../src/sink/gzip.js';
@@ -6,14 +7,24 @@ import type { HttpConfig } from './config.js';
 
 const CONTENT_TYPE = { json: 'application/json', json_lines: 'application/x-ndjson', json_stream: 'application/json' } as const;
 
-/** Encode a batch and build the (unsigned) request that carries it. */
-export async function buildRequest(cfg: HttpConfig, events: readonly LogEvent[]): Promise<OutgoingRequest> {
-  const text = encodeJsonFormat(cfg.format, events, cfg.date);
+/**
+ * Encode a batch and build the (unsigned) request that carries it. With gzip the JSON is written
+ * into a pooled buffer, compressed (off the main thread) and the buffer given back at once: what
+ * goes on the wire is the compressed copy. Uncompressed, the JSON is its own buffer, sent as is.
+ */
+export async function buildRequest(cfg: HttpConfig, events: readonly LogEvent[], pool: WriterPool): Promise<OutgoingRequest> {
   const headers: Record<string, string> = { 'content-type': CONTENT_TYPE[cfg.format], 'user-agent': 'wren', ...cfg.headers };
-  let body: Uint8Array | string = text;
-  if (cfg.gzip) {
-    body = await gzip(text);
-    headers['content-encoding'] = 'gzip';
+  if (!cfg.gzip) {
+    const w = new ByteWriter(Buffer.allocUnsafe(256 + events.length * 256));
+    writeJsonFormat(w, cfg.format, events, cfg.date);
+    return { method: 'POST', url: cfg.url, headers, body: w.buf.subarray(0, w.pos) };
   }
-  return { method: 'POST', url: cfg.url, headers, body };
+  const w = pool.take();
+  try {
+    writeJsonFormat(w, cfg.format, events, cfg.date);
+    headers['content-encoding'] = 'gzip';
+    return { method: 'POST', url: cfg.url, headers, body: await gzip(w.buf.subarray(0, w.pos)) };
+  } finally {
+    pool.give(w);
+  }
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { LogEvent } from '../../src/engine/types.js';
 import { getPath } from '../../src/record/accessor.js';
-import { ByteWriter, WriterPool } from './byte-writer.js';
+import { ByteWriter, WriterPool } from '../../src/codec/byte-writer.js';
 import type { EncodeOptions } from './config.js';
 import { dotless, hasDots } from './replace-dots.js';
 

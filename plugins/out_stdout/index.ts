@@ -1,5 +1,5 @@
 import { dateOptions, JSON_DATE_OPTIONS } from '../../src/codec/json.js';
-import { encodeJsonFormat, encodeReadable, type JsonFormat } from '../../src/codec/format.js';
+import { encodeJsonFormat, encodeReadable, type JsonFormat } from '../../src/codec/json.js';
 import type { Chunk, FlushResult, OutputDefinition, OutputInstance, PluginContext } from '../../src/engine/types.js';
 
 /** Prints records to standard output. */

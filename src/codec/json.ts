@@ -1,5 +1,9 @@
 import type { OptionSpec } from '../config/types.js';
 import type { LogEvent } from '../engine/types.js';
+import { ByteWriter } from './byte-writer.js';
+
+/** Output `format` values shared by stdout, file and http (Fluent Bit's names). */
+export type JsonFormat = 'json' | 'json_lines' | 'json_stream';
 
 /**
  * JSON encodings shared by the stdout, file and http outputs, as Fluent Bit writes them:
@@ -23,11 +27,14 @@ export interface DateOptions {
   /** null: no date key. */
   key: string | null;
   format: DateFormat;
+  /** `{"<key>":`, what each record starts with when there is a key. */
+  head: string;
 }
 
 export function dateOptions(key: string, format: string): DateOptions {
   const k = key.trim();
-  return { key: k === '' || k.toLowerCase() === 'false' || k.toLowerCase() === 'off' ? null : k, format: format as DateFormat };
+  const off = k === '' || k.toLowerCase() === 'false' || k.toLowerCase() === 'off';
+  return { key: off ? null : k, format: format as DateFormat, head: off ? '' : `{${JSON.stringify(k)}:` };
 }
 
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
@@ -52,33 +59,63 @@ export function formatTime(ms: number, format: DateFormat): string {
   }
 }
 
-/** One record as a JSON object, with the date key first (no copy of the record). */
-export function encodeRecord(e: LogEvent, date: DateOptions): string {
+const COMMA = 0x2c;
+const CLOSE = 0x7d;
+const NL = 0x0a;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+
+/** One record as a JSON object, with the date key first (no copy of the record), written as UTF-8. */
+export function writeRecord(w: ByteWriter, e: LogEvent, date: DateOptions): void {
   const body = JSON.stringify(e.record);
-  if (date.key === null) return body;
-  const head = `{${JSON.stringify(date.key)}:${formatTime(e.time, date.format)}`;
-  return body.length <= 2 ? head + '}' : head + ',' + body.slice(1);
+  if (date.key === null) {
+    w.text(body);
+    return;
+  }
+  w.text(date.head + formatTime(e.time, date.format));
+  if (body.length <= 2) {
+    w.byte(CLOSE);
+    return;
+  }
+  const at = w.pos;
+  w.text(body);
+  w.buf[at] = COMMA; // the record's opening brace becomes the comma after the date
 }
 
-/** NDJSON: one object per line, each line ending in `\n`. */
-export function encodeJsonLines(events: readonly LogEvent[], date: DateOptions): string {
-  let out = '';
-  for (let i = 0; i < events.length; i++) out += encodeRecord(events[i]!, date) + '\n';
-  return out;
+/** Events in one of Fluent Bit's JSON formats, written into `w`. */
+export function writeJsonFormat(w: ByteWriter, format: JsonFormat, events: readonly LogEvent[], date: DateOptions): void {
+  const n = events.length;
+  switch (format) {
+    case 'json_lines':
+      for (let i = 0; i < n; i++) {
+        writeRecord(w, events[i]!, date);
+        w.byte(NL);
+      }
+      return;
+    case 'json':
+      w.byte(OPEN_BRACKET);
+      for (let i = 0; i < n; i++) {
+        if (i > 0) w.byte(COMMA);
+        writeRecord(w, events[i]!, date);
+      }
+      w.byte(CLOSE_BRACKET);
+      return;
+    case 'json_stream':
+      for (let i = 0; i < n; i++) writeRecord(w, events[i]!, date);
+      return;
+  }
 }
 
-/** A JSON array of objects. */
-export function encodeJsonArray(events: readonly LogEvent[], date: DateOptions): string {
-  let out = '[';
-  for (let i = 0; i < events.length; i++) out += (i ? ',' : '') + encodeRecord(events[i]!, date);
-  return out + ']';
+/** The same, as a string (for outputs that write text). */
+export function encodeJsonFormat(format: JsonFormat, events: readonly LogEvent[], date: DateOptions): string {
+  const w = new ByteWriter(Buffer.allocUnsafe(Math.min(64 * 1024 * 1024, 256 + events.length * 256)));
+  writeJsonFormat(w, format, events, date);
+  return w.buf.toString('utf8', 0, w.pos);
 }
 
-/** Objects one after another with no separator (Fluent Bit's json_stream). */
-export function encodeJsonStream(events: readonly LogEvent[], date: DateOptions): string {
-  let out = '';
-  for (let i = 0; i < events.length; i++) out += encodeRecord(events[i]!, date);
-  return out;
+/** One record as a JSON string (for single records and tests). */
+export function encodeRecord(e: LogEvent, date: DateOptions): string {
+  return encodeJsonFormat('json_stream', [e], date);
 }
 
 /** Fluent Bit's readable form: `[0] tag: [1700000000.123456, {"k":"v"}]`. */

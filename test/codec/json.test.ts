@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dateOptions, encodeJsonArray, encodeJsonLines, encodeRecord, formatTime } from '../../src/codec/json.js';
+import { dateOptions, encodeJsonFormat, encodeRecord, formatTime } from '../../src/codec/json.js';
 
 const e = { time: 1700000000123.456, record: { msg: 'hi', n: 1 } };
 
@@ -16,8 +16,8 @@ describe('JSON encodings', () => {
 
   it('writes lines and arrays', () => {
     const d = dateOptions('false', 'double');
-    expect(encodeJsonLines([e, e], d)).toBe('{"msg":"hi","n":1}\n{"msg":"hi","n":1}\n');
-    expect(encodeJsonArray([e, e], d)).toBe('[{"msg":"hi","n":1},{"msg":"hi","n":1}]');
+    expect(encodeJsonFormat('json_lines', [e, e], d)).toBe('{"msg":"hi","n":1}\n{"msg":"hi","n":1}\n');
+    expect(encodeJsonFormat('json', [e, e], d)).toBe('[{"msg":"hi","n":1},{"msg":"hi","n":1}]');
   });
 
   it('keeps microseconds', () => {
