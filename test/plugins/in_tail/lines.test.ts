@@ -1,30 +1,17 @@
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FAST, FakeEngine, tempDir, until } from './fake-context.js';
+import { describe, expect, it } from 'vitest';
+import { FakeEngine, until } from './fake-context.js';
+import { useTailHarness } from './harness.js';
 
-let dir: string;
-let cleanup: () => void;
-let engine: FakeEngine | undefined;
-beforeEach(() => ({ dir, cleanup } = tempDir()));
-afterEach(async () => {
-  await engine?.stop();
-  engine = undefined;
-  cleanup();
-});
-
-async function run(options: Record<string, string>, fake: ConstructorParameters<typeof FakeEngine>[0] = {}): Promise<FakeEngine> {
-  engine = new FakeEngine(fake);
-  await engine.create({ ...FAST, read_from_head: 'on', ...options });
-  await engine.instance.start();
-  return engine;
-}
+const tail = useTailHarness();
+const run = tail.run;
 
 describe('tail: plain lines', () => {
   it('reads lines from head with path_key, offset_key and an expanded tag', async () => {
-    const file = join(dir, 'app.log');
+    const file = join(tail.dir, 'app.log');
     writeFileSync(file, 'one\r\ntwo\n\nthree\n');
-    const e = await run({ path: join(dir, '*.log'), path_key: 'file', offset_key: 'off', exit_on_eof: 'on' }, { tag: 'app.*' });
+    const e = await run({ path: join(tail.dir, '*.log'), path_key: 'file', offset_key: 'off', exit_on_eof: 'on' }, { tag: 'app.*' });
     await until(() => e.doneCalls === 1, 3000, 'exit_on_eof');
     expect(e.received.map((r) => r.event.record)).toEqual([
       { log: 'one', file, off: 0 },
@@ -32,27 +19,27 @@ describe('tail: plain lines', () => {
       { log: '', file, off: 9 },
       { log: 'three', file, off: 10 },
     ]);
-    expect(new Set(e.received.map((r) => r.tag))).toEqual(new Set([`app.${dir.slice(1).replaceAll('/', '.')}.app.log`]));
+    expect(new Set(e.received.map((r) => r.tag))).toEqual(new Set([`app.${tail.dir.slice(1).replaceAll('/', '.')}.app.log`]));
     const t = e.received[0]!.event.time;
     expect(Math.abs(t - Date.now())).toBeLessThan(5000);
   });
 
   it('skips empty lines when asked and uses the key option', async () => {
-    writeFileSync(join(dir, 'a.log'), 'a\n\n\r\nb\n');
-    const e = await run({ path: join(dir, 'a.log'), skip_empty_lines: 'on', key: 'message', exit_on_eof: 'on' });
+    writeFileSync(join(tail.dir, 'a.log'), 'a\n\n\r\nb\n');
+    const e = await run({ path: join(tail.dir, 'a.log'), skip_empty_lines: 'on', key: 'message', exit_on_eof: 'on' });
     await until(() => e.doneCalls === 1);
     expect(e.lines('message')).toEqual(['a', 'b']);
   });
 
   it('turns invalid UTF-8 into U+FFFD and keeps reading', async () => {
-    writeFileSync(join(dir, 'bad.log'), Buffer.concat([Buffer.from('ok '), Buffer.from([0xff, 0xfe, 0xc3]), Buffer.from('\nnext é\n')]));
-    const e = await run({ path: join(dir, 'bad.log'), exit_on_eof: 'on' });
+    writeFileSync(join(tail.dir, 'bad.log'), Buffer.concat([Buffer.from('ok '), Buffer.from([0xff, 0xfe, 0xc3]), Buffer.from('\nnext é\n')]));
+    const e = await run({ path: join(tail.dir, 'bad.log'), exit_on_eof: 'on' });
     await until(() => e.doneCalls === 1);
     expect(e.lines()).toEqual(['ok \ufffd\ufffd\ufffd', 'next é']);
   });
 
   it('starts at the end without read_from_head, then follows appends, including a line written in pieces', async () => {
-    const file = join(dir, 'live.log');
+    const file = join(tail.dir, 'live.log');
     writeFileSync(file, 'old 1\nold 2\n');
     const e = await run({ path: file, read_from_head: 'off' });
     appendFileSync(file, 'new 1\nnew');
@@ -63,23 +50,21 @@ describe('tail: plain lines', () => {
   });
 
   it('applies the parser option, keeping unmatched lines as text', async () => {
-    writeFileSync(join(dir, 'j.log'), '{"level":"info","n":1}\nplain\n');
-    const e = await run({ path: join(dir, 'j.log'), parser: 'json', exit_on_eof: 'on' });
+    writeFileSync(join(tail.dir, 'j.log'), '{"level":"info","n":1}\nplain\n');
+    const e = await run({ path: join(tail.dir, 'j.log'), parser: 'json', exit_on_eof: 'on' });
     await until(() => e.doneCalls === 1);
     expect(e.received.map((r) => r.event.record)).toEqual([{ level: 'info', n: 1 }, { log: 'plain' }]);
   });
 
   it('exit_on_eof emits a last line that has no newline', async () => {
-    writeFileSync(join(dir, 'n.log'), 'a\nb');
-    const e = await run({ path: join(dir, 'n.log'), exit_on_eof: 'on' });
+    writeFileSync(join(tail.dir, 'n.log'), 'a\nb');
+    const e = await run({ path: join(tail.dir, 'n.log'), exit_on_eof: 'on' });
     await until(() => e.doneCalls === 1);
     expect(e.lines()).toEqual(['a', 'b']);
   });
 
   it('reports a parser that is not defined as a config error', async () => {
-    engine = new FakeEngine();
-    await expect(engine.create({ path: '/x', parser: 'nope' })).rejects.toThrow(/parser 'nope' is not defined/);
+    await expect(new FakeEngine().create({ path: '/x', parser: 'nope' })).rejects.toThrow(/parser 'nope' is not defined/);
     await expect(new FakeEngine().create({ path: '/x', 'multiline.parser': 'java' })).rejects.toThrow(/multiline.parser 'java'/);
-    engine = undefined;
   });
 });

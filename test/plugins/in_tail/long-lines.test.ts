@@ -1,29 +1,19 @@
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FAST, FakeEngine, tempDir, until } from './fake-context.js';
+import { describe, expect, it } from 'vitest';
+import { type FakeEngine, until } from './fake-context.js';
+import { useTailHarness } from './harness.js';
 
-let dir: string;
-let cleanup: () => void;
-let engine: FakeEngine | undefined;
-beforeEach(() => ({ dir, cleanup } = tempDir()));
-afterEach(async () => {
-  await engine?.stop();
-  engine = undefined;
-  cleanup();
-});
+const tail = useTailHarness();
 
 const MIB = 1024 * 1024;
 // 1 MiB of 2-byte characters, so a cut at an odd byte count would split one.
 const HUGE = 'é'.repeat(MIB / 2);
 
-async function run(options: Record<string, string>): Promise<FakeEngine> {
-  const path = join(dir, 'big.log');
+function run(options: Record<string, string>): Promise<FakeEngine> {
+  const path = join(tail.dir, 'big.log');
   writeFileSync(path, `before\n${HUGE}\nafter\n`);
-  engine = new FakeEngine();
-  await engine.create({ ...FAST, path, read_from_head: 'on', buffer_max_size: '32k', ...options });
-  await engine.instance.start();
-  return engine;
+  return tail.run({ path, buffer_max_size: '32k', ...options });
 }
 
 describe('tail: a 1 MiB line under each long-line policy', () => {
@@ -56,7 +46,7 @@ describe('tail: a 1 MiB line under each long-line policy', () => {
     expect(e.lines()).toEqual(['before']);
     expect(e.logs_('no longer read')[0]).toMatchObject({ level: 'error', offset: 7 });
     expect(String(e.logs_('no longer read')[0]!.msg)).toMatch(/raise buffer_max_size, or set skip_long_lines or truncate_long_lines on/);
-    appendFileSync(join(dir, 'big.log'), 'more\n');
+    appendFileSync(join(tail.dir, 'big.log'), 'more\n');
     await new Promise((r) => setTimeout(r, 150));
     expect(e.lines()).toEqual(['before']);
   });
@@ -69,12 +59,9 @@ describe('tail: a 1 MiB line under each long-line policy', () => {
   });
 
   it('a long line written slowly, in pieces, is still skipped to its end', async () => {
-    const path = join(dir, 'slow.log');
+    const path = join(tail.dir, 'slow.log');
     writeFileSync(path, 'a\n');
-    engine = new FakeEngine();
-    await engine.create({ ...FAST, path, read_from_head: 'on', buffer_chunk_size: '1k', buffer_max_size: '1k', skip_long_lines: 'on' });
-    await engine.instance.start();
-    const e = engine;
+    const e = await tail.run({ path, buffer_chunk_size: '1k', buffer_max_size: '1k', skip_long_lines: 'on' });
     await until(() => e.received.length === 1);
     for (let i = 0; i < 5; i++) {
       appendFileSync(path, 'x'.repeat(700));

@@ -1,27 +1,14 @@
 import { appendFileSync, copyFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FAST, FakeEngine, sleep, tempDir, until } from './fake-context.js';
+import { describe, expect, it } from 'vitest';
+import { sleep, until } from './fake-context.js';
+import { useTailHarness } from './harness.js';
 
 const SAMPLES = resolve(import.meta.dirname, '../../../examples/logs');
 const sample = (prefix: string) => join(SAMPLES, readdirSync(SAMPLES).find((f) => f.startsWith(prefix))!);
 
-let dir: string;
-let cleanup: () => void;
-let engine: FakeEngine | undefined;
-beforeEach(() => ({ dir, cleanup } = tempDir()));
-afterEach(async () => {
-  await engine?.stop();
-  engine = undefined;
-  cleanup();
-});
-
-async function run(options: Record<string, string>, tag = 'kube.*'): Promise<FakeEngine> {
-  engine = new FakeEngine({ tag });
-  await engine.create({ ...FAST, read_from_head: 'on', 'multiline.parser': 'docker, cri', ...options });
-  await engine.instance.start();
-  return engine;
-}
+const tail = useTailHarness();
+const run = (options: Record<string, string>, tag = 'kube.*') => tail.run({ 'multiline.parser': 'docker, cri', ...options }, { tag });
 
 describe('tail multiline.parser docker, cri on the sample container logs', () => {
   it('rejoins the CRI sample: 16 KiB P+F, interleaved stderr parts, own timestamps, stream kept', async () => {
@@ -71,7 +58,7 @@ describe('tail multiline.parser docker, cri on the sample container logs', () =>
 
 describe('tail multiline edge cases', () => {
   it('a P line whose F never comes is emitted after multiline.flush', async () => {
-    const path = join(dir, 'c.log');
+    const path = join(tail.dir, 'c.log');
     writeFileSync(path, '2025-01-01T00:00:00.5Z stdout P half a line\n');
     const e = await run({ path, 'multiline.flush': '150ms' });
     await sleep(50);
@@ -81,7 +68,7 @@ describe('tail multiline edge cases', () => {
   });
 
   it('keeps joining across reads, and a line of neither format passes as text after what was pending', async () => {
-    const path = join(dir, 'c.log');
+    const path = join(tail.dir, 'c.log');
     writeFileSync(path, '');
     const e = await run({ path, 'multiline.flush': '10s' });
     appendFileSync(path, '2025-01-01T00:00:00Z stdout P a');
@@ -98,7 +85,7 @@ describe('tail multiline edge cases', () => {
   });
 
   it('docker with only cri configured is plain text', async () => {
-    const path = join(dir, 'd.log');
+    const path = join(tail.dir, 'd.log');
     writeFileSync(path, '{"log":"x\\n","stream":"stdout","time":"2025-01-01T00:00:03Z"}\n');
     const e = await run({ path, 'multiline.parser': 'cri', exit_on_eof: 'on' });
     await until(() => e.doneCalls === 1);
@@ -107,11 +94,11 @@ describe('tail multiline edge cases', () => {
 
   it('copies of the sample under kubelet names work from a temp folder too', async () => {
     const src = sample('web-');
-    copyFileSync(src, join(dir, 'w.log'));
-    const e = await run({ path: join(dir, 'w.log'), exit_on_eof: 'on', path_key: 'file' });
+    copyFileSync(src, join(tail.dir, 'w.log'));
+    const e = await run({ path: join(tail.dir, 'w.log'), exit_on_eof: 'on', path_key: 'file' });
     await until(() => e.doneCalls === 1);
     expect(e.received).toHaveLength(13);
     expect(e.received.filter((r) => r.event.record.stream === 'stderr')).toHaveLength(1);
-    expect(e.received[0]!.event.record.file).toBe(join(dir, 'w.log'));
+    expect(e.received[0]!.event.record.file).toBe(join(tail.dir, 'w.log'));
   });
 });

@@ -1,32 +1,20 @@
 import { appendFileSync, copyFileSync, existsSync, mkdirSync, renameSync, rmSync, statSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FAST, FakeEngine, sleep, tempDir, until } from './fake-context.js';
+import { describe, expect, it } from 'vitest';
+import { sleep, until } from './fake-context.js';
+import { useTailHarness } from './harness.js';
 import { checkExactlyOnce, Writer } from './writer.js';
 
-let dir: string;
-let cleanup: () => void;
-let engine: FakeEngine | undefined;
 let writer: Writer | undefined;
-beforeEach(() => ({ dir, cleanup } = tempDir()));
-afterEach(async () => {
+const tail = useTailHarness(() => {
   writer?.kill();
   writer = undefined;
-  await engine?.stop();
-  engine = undefined;
-  cleanup();
 });
-
-async function run(options: Record<string, string>, tag?: string): Promise<FakeEngine> {
-  engine = new FakeEngine({ tag });
-  await engine.create({ ...FAST, read_from_head: 'on', ...options });
-  await engine.instance.start();
-  return engine;
-}
+const run = (options: Record<string, string>, tag?: string) => tail.run(options, { tag });
 
 describe('tail rotation with a live writer', () => {
   it('rename+create: the old file is read to its end, the new one from its head; no line lost or doubled', async () => {
-    const path = join(dir, 'app.log');
+    const path = join(tail.dir, 'app.log');
     writeFileSync(path, '');
     const e = await run({ path });
     const N = 3000;
@@ -47,7 +35,7 @@ describe('tail rotation with a live writer', () => {
   });
 
   it('copytruncate: lines read before the copy, the truncation noticed, the rest read from 0', async () => {
-    const path = join(dir, 'app.log');
+    const path = join(tail.dir, 'app.log');
     writeFileSync(path, '');
     const e = await run({ path, offset_key: 'off' });
     const N = 3000;
@@ -74,7 +62,7 @@ describe('tail rotation with a live writer', () => {
   }, 20_000);
 
   it('notices a truncate followed by regrowth past the old offset between two checks', async () => {
-    const path = join(dir, 'app.log');
+    const path = join(tail.dir, 'app.log');
     writeFileSync(path, 'aaa\nbbb\n');
     const e = await run({ path, inotify_watcher: 'off', watcher_interval: '300ms' });
     await until(() => e.received.length === 2);
@@ -84,7 +72,7 @@ describe('tail rotation with a live writer', () => {
   });
 
   it('deletion: what is left is read, then the file is closed after rotate_wait', async () => {
-    const path = join(dir, 'gone.log');
+    const path = join(tail.dir, 'gone.log');
     writeFileSync(path, 'one\n');
     const e = await run({ path });
     await until(() => e.received.length === 1);
@@ -100,8 +88,8 @@ describe('tail rotation with a live writer', () => {
 
 describe('tail paths', () => {
   it('follows kubelet symlinks, tags by the link path, and follows rotation of the target', async () => {
-    const pods = join(dir, 'pods', 'shop_checkout-7d9f_0a1b', 'checkout');
-    const containers = join(dir, 'containers');
+    const pods = join(tail.dir, 'pods', 'shop_checkout-7d9f_0a1b', 'checkout');
+    const containers = join(tail.dir, 'containers');
     mkdirSync(pods, { recursive: true });
     mkdirSync(containers);
     const target = join(pods, '0.log');
@@ -121,26 +109,26 @@ describe('tail paths', () => {
   });
 
   it('a glob gains a file while running: it is read from its head; exclude_path keeps others out', async () => {
-    writeFileSync(join(dir, 'a.log'), 'a1\n');
-    const e = await run({ path: join(dir, '*.log'), exclude_path: '*.skip.log' });
+    writeFileSync(join(tail.dir, 'a.log'), 'a1\n');
+    const e = await run({ path: join(tail.dir, '*.log'), exclude_path: '*.skip.log' });
     await until(() => e.received.length === 1);
-    writeFileSync(join(dir, 'b.log'), 'b1\nb2\n');
-    writeFileSync(join(dir, 'c.skip.log'), 'c1\n');
-    writeFileSync(join(dir, '.hidden.log'), 'h1\n');
+    writeFileSync(join(tail.dir, 'b.log'), 'b1\nb2\n');
+    writeFileSync(join(tail.dir, 'c.skip.log'), 'c1\n');
+    writeFileSync(join(tail.dir, '.hidden.log'), 'h1\n');
     await until(() => e.received.length === 3, 3000);
     await sleep(200);
     expect(e.lines()).toEqual(['a1', 'b1', 'b2']);
-    expect(existsSync(join(dir, 'c.skip.log'))).toBe(true);
+    expect(existsSync(join(tail.dir, 'c.skip.log'))).toBe(true);
   });
 
   it('ignore_older skips files not modified recently', async () => {
-    const old = join(dir, 'old.log');
+    const old = join(tail.dir, 'old.log');
     writeFileSync(old, 'stale\n');
     const past = new Date(Date.now() - 3_600_000);
     const { utimesSync } = await import('node:fs');
     utimesSync(old, past, past);
-    writeFileSync(join(dir, 'new.log'), 'fresh\n');
-    const e = await run({ path: join(dir, '*.log'), ignore_older: '10m', exit_on_eof: 'on' });
+    writeFileSync(join(tail.dir, 'new.log'), 'fresh\n');
+    const e = await run({ path: join(tail.dir, '*.log'), ignore_older: '10m', exit_on_eof: 'on' });
     await until(() => e.doneCalls === 1);
     expect(e.lines()).toEqual(['fresh']);
   });

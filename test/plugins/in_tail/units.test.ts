@@ -5,7 +5,8 @@ import { CommitQueue } from '../../../plugins/in_tail/commit-queue.js';
 import { compileExclude, expandGlob } from '../../../plugins/in_tail/glob.js';
 import { utf8Boundary } from '../../../plugins/in_tail/line-splitter.js';
 import { expandTag } from '../../../plugins/in_tail/tag.js';
-import { FAST, FakeEngine, sleep, tempDir, until } from './fake-context.js';
+import { sleep, tempDir, until } from './fake-context.js';
+import { useTailHarness } from './harness.js';
 
 describe('expandTag', () => {
   it('composes tags as Fluent Bit does', () => {
@@ -84,23 +85,13 @@ describe('utf8Boundary', () => {
 });
 
 describe('tail under mem_buf_limit', () => {
-  let dir: string;
-  let cleanup: () => void;
-  let engine: FakeEngine | undefined;
-  beforeEach(() => ({ dir, cleanup } = tempDir()));
-  afterEach(async () => {
-    await engine?.stop();
-    cleanup();
-  });
+  const tail = useTailHarness();
 
   it('stops reading while paused and resumes where it was: every line once, in order', async () => {
-    const path = join(dir, 'big.log');
+    const path = join(tail.dir, 'big.log');
     const N = 60_000;
     writeFileSync(path, Array.from({ length: N }, (_, i) => `line ${i} ${'y'.repeat(40)}`).join('\n') + '\n');
-    engine = new FakeEngine({ delivery: 'manual', limitEvents: 10_000 });
-    await engine.create({ ...FAST, path, read_from_head: 'on' });
-    await engine.instance.start();
-    const e = engine;
+    const e = await tail.run({ path }, { delivery: 'manual', limitEvents: 10_000 });
     await until(() => e.paused);
     await sleep(100);
     const held = e.received.length;
