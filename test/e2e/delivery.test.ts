@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { startRecordingServer } from '../helpers/recording-server.js';
 import { freePort, startWren, writeConfig } from '../helpers/cli.js';
+import { jsonLinesHttp, QUICK_RETRY_SERVICE } from '../helpers/config-yaml.js';
 
 const numbered = (from: number, n: number) => Array.from({ length: n }, (_, i) => JSON.stringify({ n: from + i, msg: `line ${from + i}` })).join('\n') + '\n';
 
@@ -24,10 +25,7 @@ describe('delivery end to end (the real CLI, a loopback HTTP server)', () => {
       if (calls <= 3) res.writeHead(503, { 'content-type': 'text/plain' }).end('busy');
       else res.writeHead(200).end('ok');
     });
-    const file = writeConfig(`service:
-  flush: 100ms
-  scheduler.base: 50ms
-  scheduler.cap: 200ms
+    const file = writeConfig(`${QUICK_RETRY_SERVICE}
 pipeline:
   inputs:
     - name: stdin
@@ -78,10 +76,7 @@ pipeline:
       samples: ${samples}
       mem_buf_limit: 2M
   outputs:
-    - name: http
-      match: '*'
-      port: ${server.port}
-      format: json_lines
+${jsonLinesHttp(server.port)}
 `);
     const w = startWren(['run', '-c', file]);
     await w.waitForLog(/mem_buf_limit reached/);
@@ -120,10 +115,7 @@ pipeline:
   inputs:
     - name: stdin
   outputs:
-    - name: http
-      match: '*'
-      port: ${server.port}
-      format: json_lines
+${jsonLinesHttp(server.port)}
 `);
     const w = startWren(['run', '-c', file]);
     await w.waitForLog(/wren started/);

@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runWren, tempDir, writeConfig } from '../../helpers/cli.js';
+import { containerLogsTail, JSON_LINES_STDOUT } from '../../helpers/config-yaml.js';
 import { podJson, startFakeKubeApi, type FakeKubeApi } from '../../helpers/fake-kube-api.js';
 import { makeTestCerts, type TestCerts } from '../../helpers/tls-certs.js';
 
@@ -40,12 +41,7 @@ parsers:
     types: code:integer
 pipeline:
   inputs:
-    - name: tail
-      path: ${logs}/*.log
-      tag: kube.*
-      read_from_head: on
-      exit_on_eof: on
-      multiline.parser: docker, cri
+${containerLogsTail(`${logs}/*.log`)}
   filters:
     - name: kubernetes
       match: 'kube.*'
@@ -58,9 +54,7 @@ pipeline:
       parser: access
       reserve_data: on
   outputs:
-    - name: stdout
-      match: '*'
-      format: json_lines
+${JSON_LINES_STDOUT}
 `, dir);
     const r = await runWren(['run', '-c', config]);
     expect(r.stderr).not.toMatch(/"level":"(warn|error)"/);
@@ -132,9 +126,7 @@ pipeline:
       merge_log: on
       merge_log_key: app
   outputs:
-    - name: stdout
-      match: '*'
-      format: json_lines
+${JSON_LINES_STDOUT}
 `, dir);
     const r = await runWren(['run', '-c', config]);
     expect(r.stderr).not.toMatch(/"level":"(warn|error)"/);

@@ -2,6 +2,7 @@ import { appendFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFile
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runWren, tempDir, writeConfig } from '../../helpers/cli.js';
+import { containerLogsTail, JSON_LINES_STDOUT } from '../../helpers/config-yaml.js';
 
 /** The tail input through the real CLI: `node dist/src/cli.js run -c <yaml>`. */
 
@@ -10,6 +11,11 @@ beforeEach(() => {
   dir = tempDir('wren-tail-e2e-');
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Flush every 0.2 s; only warnings and errors logged. */
+const QUIET_SERVICE = `service:
+  flush: 0.2
+  log_level: warn`;
 
 /** CRI lines; every 7th message is split by the "runtime" into two P parts and an F part. */
 function criFile(path: string, n: number, prefix: string): void {
@@ -41,17 +47,10 @@ describe('tail through wren run', () => {
     criFile(join(logs, 'a.log'), 4000, 'a');
     criFile(join(logs, 'b.log'), 3000, 'b');
     const cfg = writeConfig(`
-service:
-  flush: 0.2
-  log_level: warn
+${QUIET_SERVICE}
 pipeline:
   inputs:
-    - name: tail
-      path: ${logs}/*.log
-      tag: kube.*
-      read_from_head: on
-      exit_on_eof: on
-      multiline.parser: docker, cri
+${containerLogsTail(`${logs}/*.log`)}
   outputs:
     - name: file
       match: 'kube.*'
@@ -74,9 +73,7 @@ pipeline:
     const log = join(logs, 'app.log');
     writeFileSync(log, 'one\ntwo\n');
     const cfg = writeConfig(`
-service:
-  flush: 0.2
-  log_level: warn
+${QUIET_SERVICE}
 pipeline:
   inputs:
     - name: tail
@@ -85,9 +82,7 @@ pipeline:
       read_from_head: on
       exit_on_eof: on
   outputs:
-    - name: stdout
-      match: '*'
-      format: json_lines
+${JSON_LINES_STDOUT}
 `, dir);
     const first = await runWren(['run', '-c', cfg]);
     expect(first.code).toBe(0);
@@ -105,16 +100,9 @@ service:
   log_level: warn
 pipeline:
   inputs:
-    - name: tail
-      path: ${samples}/*.log
-      tag: kube.*
-      read_from_head: on
-      exit_on_eof: on
-      multiline.parser: docker, cri
+${containerLogsTail(`${samples}/*.log`)}
   outputs:
-    - name: stdout
-      match: '*'
-      format: json_lines
+${JSON_LINES_STDOUT}
 `, dir);
     const r = await runWren(['run', '-c', cfg]);
     expect(r.code).toBe(0);

@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ROOT, startWren, tempDir, writeConfig } from '../../helpers/cli.js';
+import { containerLogsTail, QUICK_RETRY_SERVICE } from '../../helpers/config-yaml.js';
 import { closeAll, KEY, SECRET, startFake } from './harness.js';
 
 afterEach(closeAll);
@@ -14,10 +15,7 @@ describe('cloudwatch_logs end to end (the real CLI, stdin → loopback CloudWatc
     const fake = await startFake();
     fake.inject({ kind: 'throttle', times: 2 });
     fake.inject({ kind: 'unavailable', times: 1 });
-    const file = writeConfig(`service:
-  flush: 100ms
-  scheduler.base: 50ms
-  scheduler.cap: 200ms
+    const file = writeConfig(`${QUICK_RETRY_SERVICE}
 pipeline:
   inputs:
     - name: stdin
@@ -65,12 +63,7 @@ describe('cloudwatch_logs end to end: container logs per namespace (tail → kub
   flush: 100ms
 pipeline:
   inputs:
-    - name: tail
-      path: ${dir}/*.log
-      tag: 'kube.*'
-      read_from_head: on
-      exit_on_eof: on
-      multiline.parser: docker, cri
+${containerLogsTail(`${dir}/*.log`)}
   filters:
     - name: kubernetes
       match: 'kube.*'
@@ -103,12 +96,7 @@ pipeline:
   flush: 100ms
 pipeline:
   inputs:
-    - name: tail
-      path: ${join(ROOT, 'examples/logs')}/*.log
-      tag: 'kube.*'
-      read_from_head: on
-      exit_on_eof: on
-      multiline.parser: docker, cri
+${containerLogsTail(`${join(ROOT, 'examples/logs')}/*.log`)}
   outputs:
     - name: cloudwatch_logs
       match: 'kube.*'

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { runWren, startWren, writeConfig } from '../../helpers/cli.js';
+import { QUICK_RETRY_SERVICE } from '../../helpers/config-yaml.js';
 import { closeAll, KEY, SECRET, startFake } from './harness.js';
 
 afterEach(closeAll);
@@ -12,10 +13,7 @@ describe('opensearch end to end (the real CLI: stdin → es → loopback _bulk)'
       itemFault: ({ doc, attempt }) => ((doc.seq as number) % 50 === 0 && attempt === 1 ? { status: 429 } : undefined),
       requestFault: ({ n }) => (n === 2 ? { status: 503, headers: { 'retry-after': '0' } } : undefined),
     });
-    const file = writeConfig(`service:
-  flush: 100ms
-  scheduler.base: 50ms
-  scheduler.cap: 200ms
+    const file = writeConfig(`${QUICK_RETRY_SERVICE}
 pipeline:
   inputs:
     - name: stdin
