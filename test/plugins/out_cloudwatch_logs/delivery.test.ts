@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { FlushResult, LogEvent } from '../../../src/engine/types.js';
 import { startContainerFake } from '../../helpers/container-fake.js';
 import { verifySigV4 } from '../../helpers/sigv4-verify.js';
@@ -158,6 +158,20 @@ describe('cloudwatch_logs output: failures deliver every event exactly once', ()
     const got = fake.events('app', 's').map((e) => (JSON.parse(e.message) as { c: string; n: number }).c);
     expect(got).toEqual(['a', 'a', 'a', 'b', 'b', 'b']);
     // the group and stream were created once: the second flush waited for the first one's turn
+    expect(fake.calls.map((c) => `${c.op} ${c.status}`)).toEqual([
+      'PutLogEvents 400', 'CreateLogStream 400', 'CreateLogGroup 200', 'CreateLogStream 200', 'PutLogEvents 200', 'PutLogEvents 200',
+    ]);
+  });
+
+  it('a flush that starts while an earlier one is creating the stream waits for it, then writes after it', async () => {
+    const { fake, out } = await harness([['log_group_name', 'app'], ['log_stream_name', 's'], ['auto_create_group', 'on'], ['workers', '2']]);
+    const t = Date.now() - 10_000;
+    const a = out.flush(chunkOf(numbered(3, t, { c: 'a' })));
+    // the second flush arrives mid-way: the first one's PutLogEvents was refused, creation is under way
+    await vi.waitFor(() => expect(fake.calls.length).toBeGreaterThanOrEqual(2), { timeout: 5_000, interval: 1 });
+    const b = out.flush(chunkOf(numbered(3, t + 100, { c: 'b' })));
+    expect(await Promise.all([a, b])).toEqual([{ status: 'ok' }, { status: 'ok' }]);
+    expect(fake.events('app', 's').map((e) => (JSON.parse(e.message) as { c: string }).c)).toEqual(['a', 'a', 'a', 'b', 'b', 'b']);
     expect(fake.calls.map((c) => `${c.op} ${c.status}`)).toEqual([
       'PutLogEvents 400', 'CreateLogStream 400', 'CreateLogGroup 200', 'CreateLogStream 200', 'PutLogEvents 200', 'PutLogEvents 200',
     ]);
