@@ -222,10 +222,8 @@ export class BulkEncoder {
       if (o.timeNanos) {
         w.text('.' + String(Math.min(999_999_999, Math.round(frac * 1e6))).padStart(9, '0') + 'Z"');
       } else {
-        w.ensure(6);
         const at = Math.floor(frac) * 6;
-        w.buf.set(MS_TAIL.subarray(at, at + 6), w.pos);
-        w.pos += 6;
+        w.bytesOf(MS_TAIL, at, at + 6);
       }
       first = false;
     }

@@ -24,9 +24,27 @@ export class ByteWriter {
 
   /** Bytes already made (action lines, cached keys): copied as they are. */
   bytes(b: Uint8Array): void {
-    this.ensure(b.length);
-    this.buf.set(b, this.pos);
-    this.pos += b.length;
+    const n = b.length;
+    this.ensure(n);
+    if (n > 64) {
+      this.buf.set(b, this.pos);
+      this.pos += n;
+      return;
+    }
+    // short pieces (action lines, keys): a loop beats TypedArray#set's call overhead
+    const buf = this.buf;
+    let p = this.pos;
+    for (let i = 0; i < n; i++) buf[p++] = b[i]!;
+    this.pos = p;
+  }
+
+  /** bytes [start, end) of `b`, without making a view of them. */
+  bytesOf(b: Uint8Array, start: number, end: number): void {
+    this.ensure(end - start);
+    const buf = this.buf;
+    let p = this.pos;
+    for (let i = start; i < end; i++) buf[p++] = b[i]!;
+    this.pos = p;
   }
 
   byte(c: number): void {
