@@ -8,7 +8,7 @@ import { closeSync, openSync, statSync, writeSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { benchDir, report, ROOT, runWren } from './lib.mjs';
+import { benchDir, report, ROOT, runWren, tailConfig } from './lib.mjs';
 
 const { kubernetesFilter } = await import(join(ROOT, 'dist/plugins/filter_kubernetes/index.js'));
 const { parserFilter } = await import(join(ROOT, 'dist/plugins/filter_parser/index.js'));
@@ -111,19 +111,7 @@ const file = join(dir, `checkout-7d9f8b6c5-x2lqp_shop_checkout-${ID}.log`);
 }
 const bytes = statSync(file).size;
 console.log(`--- wren run, ${LINES.toLocaleString('en-US')} CRI lines (${(bytes / 1048576).toFixed(0)} MiB) ---`);
-const yaml = (filters) => `service:
-  flush: 200ms
-  log_level: warn
-pipeline:
-  inputs:
-    - name: tail
-      path: ${file}
-      tag: kube.*
-      read_from_head: on
-      exit_on_eof: on
-      multiline.parser: cri
-      mem_buf_limit: 32M
-${filters}  outputs:
+const yaml = (filters) => `${tailConfig(file, { tag: 'kube.*', memBufLimit: '32M' })}${filters}  outputs:
     - name: null
       match: '*'
 `;

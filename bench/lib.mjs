@@ -78,3 +78,22 @@ export function writeCriFile(dir, lines, { pod = 'checkout-7d9f8b6c5-x2lqp', nam
   closeSync(fd);
   return { file, bytes: statSync(file).size };
 }
+
+/**
+ * The head of a benchmark config: the service block and a tail input reading `file` from the
+ * start to its end (multiline.parser cri); filters and outputs follow.
+ */
+export function tailConfig(file, { tag, memBufLimit }) {
+  return `service:
+  flush: 200ms
+  log_level: warn
+pipeline:
+  inputs:
+    - name: tail
+      path: ${file}
+${tag ? `      tag: ${tag}\n` : ''}      read_from_head: on
+      exit_on_eof: on
+      multiline.parser: cri
+      mem_buf_limit: ${memBufLimit}
+`;
+}

@@ -8,7 +8,7 @@
 import { createServer } from 'node:http';
 import { rmSync } from 'node:fs';
 import { createGunzip } from 'node:zlib';
-import { benchDir, report, runWren, writeCriFile } from './lib.mjs';
+import { benchDir, report, runWren, tailConfig, writeCriFile } from './lib.mjs';
 
 const LINES = Number(process.env.BENCH_LINES ?? 1_000_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -49,19 +49,7 @@ const server = createServer((req, res) => {
 await new Promise((r) => server.listen(0, '127.0.0.1', r));
 const port = server.address().port;
 
-const yaml = `service:
-  flush: 200ms
-  log_level: warn
-pipeline:
-  inputs:
-    - name: tail
-      path: ${file}
-      tag: kube.*
-      read_from_head: on
-      exit_on_eof: on
-      multiline.parser: cri
-      mem_buf_limit: ${process.env.BENCH_MEM_BUF ?? "5M"}
-  filters:
+const yaml = `${tailConfig(file, { tag: 'kube.*', memBufLimit: process.env.BENCH_MEM_BUF ?? '5M' })}  filters:
     - name: kubernetes
       match: kube.*
       use_tag_for_meta: on

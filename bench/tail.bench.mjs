@@ -6,7 +6,7 @@
 import { closeSync, openSync, readSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { benchDir, report, ROOT, runWren, writeCriFile } from './lib.mjs';
+import { benchDir, report, ROOT, runWren, tailConfig, writeCriFile } from './lib.mjs';
 
 const LINES = Number(process.env.BENCH_LINES ?? 1_000_000);
 const dir = benchDir('wren-bench-tail-');
@@ -14,18 +14,7 @@ const { file, bytes } = writeCriFile(dir, LINES);
 console.log(`file: ${LINES.toLocaleString('en-US')} CRI lines, ${(bytes / 1048576).toFixed(1)} MiB (${Math.round(bytes / LINES)} bytes/line)`);
 
 // --- 1. the real CLI ------------------------------------------------------------------------------
-const yaml = `service:
-  flush: 200ms
-  log_level: warn
-pipeline:
-  inputs:
-    - name: tail
-      path: ${file}
-      read_from_head: on
-      exit_on_eof: on
-      multiline.parser: cri
-      mem_buf_limit: 32M
-  outputs:
+const yaml = `${tailConfig(file, { memBufLimit: '32M' })}  outputs:
     - name: null
       match: '*'
 `;
