@@ -42,6 +42,8 @@ export class Pipeline {
   private readonly routes = new Map<string, Route>();
   private readonly queue: Queued[] = [];
   private busy = false;
+  /** An input paused while batches were queued: seal the open chunks once they are through. */
+  private sealWhenIdle = false;
   private flushTimer?: NodeJS.Timeout;
   private readonly abort = new AbortController();
   private dropped = 0;
@@ -173,7 +175,19 @@ export class Pipeline {
     const tag = opts?.tag ?? input.tag;
     if (this.busy || this.queue.length > 0) this.queue.push({ tag, events, receipt });
     else this.process(tag, events, receipt, 0);
+    if (!ok) this.sealForPausedInput();
     return ok;
+  }
+
+  /**
+   * An input just paused on mem_buf_limit: what it buffered only drains once delivered, so the
+   * open chunks are sealed and flushed now rather than at the next flush tick (with a limit
+   * under the chunk size, waiting for ticks capped throughput at limit / service.flush).
+   * Batches still queued behind an asynchronous filter are sealed once they are through.
+   */
+  private sealForPausedInput(): void {
+    if (this.busy || this.queue.length > 0) this.sealWhenIdle = true;
+    else this.tick();
   }
 
   private process(tag: string, events: LogEvent[], receipt: Receipt, from: number): void {
@@ -217,7 +231,13 @@ export class Pipeline {
       const q = this.queue.shift()!;
       this.process(q.tag, q.events, q.receipt, 0);
     }
-    if (!this.busy && this.queue.length === 0) this.idleWaiter?.();
+    if (!this.busy && this.queue.length === 0) {
+      if (this.sealWhenIdle) {
+        this.sealWhenIdle = false;
+        this.tick();
+      }
+      this.idleWaiter?.();
+    }
   }
 
   private countFilter(f: FilterRunner, before: number, after: number): undefined {

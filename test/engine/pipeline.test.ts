@@ -81,6 +81,35 @@ pipeline:
     expect(out.got.map((e) => e.record.n)).toEqual(Array.from({ length: 40 }, (_, i) => i));
   });
 
+  it('flushes what a paused input buffered at once, not at the next flush tick', async () => {
+    const input = manualInput();
+    const out = gateOutput();
+    out.open();
+    const p = build(`service:
+  flush: 30s
+pipeline:
+  inputs:
+    - name: manual
+      mem_buf_limit: 1k
+  outputs:
+    - name: gate
+      match: '*'
+`, [input.def, out.def]);
+    await p.start();
+    const ctx = input.state.ctx!;
+    let sent = 0;
+    for (let round = 0; round < 3; round++) {
+      while (ctx.emit(events(sent, 10), { bytes: 300 })) sent += 10;
+      sent += 10;
+      // paused: delivered well before the 30 s tick, and the input resumes
+      await new Promise((r) => setTimeout(r, 100));
+      expect(out.got).toHaveLength(sent);
+      expect(ctx.isPaused()).toBe(false);
+    }
+    expect(input.state.paused).toBe(3);
+    expect((await p.shutdown()).dropped).toBe(0);
+  });
+
   it('runs filters in order, keeps batch order across an asynchronous filter, and calls onDone after delivery', async () => {
     const input = manualInput();
     const out = gateOutput();
