@@ -1,3 +1,5 @@
+import { installLoopbackGuard } from './helpers/loopback-guard.mjs';
+
 // Every test process starts with IMDS switched off, so nothing can ever fall through to the real
 // metadata address. A test that exercises IMDS points a provider at a loopback fake explicitly.
 process.env.AWS_EC2_METADATA_DISABLED = 'true';
@@ -10,3 +12,5 @@ for (const k of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKE
   'HTTP_PROXY', 'HTTPS_PROXY', 'http_proxy', 'https_proxy', 'NO_PROXY', 'no_proxy', 'ALL_PROXY', 'all_proxy']) {
   delete process.env[k];
 }
+// And should anything still try a non-loopback address, the connection is refused in-process.
+installLoopbackGuard();

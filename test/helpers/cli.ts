@@ -8,6 +8,8 @@ import { fileURLToPath } from 'node:url';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const CLI = join(ROOT, 'dist', 'src', 'cli.js');
+/** Refuses non-loopback connections inside the CLI processes tests start (see loopback-guard.mjs). */
+const GUARD = join(ROOT, 'test', 'helpers', 'loopback-guard-preload.mjs');
 
 /** A base environment for Wren child processes: nothing from the developer's AWS setup, IMDS off. */
 export function childEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
@@ -40,7 +42,7 @@ export interface WrenProcess {
 }
 
 export function startWren(args: string[], opts: { env?: NodeJS.ProcessEnv; stdin?: string; cwd?: string } = {}): WrenProcess {
-  const child = spawn(process.execPath, [CLI, ...args], { env: childEnv(opts.env), cwd: opts.cwd ?? ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', GUARD, CLI, ...args], { env: childEnv(opts.env), cwd: opts.cwd ?? ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   const watchers: Array<{ re: RegExp; resolve: (l: Record<string, unknown>) => void }> = [];
