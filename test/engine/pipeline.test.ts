@@ -47,12 +47,10 @@ function gateOutput() {
 
 const events = (from: number, n: number): LogEvent[] => Array.from({ length: n }, (_, i) => ({ time: 0, record: { n: from + i } }));
 
-describe('Pipeline', () => {
-  it('pauses an input at mem_buf_limit while its output is blocked, resumes when it drains, loses nothing', async () => {
-    const input = manualInput();
-    const out = gateOutput();
-    const p = build(`service:
-  flush: 50ms
+/** A started pipeline: the manual input with mem_buf_limit 1k → the gate output, flushing every `flush`. */
+async function limitedPipeline(flush: string, input: ReturnType<typeof manualInput>, out: ReturnType<typeof gateOutput>) {
+  const p = build(`service:
+  flush: ${flush}
 pipeline:
   inputs:
     - name: manual
@@ -61,7 +59,15 @@ pipeline:
     - name: gate
       match: '*'
 `, [input.def, out.def]);
-    await p.start();
+  await p.start();
+  return p;
+}
+
+describe('Pipeline', () => {
+  it('pauses an input at mem_buf_limit while its output is blocked, resumes when it drains, loses nothing', async () => {
+    const input = manualInput();
+    const out = gateOutput();
+    const p = await limitedPipeline('50ms', input, out);
     const ctx = input.state.ctx!;
     let sent = 0;
     let accepted = true;
@@ -85,17 +91,7 @@ pipeline:
     const input = manualInput();
     const out = gateOutput();
     out.open();
-    const p = build(`service:
-  flush: 30s
-pipeline:
-  inputs:
-    - name: manual
-      mem_buf_limit: 1k
-  outputs:
-    - name: gate
-      match: '*'
-`, [input.def, out.def]);
-    await p.start();
+    const p = await limitedPipeline('30s', input, out);
     const ctx = input.state.ctx!;
     let sent = 0;
     for (let round = 0; round < 3; round++) {
