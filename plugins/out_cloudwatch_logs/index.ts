@@ -100,7 +100,7 @@ export class CloudWatchLogsOutput implements OutputInstance {
       }
       if (v.kind === 'ok' || v.kind === 'exists') {
         tally.delivered(batch, v.kind === 'ok' ? v.rejected : undefined);
-        if (this.registry.retentionPending(batch.group)) await this.registry.setRetention(batch.group);
+        await this.registry.retryRetention(batch.group);
       } else if (v.kind === 'drop') {
         this.ctx.metrics.add('errors');
         tally.invalid(batch, v.reason);

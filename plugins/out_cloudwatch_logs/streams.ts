@@ -77,13 +77,13 @@ export class StreamRegistry {
     return { ok: true };
   }
 
-  /** True when `group` was created here and its retention still has to be set. */
-  retentionPending(group: string): boolean {
-    return this.pendingRetention.size > 0 && this.pendingRetention.has(group);
+  /** After a delivery to `group`: set its retention if an earlier attempt failed for a passing reason. */
+  async retryRetention(group: string): Promise<void> {
+    if (this.pendingRetention.size > 0 && this.pendingRetention.has(group)) await this.setRetention(group);
   }
 
   /** PutRetentionPolicy for a group this output created; after a passing failure, tried again after the next delivery to it. */
-  async setRetention(group: string): Promise<void> {
+  private async setRetention(group: string): Promise<void> {
     const days = this.o.retentionDays;
     if (days === undefined) return;
     this.pendingRetention.delete(group);
