@@ -15,7 +15,7 @@ const CONTENT_TYPE = { json: 'application/json', json_lines: 'application/x-ndjs
 export async function buildRequest(cfg: HttpConfig, events: readonly LogEvent[], pool: WriterPool): Promise<OutgoingRequest> {
   const headers: Record<string, string> = { 'content-type': CONTENT_TYPE[cfg.format], 'user-agent': 'wren', ...cfg.headers };
   if (!cfg.gzip) {
-    const w = new ByteWriter(Buffer.allocUnsafe(256 + events.length * 256));
+    const w = ByteWriter.forRecords(events.length);
     writeJsonFormat(w, cfg.format, events, cfg.date);
     return { method: 'POST', url: cfg.url, headers, body: w.buf.subarray(0, w.pos) };
   }

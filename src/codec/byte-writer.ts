@@ -11,6 +11,11 @@ export class ByteWriter {
 
   constructor(public buf: Buffer) {}
 
+  /** A fresh writer sized for about `records` records (it grows past that when needed). */
+  static forRecords(records: number): ByteWriter {
+    return new ByteWriter(Buffer.allocUnsafe(Math.min(64 * 1024 * 1024, 256 + records * 256)));
+  }
+
   /** Room for `n` more bytes (grows by doubling, copying what was written). */
   ensure(n: number): void {
     const need = this.pos + n;

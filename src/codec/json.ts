@@ -108,14 +108,9 @@ export function writeJsonFormat(w: ByteWriter, format: JsonFormat, events: reado
 
 /** The same, as a string (for outputs that write text). */
 export function encodeJsonFormat(format: JsonFormat, events: readonly LogEvent[], date: DateOptions): string {
-  const w = new ByteWriter(Buffer.allocUnsafe(Math.min(64 * 1024 * 1024, 256 + events.length * 256)));
+  const w = ByteWriter.forRecords(events.length);
   writeJsonFormat(w, format, events, date);
   return w.buf.toString('utf8', 0, w.pos);
-}
-
-/** One record as a JSON string (for single records and tests). */
-export function encodeRecord(e: LogEvent, date: DateOptions): string {
-  return encodeJsonFormat('json_stream', [e], date);
 }
 
 /** Fluent Bit's readable form: `[0] tag: [1700000000.123456, {"k":"v"}]`. */

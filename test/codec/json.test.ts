@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { dateOptions, encodeJsonFormat, encodeRecord, formatTime } from '../../src/codec/json.js';
+import { dateOptions, encodeJsonFormat, formatTime, type DateOptions } from '../../src/codec/json.js';
+import type { LogEvent } from '../../src/engine/types.js';
+
+/** One record as JSON. */
+const encodeRecord = (e: LogEvent, d: DateOptions) => encodeJsonFormat('json_stream', [e], d);
 
 const e = { time: 1700000000123.456, record: { msg: 'hi', n: 1 } };
 
