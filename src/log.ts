@@ -22,8 +22,6 @@ export function toPinoLevel(level: string): string {
   }
 }
 
-let root: Logger = createLogger('info');
-
 /** JSON lines to stderr (fd 2), synchronous so nothing is lost on exit. */
 export function createLogger(level: string, destination: number | NodeJS.WritableStream = 2): Logger {
   const dest = typeof destination === 'number' ? pino.destination({ fd: destination, sync: true }) : destination;
@@ -37,12 +35,4 @@ export function createLogger(level: string, destination: number | NodeJS.Writabl
     },
     dest,
   );
-}
-
-export function rootLogger(): Logger {
-  return root;
-}
-
-export function setRootLogger(logger: Logger): void {
-  root = logger;
 }

@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import { loadConfig } from '../config/load.js';
 import { Pipeline } from '../engine/pipeline.js';
 import { ConfigErrorList, errorLine } from '../errors.js';
-import { createLogger, setRootLogger } from '../log.js';
+import { createLogger } from '../log.js';
 import { startHttpServer } from '../server/http-server.js';
 import { wrenVersion } from '../version.js';
 
@@ -27,7 +27,6 @@ export async function runPipeline(file: string, io: RunIo): Promise<number> {
     return 1;
   }
   const log = createLogger(config.service.logLevel);
-  setRootLogger(log);
   const pipeline = new Pipeline(config, log, io.env);
   let server: Server | undefined;
   try {

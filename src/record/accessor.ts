@@ -35,32 +35,6 @@ export function getPath(record: Record<string, unknown>, path: Path): unknown {
   return cur;
 }
 
-/** Set a value, creating intermediate maps as needed. */
-export function setPath(record: Record<string, unknown>, path: Path, value: unknown): void {
-  let cur: Record<string | number, unknown> = record;
-  for (let i = 0; i < path.length - 1; i++) {
-    const k = path[i]!;
-    let next = cur[k];
-    if (next === null || typeof next !== 'object') {
-      next = {};
-      cur[k] = next;
-    }
-    cur = next as Record<string | number, unknown>;
-  }
-  cur[path[path.length - 1]!] = value;
-}
-
-/** Delete a value; true when something was removed. */
-export function deletePath(record: Record<string, unknown>, path: Path): boolean {
-  const parent = path.length === 1 ? record : getPath(record, path.slice(0, -1));
-  if (parent === null || typeof parent !== 'object') return false;
-  const k = path[path.length - 1]!;
-  if (!(k in (parent as object))) return false;
-  if (Array.isArray(parent) && typeof k === 'number') parent.splice(k, 1);
-  else delete (parent as Record<string | number, unknown>)[k];
-  return true;
-}
-
 /** A value as text for matching and templates: strings as-is, others as JSON. */
 export function valueToString(v: unknown): string | undefined {
   if (v === undefined || v === null) return undefined;
