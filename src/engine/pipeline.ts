@@ -175,6 +175,7 @@ export class Pipeline {
     const tag = opts?.tag ?? input.tag;
     if (this.busy || this.queue.length > 0) this.queue.push({ tag, events, receipt });
     else this.process(tag, events, receipt, 0);
+    opts?.onStored?.();
     if (!ok) this.sealForPausedInput();
     return ok;
   }

@@ -67,6 +67,12 @@ export interface EmitOptions {
    * output it was routed to. Inputs with offsets (tail) commit their position here.
    */
   onDone?: () => void;
+  /**
+   * Called once, when the batch is stored: with memory buffering, before `emit` returns; with
+   * filesystem storage (`storage.type filesystem`), once its chunk is written (and synced per
+   * `storage.sync`). Inputs that acknowledge to a client (forward `ack`, http 201) answer here.
+   */
+  onStored?: () => void;
 }
 
 export interface InputContext extends PluginContext {
