@@ -6,6 +6,7 @@ import { InputRunner } from './input-runner.js';
 import { MetricsRegistry, type InstanceMetrics } from './metrics.js';
 import { OutputRunner } from './output-runner.js';
 import { Receipt } from './receipt.js';
+import { encodeEvents } from './encode-events.js';
 import type { EmitOptions, FilterInstance, InputContext, LogEvent, PluginContext } from './types.js';
 
 interface FilterRunner {
@@ -25,6 +26,9 @@ interface Queued {
   tag: string;
   events: LogEvent[];
   receipt: Receipt;
+  input: InputRunner;
+  /** Bytes charged to the input until the batch is through the filters and encoded. */
+  provisional: number;
 }
 
 const ROUTE_CACHE_MAX = 10_000;
@@ -170,14 +174,15 @@ export class Pipeline {
       this.log.debug({ plugin: input.id }, 'emit after stop ignored');
     }
     const bytes = opts?.bytes ?? estimateBytes(events);
-    const ok = input.admit(bytes, events.length);
-    const receipt = new Receipt(input, bytes, opts?.onDone);
-    const tag = opts?.tag ?? input.tag;
-    if (this.busy || this.queue.length > 0) this.queue.push({ tag, events, receipt });
-    else this.process(tag, events, receipt, 0);
+    input.admit(bytes, events.length);
+    // until the batch is through the filters and held as bytes, its input size stands in
+    input.charge(bytes);
+    const q: Queued = { tag: opts?.tag ?? input.tag, events, receipt: new Receipt(opts?.onDone), input, provisional: bytes };
+    if (this.busy || this.queue.length > 0) this.queue.push(q);
+    else this.process(q, q.events, 0);
     opts?.onStored?.();
-    if (!ok) this.sealForPausedInput();
-    return ok;
+    if (input.checkLimit()) this.sealForPausedInput();
+    return !input.paused;
   }
 
   /**
@@ -191,7 +196,8 @@ export class Pipeline {
     else this.tick();
   }
 
-  private process(tag: string, events: LogEvent[], receipt: Receipt, from: number): void {
+  private process(q: Queued, events: LogEvent[], from: number): void {
+    const { tag, receipt, input } = q;
     const route = this.route(tag);
     let batch = events;
     for (let i = from; i < route.filters.length; i++) {
@@ -206,13 +212,14 @@ export class Pipeline {
       }
       if (!Array.isArray(r)) {
         this.busy = true;
-        const input = batch;
+        const inputBatch = batch;
         r.then(
           (out) => this.countFilter(f, before, out.length) ?? out,
-          (err: unknown) => (this.filterFailed(f, err), input),
+          (err: unknown) => (this.filterFailed(f, err), inputBatch),
         ).then((out) => {
           this.busy = false;
-          this.process(tag, out, receipt, i + 1);
+          this.process(q, out, i + 1);
+          if (input.checkLimit()) this.sealWhenIdle = true;
           this.runQueue();
         });
         return;
@@ -220,17 +227,27 @@ export class Pipeline {
       this.countFilter(f, before, r.length);
       batch = r;
     }
-    if (batch.length > 0) {
-      const bytes = batch.length === events.length ? receipt.bytes : Math.round((receipt.bytes * batch.length) / Math.max(1, events.length));
-      for (const o of route.outputs) o.append(tag, batch, bytes, receipt);
+    if (batch.length > 0 && route.outputs.length > 0) {
+      const { data, unencodable } = encodeEvents(batch, input);
+      if (unencodable !== null) this.dropUnencodable(input, tag, unencodable.count, unencodable.reason);
+      if (data.count > 0) for (const o of route.outputs) o.append(tag, data, receipt);
     }
+    input.charge(-q.provisional);
+    q.provisional = 0;
     receipt.release();
+  }
+
+  /** Records that cannot be written as JSON never reach a buffer: dropped, counted, logged. */
+  private dropUnencodable(input: InputRunner, tag: string, n: number, reason: string): void {
+    this.dropped += n;
+    input.metrics.add('dropped_records', n);
+    this.log.error({ plugin: input.id, tag, records: n }, `dropped ${n} record(s) that cannot be encoded as JSON: ${reason}`);
   }
 
   private runQueue(): void {
     while (!this.busy && this.queue.length > 0) {
       const q = this.queue.shift()!;
-      this.process(q.tag, q.events, q.receipt, 0);
+      this.process(q, q.events, 0);
     }
     if (!this.busy && this.queue.length === 0) {
       if (this.sealWhenIdle) {
@@ -295,10 +312,11 @@ export class Pipeline {
         const n = o.abandon(`not delivered within service.grace (${this.graceMs} ms)`);
         if (n > 0) this.log.error({ plugin: o.id, records: n }, 'grace period expired with records still buffered');
       }
-      // batches still waiting on an asynchronous filter are lost too
+      // batches still waiting on an asynchronous filter are not delivered either
       for (const q of this.queue.splice(0)) {
         this.dropped += q.events.length;
-        q.receipt.release();
+        q.input.charge(-q.provisional);
+        q.receipt.abandon();
       }
     }
     await this.dispose();

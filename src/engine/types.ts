@@ -1,6 +1,7 @@
 import type { OptionSpec, PluginOptions } from '../config/types.js';
 import type { Logger } from '../log.js';
 import type { ParserLookup } from '../parsers/types.js';
+import type { EventData } from './event-data.js';
 
 /** One log record. `time` is epoch milliseconds (fractions keep micro/nanoseconds). */
 export interface LogEvent {
@@ -8,13 +9,14 @@ export interface LogEvent {
   record: Record<string, unknown>;
 }
 
-/** What an output is asked to deliver: events of one tag, buffered together. */
+/**
+ * What an output is asked to deliver: events of one tag, buffered together, as bytes (see
+ * EventData): `data.times[i]` and `data.json(i)` for event i; `data.record(i)` decodes one.
+ */
 export interface Chunk {
   id: string;
   tag: string;
-  events: LogEvent[];
-  /** Approximate size of the events as read (input bytes), for buffer accounting. */
-  bytes: number;
+  data: EventData;
   /** 0 on the first flush, +1 on every retry. */
   attempt: number;
 }
@@ -24,13 +26,14 @@ export interface Chunk {
  * - ok: delivered (all of it).
  * - drop: will never be delivered; counted and logged with `reason`. `count` narrows how many
  *   events were dropped when part of the chunk was delivered (default: all of them).
- * - retry: try again later (after `retryAfterMs` if the server said so). With `only`, just those
- *   events are retried: the rest were delivered (or dropped, counted in `dropped`).
+ * - retry: try again later (after `retryAfterMs` if the server said so). With `only` (positions
+ *   in `chunk.data`, ascending), just those events are retried: the rest were delivered (or
+ *   dropped, counted in `dropped`).
  */
 export type FlushResult =
   | { status: 'ok'; dropped?: number; dropReason?: string }
   | { status: 'drop'; reason: string; count?: number }
-  | { status: 'retry'; reason: string; retryAfterMs?: number; only?: LogEvent[]; dropped?: number; dropReason?: string };
+  | { status: 'retry'; reason: string; retryAfterMs?: number; only?: number[]; dropped?: number; dropReason?: string };
 
 export type PluginKind = 'input' | 'filter' | 'output';
 
