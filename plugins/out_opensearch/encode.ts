@@ -197,23 +197,22 @@ export class BulkEncoder {
     const end = data.starts[i + 1]!;
     let rec = decoded;
     let hasTime = false;
-    const probe = data.buf.indexOf(this.timeKeyProbe, start);
-    if (probe !== -1 && probe < end) {
+    if (this.nextProbe.at(data, start, this.timeKeyProbe) < end) {
       rec ??= data.record(i);
       hasTime = rec[o.timeKey] !== undefined;
     }
-    if (o.replaceDots) {
-      const dot = data.buf.indexOf(0x2e, start);
-      if (dot !== -1 && dot < end) {
-        rec ??= data.record(i);
-        if (hasDots(rec)) {
-          const b = Buffer.from(JSON.stringify(dotless(rec)));
-          return { buf: b, start: 0, end: b.length, hasTime, record: rec };
-        }
+    if (o.replaceDots && this.nextDot.at(data, start, DOT) < end) {
+      rec ??= data.record(i);
+      if (hasDots(rec)) {
+        const b = Buffer.from(JSON.stringify(dotless(rec)));
+        return { buf: b, start: 0, end: b.length, hasTime, record: rec };
       }
     }
     return { buf: data.buf, start, end, hasTime, record: rec };
   }
+
+  private readonly nextProbe = new NextMatch();
+  private readonly nextDot = new NextMatch();
 
   /**
    * `{` time key, the record's fields, tag key `}` and a newline, each part only when present,
@@ -256,6 +255,29 @@ export class BulkEncoder {
     }
     if (first) w.byte(OPEN);
     w.bytes(this.docTail);
+  }
+}
+
+const DOT = Buffer.from('.');
+
+/**
+ * Where `needle` next occurs in an EventData's buffer at or after a position, remembered between
+ * calls: the events of a chunk are looked at in order, so the whole chunk is searched once
+ * (searching each record to the buffer's end would be quadratic when the needle is rare).
+ */
+class NextMatch {
+  private data: EventData | undefined;
+  private pos = -1;
+  private from = 0;
+
+  at(data: EventData, from: number, needle: Buffer): number {
+    if (data !== this.data || this.pos < from || from < this.from) {
+      this.data = data;
+      this.from = from;
+      const p = data.buf.indexOf(needle, from);
+      this.pos = p === -1 ? Infinity : p;
+    }
+    return this.pos;
   }
 }
 

@@ -82,7 +82,7 @@ const MAX_POOLED = 64 * 1024 * 1024;
 export class WriterPool {
   private readonly free: Buffer[] = [];
 
-  constructor(private readonly keep = 4, private readonly initial = 1024 * 1024) {}
+  constructor(private readonly keep = 2, private readonly initial = 1024 * 1024) {}
 
   take(): ByteWriter {
     return new ByteWriter(this.free.pop() ?? Buffer.allocUnsafe(this.initial));

@@ -1,5 +1,6 @@
 import { ByteWriter } from '../codec/byte-writer.js';
-import { EventData, type MemoryOwner } from './event-data.js';
+import { ChunkBuilder, type EncodedBatch } from './chunk-builder.js';
+import type { EventData } from './event-data.js';
 import type { LogEvent } from './types.js';
 
 /** Records that could not become JSON (a BigInt, a cycle, nesting deeper than the stack). */
@@ -10,7 +11,8 @@ export interface Unencodable {
 }
 
 export interface Encoded {
-  data: EventData;
+  /** Valid until the next call (it is the shared scratch buffer): copy it into chunks at once. */
+  batch: EncodedBatch;
   unencodable: Unencodable | null;
 }
 
@@ -19,18 +21,18 @@ const CLOSE = 0x7d;
 const COMMA = 0x2c;
 const KUBE_HEAD = '"kubernetes":';
 
-/** One scratch writer for every batch (encoding is synchronous); the result is copied out exact. */
+/** One scratch writer for every batch (encoding is synchronous); chunks copy out of it. */
 const scratch = new ByteWriter(Buffer.allocUnsafe(256 * 1024));
 /** Larger than this, the scratch buffer is not kept between batches. */
 const SCRATCH_KEEP = 8 * 1024 * 1024;
 
 /**
- * A batch of events → EventData: each record's JSON once, at the end of the filters, so buffers
+ * A batch of events → bytes: each record's JSON once, at the end of the filters, so buffers
  * hold bytes rather than object graphs. The `kubernetes` map that the kubernetes filter shares
  * between a pod's records is serialized once per run of records that share it and copied in.
  * A record that cannot be serialized is left out and counted (the caller drops it, logged).
  */
-export function encodeEvents(events: readonly LogEvent[], owner: MemoryOwner | null, chargeBytes?: number): Encoded {
+export function encodeEvents(events: readonly LogEvent[]): Encoded {
   const n = events.length;
   const w = scratch;
   w.pos = 0;
@@ -80,18 +82,19 @@ export function encodeEvents(events: readonly LogEvent[], owner: MemoryOwner | n
     k++;
   }
   starts[k] = w.pos;
-  const buf = Buffer.allocUnsafe(w.pos);
-  w.buf.copy(buf, 0, 0, w.pos);
-  if (w.buf.length > SCRATCH_KEEP) w.buf = Buffer.allocUnsafe(256 * 1024);
-  const bytes = buf.length + k * 12;
-  const owners = owner === null ? [] : [{ owner, bytes: chargeBytes ?? bytes }];
-  const data = new EventData(buf, k === n ? starts : starts.slice(0, k + 1), k === n ? times : times.slice(0, k), owners);
-  return { data, unencodable };
+  return { batch: { buf: w.buf, starts, times, count: k }, unencodable };
 }
 
-/** Events → EventData with no owner (tests, tools). Throws if a record cannot be encoded. */
+/** Let go of an outsized scratch buffer (after a rare huge batch). */
+export function trimScratch(): void {
+  if (scratch.buf.length > SCRATCH_KEEP) scratch.buf = Buffer.allocUnsafe(256 * 1024);
+}
+
+/** Events → EventData paid by no one (tests, tools). Throws if a record cannot be encoded. */
 export function eventData(events: readonly LogEvent[]): EventData {
-  const r = encodeEvents(events, null);
+  const r = encodeEvents(events);
   if (r.unencodable) throw new Error(`cannot encode ${r.unencodable.count} record(s): ${r.unencodable.reason}`);
-  return r.data;
+  const b = new ChunkBuilder(r.batch.starts[r.batch.count]!, r.batch.count);
+  b.append(r.batch, null);
+  return b.seal();
 }

@@ -1,3 +1,4 @@
+import { eventBuffers } from './buffer-pool.js';
 import type { LogEvent } from './types.js';
 
 /**
@@ -8,30 +9,37 @@ export interface MemoryOwner {
   charge(bytes: number): void;
 }
 
+/** What one owner pays for some event data. */
+export interface Charge {
+  owner: MemoryOwner;
+  bytes: number;
+}
+
 /** Index cost per event (a Uint32 start and a Float64 time), counted with the bytes. */
-const INDEX_BYTES = 12;
+export const INDEX_BYTES = 12;
 
 /**
  * Events as bytes: each event's time and its record's JSON (UTF-8), back to back in one buffer.
  * This is what buffers hold and what outputs read: records that only pass through are never
  * objects again; an output splices `json(i)` into its wire format, and decodes (`record(i)`)
- * only when it needs a field. `bytes` is what it costs, and what it counts against the
- * `mem_buf_limit` of the input(s) it came from, for as long as a buffer holds it (`ref` /
- * `unref`: shared by every output a batch was routed to, paid for once).
+ * only when it needs a field. Its bytes are paid for by the input(s) the events came from
+ * (counted against their `mem_buf_limit`) until `release()`, which also gives the buffer back
+ * to the pool: after that the events are gone (reading them gives nothing).
  */
 export class EventData {
-  private refs = 0;
-  private paid = false;
+  private released = false;
 
   constructor(
-    /** The records' JSON, back to back (may be a view of a larger buffer). */
-    readonly buf: Buffer,
+    /** The records' JSON, back to back from offset 0 (the buffer may be longer). Valid until release. */
+    public buf: Buffer,
     /** starts[i] is where event i's JSON begins; starts[count] is the end of the last one. */
     readonly starts: Uint32Array,
     /** Event times, epoch ms (fractions keep micro- and nanoseconds). */
     readonly times: Float64Array,
-    /** Who pays for these bytes while they are held, and how much each (usually one input). */
+    /** Who pays for these bytes, and how much each (usually one input); already charged. */
     private readonly owners: readonly Charge[] = [],
+    /** `buf` came from the event buffer pool: given back on release. */
+    private readonly pooled = false,
   ) {}
 
   get count(): number {
@@ -40,7 +48,7 @@ export class EventData {
 
   /** What these events cost in memory: their JSON and their index. */
   get bytes(): number {
-    return (this.starts[this.count]! - this.starts[0]!) + this.count * INDEX_BYTES;
+    return this.starts[this.count]! + this.count * INDEX_BYTES;
   }
 
   /** Event i's record as JSON bytes (a view, not a copy). */
@@ -69,27 +77,25 @@ export class EventData {
     return out;
   }
 
-  /** A buffer holds these events from now on (the first holder makes the owners pay). */
-  ref(): void {
-    if (this.refs++ === 0 && !this.paid) {
-      this.paid = true;
-      for (const c of this.owners) c.owner.charge(c.bytes);
-    }
-  }
-
-  /** A buffer is done with them (the last one gives the bytes back). */
-  unref(): void {
-    if (--this.refs > 0 || !this.paid) return;
-    this.paid = false;
+  /** Done with these events: the owners get their bytes back, the pool its buffer. */
+  release(): void {
+    if (this.released) return;
+    this.released = true;
     for (const c of this.owners) c.owner.charge(-c.bytes);
+    if (this.pooled) eventBuffers.give(this.buf);
+    this.buf = GONE;
   }
 
-  /** The events at `positions` (ascending), as new data paid by the same owners in proportion. */
+  /**
+   * The events at `positions` (ascending) as new data, paid by the same owners in proportion.
+   * This data is left as it was (release it when done).
+   */
   select(positions: readonly number[]): EventData {
     const n = positions.length;
     let size = 0;
     for (let k = 0; k < n; k++) size += this.starts[positions[k]! + 1]! - this.starts[positions[k]!]!;
-    const buf = Buffer.allocUnsafe(size);
+    const pooled = size >= eventBuffers.minSize;
+    const buf = pooled ? eventBuffers.take(size) : Buffer.allocUnsafe(size);
     const starts = new Uint32Array(n + 1);
     const times = new Float64Array(n);
     let at = 0;
@@ -100,47 +106,19 @@ export class EventData {
       at += this.buf.copy(buf, at, this.starts[p]!, this.starts[p + 1]!);
     }
     starts[n] = at;
-    return new EventData(buf, starts, times, scaleCharges(this.owners, this.bytes, size + n * INDEX_BYTES));
-  }
-
-  /** Several event data back to back, in one buffer (their owners keep paying for their part). */
-  static concat(parts: readonly EventData[]): EventData {
-    if (parts.length === 1) return parts[0]!;
-    let size = 0;
-    let count = 0;
-    for (const p of parts) {
-      size += p.starts[p.count]! - p.starts[0]!;
-      count += p.count;
-    }
-    const buf = Buffer.allocUnsafe(size);
-    const starts = new Uint32Array(count + 1);
-    const times = new Float64Array(count);
-    const owners: Charge[] = [];
-    let at = 0;
-    let k = 0;
-    for (const p of parts) {
-      const base = p.starts[0]!;
-      const shift = at - base;
-      for (let i = 0; i < p.count; i++) starts[k + i] = p.starts[i]! + shift;
-      times.set(p.times, k);
-      at += p.buf.copy(buf, at, base, p.starts[p.count]!);
-      k += p.count;
-      for (const c of p.owners) addCharge(owners, c.owner, c.bytes);
-    }
-    starts[count] = at;
-    return new EventData(buf, starts, times, owners);
+    const owners = scaleCharges(this.owners, this.bytes, size + n * INDEX_BYTES);
+    for (const c of owners) c.owner.charge(c.bytes);
+    return new EventData(buf, starts, times, owners, pooled);
   }
 
   /** No events. */
   static readonly EMPTY = new EventData(Buffer.alloc(0), new Uint32Array(1), new Float64Array(0));
 }
 
-interface Charge {
-  owner: MemoryOwner;
-  bytes: number;
-}
+const GONE = Buffer.alloc(0);
 
-function addCharge(list: Charge[], owner: MemoryOwner, bytes: number): void {
+/** Add `bytes` paid by `owner` to a list of charges (one entry per owner). */
+export function addCharge(list: Charge[], owner: MemoryOwner, bytes: number): void {
   for (const c of list) {
     if (c.owner === owner) {
       c.bytes += bytes;

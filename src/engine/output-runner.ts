@@ -2,7 +2,8 @@ import { errorLine } from '../errors.js';
 import type { Logger } from '../log.js';
 import { retryDelayMs } from './backoff.js';
 import type { InstanceMetrics } from './metrics.js';
-import { EventData } from './event-data.js';
+import { ChunkBuilder, type EncodedBatch } from './chunk-builder.js';
+import { EventData, type MemoryOwner } from './event-data.js';
 import type { Receipt } from './receipt.js';
 import type { Chunk, FlushResult, OutputInstance } from './types.js';
 
@@ -15,11 +16,9 @@ interface BufferedChunk extends Chunk {
   abandoned?: boolean;
 }
 
-/** Batches of one tag since the last seal: their event data (each held by this buffer) and receipts. */
+/** Batches of one tag since the last seal: their bytes, copied in, and their receipts. */
 interface OpenChunk {
-  parts: EventData[];
-  bytes: number;
-  count: number;
+  builder: ChunkBuilder;
   receipts: Receipt[];
 }
 
@@ -69,27 +68,35 @@ export class OutputRunner {
     return this.o.id;
   }
 
-  /** Buffer a batch's events (as bytes) under its tag; its receipt is held until they leave. */
-  append(tag: string, data: EventData, receipt: Receipt): void {
-    const n = data.count;
+  /**
+   * Buffer a batch's events (copied out of the shared encoding, charged to `owner`) under its
+   * tag; its receipt is held until they leave.
+   */
+  append(tag: string, batch: EncodedBatch, receipt: Receipt, owner: MemoryOwner | null): void {
+    const n = batch.count;
     if (n === 0) return;
+    const size = batch.starts[n]!;
     let c = this.open.get(tag);
+    if (c && c.builder.count > 0 && c.builder.bytes + size > this.chunkBytes) {
+      // chunks stay within chunkBytes (so their buffers stay in one size class of the pool)
+      this.seal(tag, c);
+      this.pump();
+      c = undefined;
+    }
     if (!c) {
-      c = { parts: [], bytes: 0, count: 0, receipts: [] };
+      c = { builder: new ChunkBuilder(size, n), receipts: [] };
       this.open.set(tag, c);
     }
-    data.ref();
-    c.parts.push(data);
-    c.bytes += data.bytes;
-    c.count += n;
+    const before = c.builder.bytes;
+    c.builder.append(batch, owner);
     if (c.receipts[c.receipts.length - 1] !== receipt) {
       receipt.hold();
       c.receipts.push(receipt);
     }
-    this.bufferedBytes += data.bytes;
+    this.bufferedBytes += c.builder.bytes - before;
     this.bufferedRecords += n;
     this.o.metrics.add('records_in', n);
-    if (c.bytes >= this.chunkBytes) {
+    if (c.builder.bytes >= this.chunkBytes) {
       this.seal(tag, c);
       this.pump();
     }
@@ -155,14 +162,7 @@ export class OutputRunner {
 
   private seal(tag: string, c: OpenChunk): void {
     this.open.delete(tag);
-    let data = c.parts[0]!;
-    if (c.parts.length > 1) {
-      // one buffer per chunk: outputs index it directly; the parts go back to their owners
-      data = EventData.concat(c.parts);
-      data.ref();
-      for (const p of c.parts) p.unref();
-      this.bufferedBytes += data.bytes - c.bytes;
-    }
+    const data = c.builder.seal();
     const seq = ++this.seq;
     this.ready.push({ id: `${this.o.id}-${seq}`, seq, tag, data, attempt: 0, receipts: c.receipts });
   }
@@ -216,8 +216,7 @@ export class OutputRunner {
       if (dropped > 0) this.logDrop(dropped, r.dropReason ?? 'rejected by the destination');
       const before = chunk.data.bytes;
       const rest = chunk.data.select(only);
-      rest.ref();
-      chunk.data.unref();
+      chunk.data.release();
       chunk.data = rest;
       m.add('proc_records', done - dropped);
       m.add('proc_bytes', before - rest.bytes);
@@ -275,7 +274,7 @@ export class OutputRunner {
   private release(chunk: BufferedChunk, abandoned: boolean): void {
     this.bufferedBytes -= chunk.data.bytes;
     this.bufferedRecords -= chunk.data.count;
-    chunk.data.unref();
+    chunk.data.release();
     chunk.data = EventData.EMPTY;
     for (const r of chunk.receipts) {
       if (abandoned) r.abandon();

@@ -6,7 +6,8 @@ import { InputRunner } from './input-runner.js';
 import { MetricsRegistry, type InstanceMetrics } from './metrics.js';
 import { OutputRunner } from './output-runner.js';
 import { Receipt } from './receipt.js';
-import { encodeEvents } from './encode-events.js';
+import { eventBuffers } from './buffer-pool.js';
+import { encodeEvents, trimScratch } from './encode-events.js';
 import type { EmitOptions, FilterInstance, InputContext, LogEvent, PluginContext } from './types.js';
 
 interface FilterRunner {
@@ -32,6 +33,8 @@ interface Queued {
 }
 
 const ROUTE_CACHE_MAX = 10_000;
+/** Pooled event buffers unused this long are let go (an idle agent gives back its peak). */
+const POOL_IDLE_MS = 10_000;
 
 /**
  * The running pipeline: inputs emit batches, filters map them in declaration order, each matching
@@ -228,9 +231,9 @@ export class Pipeline {
       batch = r;
     }
     if (batch.length > 0 && route.outputs.length > 0) {
-      const { data, unencodable } = encodeEvents(batch, input);
-      if (unencodable !== null) this.dropUnencodable(input, tag, unencodable.count, unencodable.reason);
-      if (data.count > 0) for (const o of route.outputs) o.append(tag, data, receipt);
+      const enc = encodeEvents(batch);
+      if (enc.unencodable !== null) this.dropUnencodable(input, tag, enc.unencodable.count, enc.unencodable.reason);
+      for (const o of route.outputs) o.append(tag, enc.batch, receipt, input);
     }
     input.charge(-q.provisional);
     q.provisional = 0;
@@ -284,6 +287,8 @@ export class Pipeline {
 
   private tick(): void {
     for (const o of this.outputs) o.tick();
+    eventBuffers.trim(POOL_IDLE_MS);
+    trimScratch();
   }
 
   private inputFinished(): void {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { retryDelayMs } from '../../src/engine/backoff.js';
-import { encodeEvents } from '../../src/engine/encode-events.js';
+import { encodeEvents, eventData } from '../../src/engine/encode-events.js';
 import type { MemoryOwner } from '../../src/engine/event-data.js';
 import { compileMatch } from '../../src/engine/match.js';
 import { MetricsRegistry } from '../../src/engine/metrics.js';
@@ -19,8 +19,8 @@ class Owner implements MemoryOwner {
   }
 }
 
-/** A batch of n events paid by `owner`. */
-const data = (n: number, owner: MemoryOwner | null = null) => encodeEvents(ev(n), owner).data;
+/** A batch of n events, encoded as the pipeline does (valid until the next one is encoded). */
+const data = (n: number) => encodeEvents(ev(n)).batch;
 const ids = (c: Chunk) => c.data.toEvents().map((e) => e.record.i as number);
 
 function runner(flush: (c: Chunk) => Promise<FlushResult>, opts: { retryLimit?: number; workers?: number; baseMs?: number; capMs?: number } = {}) {
@@ -48,11 +48,10 @@ describe('OutputRunner', () => {
     });
     const onDone: number[] = [];
     const rc = new Receipt(() => onDone.push(1));
-    const d = data(4, owner);
-    r.append('t', d, rc);
+    r.append('t', data(4), rc, owner);
     rc.release();
     const full = owner.held;
-    expect(full).toBe(d.bytes);
+    expect(full).toBe(eventData(ev(4)).bytes);
     expect(onDone).toEqual([]);
     await r.drain();
     expect(seen).toEqual([[0, 1, 2, 3], [1, 3]]);
@@ -70,7 +69,7 @@ describe('OutputRunner', () => {
     const { r, metrics, dropped } = runner(async () => (calls++, { status: 'retry', reason: 'down' }), { retryLimit: 2 });
     let done = 0;
     const rc = new Receipt(() => done++);
-    r.append('t', data(3), rc);
+    r.append('t', data(3), rc, null);
     rc.release();
     await r.drain();
     expect(calls).toBe(3);
@@ -87,7 +86,7 @@ describe('OutputRunner', () => {
       return { status: 'ok' };
     });
     const rc = new Receipt();
-    r.append('t', data(1), rc);
+    r.append('t', data(1), rc, null);
     rc.release();
     await r.drain();
     expect(metrics.get('errors')).toBe(1);
@@ -106,7 +105,7 @@ describe('OutputRunner', () => {
       return { status: 'ok' };
     }, { workers: 2 });
     const rc = new Receipt();
-    for (const t of ['a', 'b', 'c', 'a']) r.append(t, data(t === 'a' ? 2 : 1), rc);
+    for (const t of ['a', 'b', 'c', 'a']) r.append(t, data(t === 'a' ? 2 : 1), rc, null);
     rc.release();
     await r.drain();
     expect(seen.sort()).toEqual(['a:0,1,0,1', 'b:0', 'c:0']);
@@ -118,9 +117,9 @@ describe('OutputRunner', () => {
     const owner = new Owner();
     let done = 0;
     const rc = new Receipt(() => done++);
-    r.append('t', data(2, owner), rc);
+    r.append('t', data(2), rc, owner);
     r.tick(); // in flight, never answers
-    r.append('u', data(3, owner), rc);
+    r.append('u', data(3), rc, owner);
     rc.release();
     expect(r.abandon('grace')).toBe(5);
     expect(dropped()).toBe(5);
@@ -140,12 +139,12 @@ describe('OutputRunner', () => {
       return { status: 'ok' };
     }, { baseMs: 5000, capMs: 60_000, workers: 4 });
     const rc = new Receipt();
-    for (let k = 1; k <= 4; k++) r.append(`t${k}`, data(k), rc);
+    for (let k = 1; k <= 4; k++) r.append(`t${k}`, data(k), rc, null);
     r.tick();
     rc.release();
     while (failures < 4) await new Promise((res) => setTimeout(res, 5));
     down = false;
-    r.append('probe', data(1), new Receipt());
+    r.append('probe', data(1), new Receipt(), null);
     r.tick();
     const t0 = performance.now();
     while (delivered.length < 5 && performance.now() - t0 < 1000) await new Promise((res) => setTimeout(res, 5));

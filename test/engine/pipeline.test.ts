@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import { Pipeline } from '../../src/engine/pipeline.js';
-import { encodeEvents } from '../../src/engine/encode-events.js';
+import { eventData } from '../../src/engine/encode-events.js';
 import type { Chunk, FilterDefinition, InputContext, InputDefinition, LogEvent, OutputDefinition, PluginDefinition } from '../../src/engine/types.js';
 import { createLogger } from '../../src/log.js';
 import { tempDir } from '../helpers/cli.js';
@@ -48,7 +48,7 @@ function gateOutput() {
 
 const events = (from: number, n: number): LogEvent[] => Array.from({ length: n }, (_, i) => ({ time: 0, record: { n: from + i, pad: 'x'.repeat(10) } }));
 /** What a batch of n such events costs once buffered (its JSON bytes and index). */
-const batchBytes = (n: number) => encodeEvents(events(0, n), null).data.bytes;
+const batchBytes = (n: number) => eventData(events(0, n)).bytes;
 
 /** A started pipeline: the manual input with mem_buf_limit 1k → the gate output, flushing every `flush`. */
 async function limitedPipeline(flush: string, input: ReturnType<typeof manualInput>, out: ReturnType<typeof gateOutput>) {

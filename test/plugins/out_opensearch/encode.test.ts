@@ -5,7 +5,7 @@ import { BulkEncoder, documentBytes, type EncodedBulk } from '../../../plugins/o
 import { opensearchOutput } from '../../../plugins/out_opensearch/index.js';
 import { compileStrftime } from '../../../plugins/out_opensearch/strftime.js';
 import type { RawValue } from '../../../src/config/types.js';
-import { encodeEvents } from '../../../src/engine/encode-events.js';
+import { encodeEvents, eventData } from '../../../src/engine/encode-events.js';
 import type { LogEvent } from '../../../src/engine/types.js';
 import { resolvedOptions } from '../../helpers/plugin-context.js';
 
@@ -14,7 +14,7 @@ const T = Date.UTC(2025, 2, 14, 9, 0, 0, 123); // 2025-03-14T09:00:00.123Z
 /** An encoder taking events, as the engine hands them over: records as JSON bytes. */
 function encoder(entries: Array<[string, RawValue]>) {
   const e = new BulkEncoder(opensearchConfig('os', resolvedOptions(opensearchOutput, [['match', '*'], ...entries]), '/').encode);
-  return { encode: (events: LogEvent[], tag: string, now: number): EncodedBulk => e.encode(encodeEvents(events, null).data, tag, now) };
+  return { encode: (events: LogEvent[], tag: string, now: number): EncodedBulk => e.encode(eventData(events), tag, now) };
 }
 
 /** The body as [action, document] pairs. */
@@ -120,7 +120,7 @@ describe('opensearch bulk encoding', () => {
     const circular: Record<string, unknown> = { a: 1 };
     circular.self = circular;
     const events = [ev({ m: 'héllo 世界 🎉' }), ev(circular), ev({ m: 'après' })];
-    const buffered = encodeEvents(events, null);
+    const buffered = encodeEvents(events);
     expect(buffered.unencodable).toEqual({ count: 1, reason: expect.stringMatching(/circular/i) });
     const enc = encoder([]).encode([events[0]!, events[2]!], 't', T);
     expect(enc.positions).toEqual([0, 1]);
