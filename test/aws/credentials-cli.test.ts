@@ -64,6 +64,27 @@ ${extra}`);
     expect(step.ms).toBeLessThan(300);
   });
 
+  it('shows what ~/.aws/config skipped as warning steps with FILE:LINE, and the profile still answers', async () => {
+    const home = tempDir();
+    const cfg = writeFile(join(home, '.aws', 'config'), `[default]\nregion = eu-west-1\naws_access_key_id = ${KEYS.accessKeyId}\naws_secret_access_key = ${KEYS.secretAccessKey}\nno equals sign here\n[profile broken\nregion = x\n`);
+    const file = config('      aws_imds: off\n');
+    const r = await runWren(['credentials', '-c', file], { env: { HOME: home, AWS_CONFIG_FILE: cfg } });
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split('\n');
+    const warn = lines.filter((l) => /^\s+profile\s+warning\s/.test(l));
+    expect(warn).toHaveLength(2);
+    expect(warn[0]).toContain(`${cfg}:5: a line without '=' in [default]: skipped`);
+    expect(warn[1]).toContain(`${cfg}:6: a section header without its closing ']': this section and its properties are skipped`);
+    expect(lines.findIndex((l) => /profile\s+answered/.test(l))).toBeGreaterThan(lines.indexOf(warn[1]!));
+    expect(r.stderr).not.toContain('skipped'); // shown once, as steps
+    const json = await runWren(['credentials', '-c', file, '--json'], { env: { HOME: home, AWS_CONFIG_FILE: cfg } });
+    const steps = (JSON.parse(json.stdout) as { steps: { provider: string; outcome: string; message: string }[] }).steps;
+    expect(steps.filter((s) => s.outcome === 'warning').map((s) => s.message)).toEqual([
+      `${cfg}:5: a line without '=' in [default]: skipped`,
+      `${cfg}:6: a section header without its closing ']': this section and its properties are skipped`,
+    ]);
+  });
+
   it('exit 1 with every step when nothing answers', async () => {
     const file = config('      aws_region: us-east-1\n      aws_imds: off\n');
     const r = await runWren(['credentials', '-c', file], { env: { HOME: tempDir() } });
