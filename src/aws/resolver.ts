@@ -51,7 +51,7 @@ export function createResolver(s: AwsSettings, deps: ResolverDeps): Resolver {
     return metadata;
   };
   const sts = (region?: string) => new StsClient({
-    endpoint: stsEndpoint(region ?? s.region, s.stsEndpoint, deps.env), region: region ?? s.region, dispatcher: dest(), timeoutMs: STS_TIMEOUT_MS,
+    endpoint: stsEndpoint(region ?? s.region, s.stsEndpoint, deps.env, s.profile, s.stsEndpointKey), region: region ?? s.region, dispatcher: dest(), timeoutMs: STS_TIMEOUT_MS,
   });
   let imds: (CredentialProvider & Described) | undefined;
   const imdsProvider = () => imds ??= fromImds({
