@@ -56,6 +56,12 @@ describe('continuation lines', () => {
     expect(sections[0]!.values).toEqual({ k: 'one\ntwo\nthree # not a comment here' });
   });
 
+  it('an indented # or ; line is part of the value, as the SDKs read it, with a warning that it is no comment', () => {
+    const { sections, warnings } = parseIni('[profile a]\nk = v\n  # rotated\n', 'f');
+    expect(sections[0]!.values).toEqual({ k: 'v\n# rotated' });
+    expect(warnings).toEqual([{ file: 'f', line: 3, message: "an indented line starting with '#' continues the value of k (a comment must start at the beginning of the line)" }]);
+  });
+
   it('under an empty value, indented lines are sub-properties (blank lines between them are ignored)', () => {
     const { sections, warnings } = parseIni('[profile a]\ns3 =\n  max_concurrent_requests = 20\n\n  Addressing_Style = path\nregion = x\n', 'f');
     expect(warnings).toEqual([]);

@@ -97,6 +97,9 @@ export function parseIni(text: string, file: string): ParsedIni {
         const key = body.slice(0, eq).trim();
         if (key === '') { warn(n, `a sub-property of ${prop} without a name: skipped`); continue; }
         (section.subs[prop] ??= {})[key.toLowerCase()] = stripComment(body.slice(eq + 1)).trim();
+      } else if (body[0] === '#' || body[0] === ';') {
+        // The SDKs read it as part of the value; say so, since it looks like a comment.
+        warn(n, `an indented line starting with '${body[0]}' continues the value of ${prop} (a comment must start at the beginning of the line)`);
       }
       section.values[prop] += `\n${body}`;
       continue;
