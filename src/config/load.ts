@@ -9,7 +9,7 @@ import { instanceOptions, parseRetryLimit } from './common-options.js';
 import { resolveOptions } from './options-resolve.js';
 import { loadRaw, type ConfigFormat } from './config-format.js';
 import { missingPluginError } from './missing-plugins.js';
-import { loadParsersFile, resolveParsersPath } from './parsers-file.js';
+import { loadParsersFile, parsersFileRefs } from './parsers-file.js';
 import { SERVICE_OPTIONS, serviceConfig, type ServiceConfig } from './service.js';
 import type { PluginOptions, RawSection } from './types.js';
 
@@ -84,12 +84,10 @@ export function loadConfig(file: string, opts: LoadOptions): LoadResult {
   // parsers: the config's own, then those of each service.parsers_file, then of each -R file
   const parserSections = yaml.sections.filter((s) => s.kind === 'parser');
   const multilineParsers = yaml.sections.filter((s) => s.kind === 'multiline_parser');
-  const files: Array<{ path: string; from?: SourcePos }> = serviceSection.entries
-    .filter((e) => e.key === 'parsers_file' && !e.invalid)
-    .flatMap((e) => (Array.isArray(e.value) ? e.value : [e.value]).map((v) => ({ path: resolveParsersPath(String(v).trim(), baseDir), from: e.pos })));
-  for (const p of opts.parsersFiles ?? []) files.push({ path: resolve(p) });
+  const files = parsersFileRefs(serviceSection.entries, baseDir);
+  for (const p of opts.parsersFiles ?? []) files.push({ path: resolve(p), written: p });
   for (const f of files) {
-    const more = loadParsersFile(f.path, opts.env, f.from);
+    const more = loadParsersFile(f.path, opts.env, f.from, f.written);
     errors.push(...more.errors);
     warnings.push(...more.warnings);
     parserSections.push(...more.parsers);
@@ -137,10 +135,11 @@ export function loadConfig(file: string, opts: LoadOptions): LoadResult {
     out[s.kind].push(pc);
   }
   const classic = yaml.format === 'classic';
-  if (out.input.length === 0 && yaml.errors.length === 0) {
+  const written = (kind: PluginKind) => yaml.sections.some((s) => s.kind === kind);
+  if (!written('input') && yaml.errors.length === 0) {
     errors.push(new ConfigError('the pipeline has no inputs', { file, line: 1, col: 1 }, { hint: classic ? 'add an [INPUT] section' : "add one under 'pipeline: inputs:'" }));
   }
-  if (out.output.length === 0 && yaml.errors.length === 0) {
+  if (!written('output') && yaml.errors.length === 0) {
     errors.push(new ConfigError('the pipeline has no outputs', { file, line: 1, col: 1 },
       { hint: classic ? 'add an [OUTPUT] section, e.g. Name stdout, Match *' : "add one under 'pipeline: outputs:', e.g. name: stdout, match: '*'" }));
   }

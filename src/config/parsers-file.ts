@@ -3,7 +3,7 @@ import { basename, isAbsolute, resolve } from 'node:path';
 import { ConfigError, type SourcePos } from '../errors.js';
 import { formatOf, loadRaw } from './config-format.js';
 import { displayName } from './display-name.js';
-import type { RawSection } from './types.js';
+import type { RawEntry, RawSection } from './types.js';
 
 /**
  * A parsers file, as `service.parsers_file` and the command line's `-R FILE` name it: classic
@@ -33,11 +33,24 @@ export function resolveParsersPath(path: string, baseDir: string): string {
   return existsSync(fromCwd) ? fromCwd : fromConfig;
 }
 
+/** The parsers files a `service` section names, each with the line that names it. */
+export function parsersFileRefs(entries: readonly RawEntry[], baseDir: string): Array<{ path: string; written: string; from?: SourcePos }> {
+  const out: Array<{ path: string; written: string; from?: SourcePos }> = [];
+  for (const e of entries) {
+    if (e.key !== 'parsers_file' || e.invalid) continue;
+    for (const v of Array.isArray(e.value) ? e.value : [e.value]) {
+      const written = String(v).trim();
+      out.push({ path: resolveParsersPath(written, baseDir), written, from: e.pos });
+    }
+  }
+  return out;
+}
+
 /**
  * Load one parsers file. `from` is where it was named (the `parsers_file` line), for errors;
  * without it (`-R`), errors point at the file itself.
  */
-export function loadParsersFile(file: string, env: NodeJS.ProcessEnv, from?: SourcePos): ParsersFile {
+export function loadParsersFile(file: string, env: NodeJS.ProcessEnv, from?: SourcePos, written: string = file): ParsersFile {
   const out: ParsersFile = { parsers: [], multilineParsers: [], errors: [], warnings: [], files: [] };
   const abs = resolve(file);
   const shown = displayName(abs);
@@ -48,7 +61,7 @@ export function loadParsersFile(file: string, env: NodeJS.ProcessEnv, from?: Sou
         { hint: 'a custom parsers.conf must be present at that path' }));
     } else {
       out.errors.push(new ConfigError(`cannot read parsers file '${shown}' (ENOENT)`, where,
-        { hint: from ? "a relative parsers_file is looked up next to the configuration file, then in the working directory" : 'check the path given with -R' }));
+        { hint: !from ? 'check the path given with -R' : isAbsolute(written) ? 'check the parsers_file path' : 'a relative parsers_file is looked up next to the configuration file, then in the working directory' }));
     }
     return out;
   }
