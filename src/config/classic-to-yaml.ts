@@ -17,7 +17,8 @@ import { didYouMean } from './suggest.js';
  *   where YAML needs it. A key repeated on consecutive lines becomes a list; a key repeated after
  *   other keys is repeated as written, so the order (which `modify` applies) is kept.
  * - Comments are kept above the key, section or `@SET` they were above.
- * - `parsers_file` paths that are relative are rewritten for the output file's directory.
+ * - `parsers_file` paths that are relative are rewritten for the output file's directory (made
+ *   absolute when that is more than one level up).
  *
  * Loading the result gives the same sections, keys and values as loading the original.
  */
@@ -163,5 +164,7 @@ function addMultiline(item: YAMLMap, entries: readonly ClassicEntry[], errors: C
 /** A relative path written for `fromDir`, rewritten to mean the same from `toDir`. */
 function rebase(path: string, fromDir: string, toDir: string): string {
   if (fromDir === toDir || isAbsolute(path) || path.includes('${')) return path;
-  return relative(toDir, resolve(fromDir, path)) || path;
+  const abs = resolve(fromDir, path);
+  const rel = relative(toDir, abs);
+  return rel.startsWith('../../') ? abs : rel;
 }
