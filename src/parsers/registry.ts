@@ -4,11 +4,12 @@ import { BUILTIN_SPECS } from './builtin-specs.js';
 import { createParser } from './create.js';
 import { criParser } from './cri.js';
 import { dockerParser } from './docker.js';
+import { kubeCustomParser } from './kube-custom.js';
 import { SpecError, type ParserSpec } from './spec.js';
 import type { Parser, ParserLookup } from './types.js';
 
-/** Container-log parsers written in code (fast paths), registered under their own `name`. */
-const CODE_PARSERS: readonly Parser[] = [dockerParser, criParser];
+/** Stock parsers written in code (container-log fast paths; kube-custom, linear), under their own `name`. */
+const CODE_PARSERS: readonly Parser[] = [dockerParser, criParser, kubeCustomParser];
 
 const FORMATS = ['json', 'regex', 'logfmt', 'ltsv'] as const;
 
@@ -31,7 +32,7 @@ export const PARSER_OPTIONS: readonly OptionSpec[] = [
 
 let builtins: ReadonlyMap<string, Parser> | undefined;
 
-/** The parsers every config has: `json`, `logfmt`, `docker`, `cri` and Fluent Bit's named regex ones. */
+/** The parsers every config has: Fluent Bit's stock set (`json`, `docker`, `cri`, `nginx`, `syslog-rfc5424`, …). */
 export function builtinParsers(): ReadonlyMap<string, Parser> {
   if (!builtins) {
     const m = new Map<string, Parser>();
