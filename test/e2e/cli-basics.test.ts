@@ -8,7 +8,7 @@ function yamlFiles(dir: string): string[] {
   for (const name of readdirSync(dir)) {
     const p = join(dir, name);
     if (statSync(p).isDirectory()) out.push(...yamlFiles(p));
-    else if (/\.ya?ml$/.test(name)) out.push(p);
+    else if (/\.(ya?ml|conf)$/.test(name)) out.push(p);
   }
   return out;
 }
@@ -31,7 +31,7 @@ describe('wren CLI', () => {
     expect(r2.stderr).toMatch(/needs -c FILE/);
   });
 
-  it('`wren check` passes on every YAML in config/ and examples/', async () => {
+  it('`wren check` passes on every configuration (YAML and classic) in config/ and examples/', async () => {
     const files = [...yamlFiles(join(ROOT, 'config')), ...yamlFiles(join(ROOT, 'examples'))];
     expect(files.length).toBeGreaterThan(0);
     for (const f of files) {
