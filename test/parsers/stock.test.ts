@@ -1,8 +1,12 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/load.js';
 import { BUILTIN_SPECS } from '../../src/parsers/builtin-specs.js';
 import { createParser } from '../../src/parsers/create.js';
 import { builtinParsers } from '../../src/parsers/registry.js';
 import type { Parser } from '../../src/parsers/types.js';
+import { tempDir } from '../helpers/cli.js';
 
 // Fluent Bit's stock parsers: all there under their names, the same fields as Fluent Bit's own
 // patterns give, and linear in the line (a 2 kB line that does not match costs well under 10 ms).
@@ -138,5 +142,24 @@ describe('stock parsers', () => {
       }
     }
     expect(slow).toEqual([]);
+  });
+
+  it("a parsers file copied from Fluent Bit gets the linear patterns for its slow stock ones, under any name", () => {
+    const dir = tempDir('wren-stock-');
+    writeFileSync(join(dir, 'parsers.conf'), `[PARSER]\n    Name   nginx\n    Format regex\n    Regex ${FLUENT_BIT.nginx}\n    Time_Key time\n    Time_Format %d/%b/%Y:%H:%M:%S %z\n\n[PARSER]\n    Name   my_apache\n    Format regex\n    Regex  ${FLUENT_BIT.apache}\n\n[PARSER]\n    Name   tags\n    Format regex\n    Regex  ${FLUENT_BIT['kube-custom']}\n`);
+    writeFileSync(join(dir, 'fluent-bit.conf'), '[SERVICE]\n    Parsers_File parsers.conf\n[INPUT]\n    Name dummy\n[OUTPUT]\n    Name null\n    Match *\n');
+    const { config, errors } = loadConfig(join(dir, 'fluent-bit.conf'), { env: {} });
+    expect(errors).toEqual([]);
+    const hostile = '1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] "GET ' + ' '.repeat(1450) + 'x';
+    for (const name of ['nginx', 'my_apache']) {
+      const p = config!.parsers.get(name)!;
+      const t0 = performance.now();
+      expect(p.parse(hostile)).toBeNull();
+      expect(performance.now() - t0).toBeLessThan(100);
+    }
+    expect(config!.parsers.get('nginx')!.parse(LINES.nginx![0]!)).toEqual(stock.get('nginx')!.parse(LINES.nginx![0]!));
+    // (no Time_Key here, so the time stays a field)
+    expect(config!.parsers.get('my_apache')!.parse(LINES.apache![0]!)!.record).toEqual({ ...stock.get('apache')!.parse(LINES.apache![0]!)!.record, time: '14/Mar/2025:09:26:53 +0000' });
+    expect(config!.parsers.get('tags')!.parse(LINES['kube-custom']![0]!)).toEqual(stock.get('kube-custom')!.parse(LINES['kube-custom']![0]!));
   });
 });
