@@ -3,6 +3,7 @@ import { grepFilter } from './filter_grep/index.js';
 import { kubernetesFilter } from './filter_kubernetes/index.js';
 import { modifyFilter } from './filter_modify/index.js';
 import { parserFilter } from './filter_parser/index.js';
+import { recordModifierFilter } from './filter_record_modifier/index.js';
 import { dummyInput } from './in_dummy/index.js';
 import { stdinInput } from './in_stdin/index.js';
 import { tailInput } from './in_tail/index.js';
@@ -25,6 +26,7 @@ export const PLUGINS: readonly PluginDefinition[] = [
   modifyFilter,
   parserFilter,
   kubernetesFilter,
+  recordModifierFilter,
   stdoutOutput,
   nullOutput,
   fileOutput,
