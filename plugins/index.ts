@@ -2,6 +2,7 @@ import type { PluginDefinition } from '../src/engine/types.js';
 import { grepFilter } from './filter_grep/index.js';
 import { kubernetesFilter } from './filter_kubernetes/index.js';
 import { modifyFilter } from './filter_modify/index.js';
+import { nestFilter } from './filter_nest/index.js';
 import { parserFilter } from './filter_parser/index.js';
 import { recordModifierFilter } from './filter_record_modifier/index.js';
 import { dummyInput } from './in_dummy/index.js';
@@ -27,6 +28,7 @@ export const PLUGINS: readonly PluginDefinition[] = [
   parserFilter,
   kubernetesFilter,
   recordModifierFilter,
+  nestFilter,
   stdoutOutput,
   nullOutput,
   fileOutput,
