@@ -5,6 +5,7 @@ import { modifyFilter } from './filter_modify/index.js';
 import { nestFilter } from './filter_nest/index.js';
 import { parserFilter } from './filter_parser/index.js';
 import { recordModifierFilter } from './filter_record_modifier/index.js';
+import { rewriteTagFilter } from './filter_rewrite_tag/index.js';
 import { dummyInput } from './in_dummy/index.js';
 import { stdinInput } from './in_stdin/index.js';
 import { tailInput } from './in_tail/index.js';
@@ -29,6 +30,7 @@ export const PLUGINS: readonly PluginDefinition[] = [
   kubernetesFilter,
   recordModifierFilter,
   nestFilter,
+  rewriteTagFilter,
   stdoutOutput,
   nullOutput,
   fileOutput,
