@@ -1,4 +1,5 @@
 import type { PluginDefinition } from '../src/engine/types.js';
+import { awsFilter } from './filter_aws/index.js';
 import { grepFilter } from './filter_grep/index.js';
 import { kubernetesFilter } from './filter_kubernetes/index.js';
 import { modifyFilter } from './filter_modify/index.js';
@@ -31,6 +32,7 @@ export const PLUGINS: readonly PluginDefinition[] = [
   recordModifierFilter,
   nestFilter,
   rewriteTagFilter,
+  awsFilter,
   stdoutOutput,
   nullOutput,
   fileOutput,
