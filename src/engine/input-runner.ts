@@ -18,6 +18,8 @@ export class InputRunner implements MemoryOwner {
   /** Pauses since the last log line about them (logged at most every PAUSE_LOG_MS). */
   private pausesUnlogged = 0;
   private lastPauseLog = -Infinity;
+  /** Who else holds this input paused (a filter's emitter over its own limit holds the inputs feeding it). */
+  private readonly holders = new Set<object>();
 
   constructor(
     readonly id: string,
@@ -44,11 +46,30 @@ export class InputRunner implements MemoryOwner {
    */
   charge(bytes: number): void {
     this.inflightBytes += bytes;
-    if (bytes < 0 && this.paused && this.inflightBytes < this.memBufLimit) {
-      this.paused = false;
-      this.log.debug({ buffered_bytes: this.inflightBytes }, 'input resumed');
-      if (!this.stopped) this.instance?.resume?.();
-    }
+    if (bytes < 0) this.maybeResume();
+  }
+
+  /**
+   * Pause on behalf of `holder` until `unhold(holder)`; the input resumes once nothing holds it
+   * and it is under its own limit.
+   */
+  hold(holder: object): void {
+    this.holders.add(holder);
+    if (this.paused || this.stopped) return;
+    this.paused = true;
+    this.metrics.add('pauses');
+    this.instance?.pause?.();
+  }
+
+  unhold(holder: object): void {
+    if (this.holders.delete(holder)) this.maybeResume();
+  }
+
+  private maybeResume(): void {
+    if (!this.paused || this.inflightBytes >= this.memBufLimit || this.holders.size > 0) return;
+    this.paused = false;
+    this.log.debug({ buffered_bytes: this.inflightBytes }, 'input resumed');
+    if (!this.stopped) this.instance?.resume?.();
   }
 
   /** Pause the input if what it holds reached mem_buf_limit; true if this call paused it. */
