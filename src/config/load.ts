@@ -3,6 +3,7 @@ import { PLUGINS } from '../../plugins/index.js';
 import { compileMatch, compileMatchRegex, type TagMatcher } from '../engine/match.js';
 import type { PluginDefinition, PluginKind } from '../engine/types.js';
 import { ConfigError, type SourcePos } from '../errors.js';
+import { buildMultilineParsers } from '../parsers/multiline/config.js';
 import { buildParsers, PARSER_OPTIONS } from '../parsers/registry.js';
 import type { ParserLookup } from '../parsers/types.js';
 import { instanceOptions, parseRetryLimit } from './common-options.js';
@@ -68,12 +69,14 @@ export function loadConfig(file: string, opts: LoadOptions): LoadResult {
 
   // parsers: the config's own, plus those of service.parsers_file
   const parserSections = yaml.sections.filter((s) => s.kind === 'parser');
+  const multilineSections = yaml.sections.filter((s) => s.kind === 'multiline_parser');
   for (const extra of svc.options.list('parsers_file')) {
     const more = loadYaml(resolve(baseDir, extra), opts.env);
     errors.push(...more.errors);
     for (const s of more.sections) {
       if (s.kind === 'parser') parserSections.push(s);
-      else if (s.kind !== 'multiline_parser') errors.push(new ConfigError(`parsers_file '${extra}' may only hold 'parsers:'`, s.pos));
+      else if (s.kind === 'multiline_parser') multilineSections.push(s);
+      else errors.push(new ConfigError(`parsers_file '${extra}' may only hold 'parsers:' and 'multiline_parsers:'`, s.pos));
     }
   }
   const parserEntries = [];
@@ -84,11 +87,8 @@ export function loadConfig(file: string, opts: LoadOptions): LoadResult {
   }
   const parsers = buildParsers(parserEntries);
   errors.push(...parsers.errors);
-  for (const s of yaml.sections) {
-    if (s.kind === 'multiline_parser') {
-      errors.push(new ConfigError(`custom multiline parsers are not supported yet ('${s.name}')`, s.pos, { hint: "use the built-in 'docker' or 'cri' multiline parsers" }));
-    }
-  }
+  const multiline = buildMultilineParsers(multilineSections, parsers.lookup);
+  errors.push(...multiline.errors);
 
   const counts = new Map<string, number>();
   const ids = new Set<string>();
@@ -131,7 +131,7 @@ export function loadConfig(file: string, opts: LoadOptions): LoadResult {
       inputs: out.input,
       filters: out.filter,
       outputs: out.output,
-      parsers: parsers.lookup,
+      parsers: { ...parsers.lookup, multiline: multiline.lookup },
     },
     errors: [],
   };

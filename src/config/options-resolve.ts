@@ -26,6 +26,7 @@ export function resolveOptions(section: RawSection, specs: readonly OptionSpec[]
     const r = convert(spec, entry.value);
     if ('error' in r) {
       errors.push(new ConfigError(`${label}: '${spec.key}' ${r.error}`, entry.pos));
+      if (!values.has(spec.key)) values.set(spec.key, undefined); // reported: not also "needs" it
       continue;
     }
     if (values.has(spec.key)) {
