@@ -18,6 +18,7 @@ export class InputRunner implements ReceiptOwner {
   /** Pauses since the last log line about them (logged at most every PAUSE_LOG_MS). */
   private pausesUnlogged = 0;
   private lastPauseLog = -Infinity;
+  private readonly holders = new Set<object>();
 
   constructor(
     readonly id: string,
@@ -52,9 +53,25 @@ export class InputRunner implements ReceiptOwner {
     return !this.paused;
   }
 
+  /**
+   * Pause on behalf of `holder` (a filter's emitter over its own limit holds the inputs feeding
+   * it) until `unhold(holder)`; the input resumes once nothing holds it and it is under its limit.
+   */
+  hold(holder: object): void {
+    this.holders.add(holder);
+    if (this.paused || this.stopped) return;
+    this.paused = true;
+    this.metrics.add('pauses');
+    this.instance?.pause?.();
+  }
+
+  unhold(holder: object): void {
+    if (this.holders.delete(holder)) this.receiptDone(0);
+  }
+
   receiptDone(bytes: number): void {
     this.inflightBytes -= bytes;
-    if (this.paused && this.inflightBytes < this.memBufLimit) {
+    if (this.paused && this.inflightBytes < this.memBufLimit && this.holders.size === 0) {
       this.paused = false;
       this.log.debug({ buffered_bytes: this.inflightBytes }, 'input resumed');
       if (!this.stopped) this.instance?.resume?.();

@@ -2,11 +2,12 @@ import type { PluginConfig, WrenConfig } from '../config/load.js';
 import { parseRetryLimit } from '../config/common-options.js';
 import { ConfigError, ConfigErrorList, errorLine } from '../errors.js';
 import { toPinoLevel, type Logger } from '../log.js';
+import { EmitterRunner } from './filter-emitter.js';
 import { InputRunner } from './input-runner.js';
 import { MetricsRegistry, type InstanceMetrics } from './metrics.js';
 import { OutputRunner } from './output-runner.js';
 import { Receipt } from './receipt.js';
-import type { EmitOptions, FilterInstance, InputContext, LogEvent, PluginContext } from './types.js';
+import type { EmitOptions, FilterContext, FilterEmitterOptions, FilterInstance, InputContext, LogEvent, PluginContext } from './types.js';
 
 interface FilterRunner {
   id: string;
@@ -25,6 +26,13 @@ interface Queued {
   tag: string;
   events: LogEvent[];
   receipt: Receipt;
+  origin: Origin;
+}
+
+/** Where a batch comes from: the input that read it (through any emitters), and the filter it skips. */
+interface Origin {
+  root?: InputRunner;
+  skip?: FilterRunner;
 }
 
 const ROUTE_CACHE_MAX = 10_000;
@@ -41,6 +49,9 @@ export class Pipeline {
   private readonly outputCfgs = new Map<OutputRunner, PluginConfig>();
   private readonly routes = new Map<string, Route>();
   private readonly queue: Queued[] = [];
+  private readonly emitters: EmitterRunner[] = [];
+  /** The batch a filter is working on right now (what a re-emitted batch holds). */
+  private current?: { receipt: Receipt; origin: Origin };
   private busy = false;
   /** An input paused while batches were queued: seal the open chunks once they are through. */
   private sealWhenIdle = false;
@@ -104,9 +115,13 @@ export class Pipeline {
     for (const fc of cfg.filters) {
       if (fc.def.kind !== 'filter') continue;
       const def = fc.def;
-      const ctx = this.context(fc);
+      const made: EmitterRunner[] = [];
+      const ctx: FilterContext = { ...this.context(fc), createEmitter: (o) => this.createEmitter(fc, o, made) };
       const instance = await create(fc, () => def.create(ctx));
-      if (instance) this.filters.push({ id: fc.id, instance, metrics: ctx.metrics as InstanceMetrics, log: ctx.log, cfg: fc });
+      if (!instance) continue;
+      const runner: FilterRunner = { id: fc.id, instance, metrics: ctx.metrics as InstanceMetrics, log: ctx.log, cfg: fc };
+      for (const e of made) e.owner = runner;
+      this.filters.push(runner);
     }
     for (const ic of cfg.inputs) {
       if (ic.def.kind !== 'input') continue;
@@ -165,6 +180,42 @@ export class Pipeline {
     };
   }
 
+  private createEmitter(fc: PluginConfig, o: FilterEmitterOptions, made: EmitterRunner[]): EmitterRunner {
+    const cfg = this.config;
+    const taken = [...cfg.inputs, ...cfg.filters, ...cfg.outputs].some((p) => p.id === o.name) || this.emitters.some((e) => e.id === o.name);
+    if (taken) {
+      throw new ConfigError(`filter '${fc.id}': emitter_name '${o.name}' is already the name of another instance`, fc.options.pos('emitter_name') ?? fc.pos,
+        { hint: 'give emitter_name a name of its own' });
+    }
+    const log = this.log.child({ plugin: o.name });
+    const e = new EmitterRunner(o.name, o.memBufLimit, this.metrics.instance('input', o.name, 'emitter'), log,
+      (from, events, tag, bytes) => this.reemit(from, events, tag, bytes));
+    this.emitters.push(e);
+    made.push(e);
+    return e;
+  }
+
+  /**
+   * A filter's emitter hands back a batch: it is accounted to the emitter, holds the batch being
+   * filtered (if any) until delivered, and is queued behind it to run the pipeline from the top.
+   */
+  private reemit(e: EmitterRunner, events: LogEvent[], tag: string, bytes: number | undefined): boolean {
+    if (events.length === 0) return !e.runner.paused;
+    const b = bytes ?? estimateBytes(events);
+    const ok = e.runner.admit(b, events.length);
+    const cur = this.current;
+    let onDone: (() => void) | undefined;
+    if (cur) {
+      cur.receipt.hold();
+      onDone = () => cur.receipt.release();
+      if (cur.origin.root) e.addSender(cur.origin.root);
+    }
+    this.queue.push({ tag, events, receipt: new Receipt(e.runner, b, onDone), origin: { root: cur?.origin.root, skip: e.owner as FilterRunner | undefined } });
+    if (!ok) this.sealForPausedInput();
+    if (!cur && !this.busy) this.runQueue();
+    return ok;
+  }
+
   private ingest(input: InputRunner, events: LogEvent[], opts: EmitOptions | undefined): boolean {
     if (input.stopped && input.finished) {
       this.log.debug({ plugin: input.id }, 'emit after stop ignored');
@@ -173,11 +224,15 @@ export class Pipeline {
     const ok = input.admit(bytes, events.length);
     const receipt = new Receipt(input, bytes, opts?.onDone);
     const tag = opts?.tag ?? input.tag;
-    if (this.busy || this.queue.length > 0) this.queue.push({ tag, events, receipt });
-    else this.process(tag, events, receipt, 0);
+    const origin: Origin = { root: input };
+    if (this.busy || this.queue.length > 0) this.queue.push({ tag, events, receipt, origin });
+    else {
+      this.process(tag, events, receipt, 0, origin);
+      if (!this.busy && this.queue.length > 0) this.runQueue(); // what filters re-emitted
+    }
     opts?.onStored?.();
     if (!ok) this.sealForPausedInput();
-    return ok;
+    return ok && !input.paused;
   }
 
   /**
@@ -191,18 +246,22 @@ export class Pipeline {
     else this.tick();
   }
 
-  private process(tag: string, events: LogEvent[], receipt: Receipt, from: number): void {
+  private process(tag: string, events: LogEvent[], receipt: Receipt, from: number, origin: Origin): void {
     const route = this.route(tag);
     let batch = events;
     for (let i = from; i < route.filters.length; i++) {
       const f = route.filters[i]!;
+      if (f === origin.skip) continue;
       const before = batch.length;
       let r: LogEvent[] | Promise<LogEvent[]>;
+      this.current = { receipt, origin };
       try {
         r = f.instance.filter(batch, tag);
       } catch (err) {
         this.filterFailed(f, err);
         continue;
+      } finally {
+        this.current = undefined;
       }
       if (!Array.isArray(r)) {
         this.busy = true;
@@ -212,7 +271,7 @@ export class Pipeline {
           (err: unknown) => (this.filterFailed(f, err), input),
         ).then((out) => {
           this.busy = false;
-          this.process(tag, out, receipt, i + 1);
+          this.process(tag, out, receipt, i + 1, origin);
           this.runQueue();
         });
         return;
@@ -230,7 +289,7 @@ export class Pipeline {
   private runQueue(): void {
     while (!this.busy && this.queue.length > 0) {
       const q = this.queue.shift()!;
-      this.process(q.tag, q.events, q.receipt, 0);
+      this.process(q.tag, q.events, q.receipt, 0, q.origin);
     }
     if (!this.busy && this.queue.length === 0) {
       if (this.sealWhenIdle) {

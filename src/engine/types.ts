@@ -98,6 +98,33 @@ export interface InputInstance {
   stop(): void | Promise<void>;
 }
 
+/**
+ * A filter's way back to the top of the pipeline, as Fluent Bit's emitter input (rewrite_tag).
+ * It runs like an input named `id`: its own `mem_buf_limit`, metrics and receipts.
+ */
+export interface FilterEmitter {
+  readonly id: string;
+  /**
+   * Hand a batch to the pipeline under `tag`: it meets, from the first, every filter matching `tag`
+   * except the one that owns this emitter, then the outputs, after the batch being filtered.
+   * Called from within `filter()`, the batch being filtered is held until this one has left Wren
+   * (its input's offsets and acks wait for the copy), and while the emitter is over its limit the
+   * inputs feeding it are paused. Never refuses a batch; returns false while over the limit.
+   */
+  emit(events: LogEvent[], tag: string, bytes?: number): boolean;
+}
+
+export interface FilterEmitterOptions {
+  /** Instance name (metrics, logs); must not be another instance's name. */
+  name: string;
+  memBufLimit: number;
+}
+
+export interface FilterContext extends PluginContext {
+  /** Create this filter's emitter, in `create()`. Throws a ConfigError when `name` is taken. Set by the pipeline. */
+  createEmitter?(o: FilterEmitterOptions): FilterEmitter;
+}
+
 export interface FilterInstance {
   /**
    * Map a batch to a batch (may mutate and return the same array). Return a promise only when
@@ -128,7 +155,7 @@ export interface InputDefinition extends PluginDefinitionBase {
 
 export interface FilterDefinition extends PluginDefinitionBase {
   kind: 'filter';
-  create(ctx: PluginContext): FilterInstance | Promise<FilterInstance>;
+  create(ctx: FilterContext): FilterInstance | Promise<FilterInstance>;
 }
 
 export interface OutputDefinition extends PluginDefinitionBase {
