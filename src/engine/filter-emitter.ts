@@ -18,9 +18,11 @@ export class EmitterRunner implements FilterEmitter {
   constructor(
     readonly id: string,
     memBufLimit: number,
+    /** Batches continue after the owner filter rather than from the top. */
+    readonly continueAfterOwner: boolean,
     metrics: InstanceMetrics,
     log: Logger,
-    private readonly send: (from: EmitterRunner, events: LogEvent[], tag: string, bytes: number | undefined) => boolean,
+    private readonly send: (from: EmitterRunner, events: LogEvent[], tag: string, bytes: number | undefined, onDone: (() => void) | undefined) => boolean,
   ) {
     this.runner = new InputRunner(id, id, memBufLimit, metrics, log, () => {});
     this.runner.instance = {
@@ -31,8 +33,8 @@ export class EmitterRunner implements FilterEmitter {
     };
   }
 
-  emit(events: LogEvent[], tag: string, bytes?: number): boolean {
-    return this.send(this, events, tag, bytes);
+  emit(events: LogEvent[], tag: string, bytes?: number, onDone?: () => void): boolean {
+    return this.send(this, events, tag, bytes, onDone);
   }
 
   /** An input whose batch is being re-emitted: paused at once when the emitter already is. */

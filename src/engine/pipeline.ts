@@ -33,6 +33,8 @@ interface Queued {
 interface Origin {
   root?: InputRunner;
   skip?: FilterRunner;
+  /** Start with the filter after this one (an emitter that continues after its owner). */
+  after?: FilterRunner;
 }
 
 const ROUTE_CACHE_MAX = 10_000;
@@ -116,7 +118,7 @@ export class Pipeline {
       if (fc.def.kind !== 'filter') continue;
       const def = fc.def;
       const made: EmitterRunner[] = [];
-      const ctx: FilterContext = { ...this.context(fc), createEmitter: (o) => this.createEmitter(fc, o, made) };
+      const ctx: FilterContext = { ...this.context(fc), createEmitter: (o) => this.createEmitter(fc, o, made), holdBatch: () => this.holdBatch() };
       const instance = await create(fc, () => def.create(ctx));
       if (!instance) continue;
       const runner: FilterRunner = { id: fc.id, instance, metrics: ctx.metrics as InstanceMetrics, log: ctx.log, cfg: fc };
@@ -188,8 +190,8 @@ export class Pipeline {
         { hint: 'give emitter_name a name of its own' });
     }
     const log = this.log.child({ plugin: o.name });
-    const e = new EmitterRunner(o.name, o.memBufLimit, this.metrics.instance('input', o.name, 'emitter'), log,
-      (from, events, tag, bytes) => this.reemit(from, events, tag, bytes));
+    const e = new EmitterRunner(o.name, o.memBufLimit, o.continueAfterOwner === true, this.metrics.instance('input', o.name, 'emitter'), log,
+      (from, events, tag, bytes, onDone) => this.reemit(from, events, tag, bytes, onDone));
     this.emitters.push(e);
     made.push(e);
     return e;
@@ -199,21 +201,40 @@ export class Pipeline {
    * A filter's emitter hands back a batch: it is accounted to the emitter, holds the batch being
    * filtered (if any) until delivered, and is queued behind it to run the pipeline from the top.
    */
-  private reemit(e: EmitterRunner, events: LogEvent[], tag: string, bytes: number | undefined): boolean {
-    if (events.length === 0) return !e.runner.paused;
+  private reemit(e: EmitterRunner, events: LogEvent[], tag: string, bytes: number | undefined, then: (() => void) | undefined): boolean {
+    if (events.length === 0) {
+      then?.();
+      return !e.runner.paused;
+    }
     const b = bytes ?? estimateBytes(events);
     const ok = e.runner.admit(b, events.length);
     const cur = this.current;
-    let onDone: (() => void) | undefined;
+    let onDone = then;
     if (cur) {
       cur.receipt.hold();
-      onDone = () => cur.receipt.release();
+      onDone = () => {
+        cur.receipt.release();
+        then?.();
+      };
       if (cur.origin.root) e.addSender(cur.origin.root);
     }
-    this.queue.push({ tag, events, receipt: new Receipt(e.runner, b, onDone), origin: { root: cur?.origin.root, skip: e.owner as FilterRunner | undefined } });
+    this.queue.push({ tag, events, receipt: new Receipt(e.runner, b, onDone), origin: { root: cur?.origin.root, skip: e.owner as FilterRunner | undefined, after: e.continueAfterOwner ? e.owner as FilterRunner | undefined : undefined } });
     if (!ok) this.sealForPausedInput();
     if (!cur && !this.busy) this.runQueue();
     return ok;
+  }
+
+  /** FilterContext.holdBatch: hold the batch being filtered until the returned function is called (once). */
+  private holdBatch(): () => void {
+    const cur = this.current;
+    if (!cur) throw new Error('holdBatch() is only valid within filter()');
+    cur.receipt.hold();
+    let held = true;
+    return () => {
+      if (!held) return;
+      held = false;
+      cur.receipt.release();
+    };
   }
 
   private ingest(input: InputRunner, events: LogEvent[], opts: EmitOptions | undefined): boolean {
@@ -249,6 +270,7 @@ export class Pipeline {
   private process(tag: string, events: LogEvent[], receipt: Receipt, from: number, origin: Origin): void {
     const route = this.route(tag);
     let batch = events;
+    if (origin.after !== undefined && from === 0) from = route.filters.indexOf(origin.after) + 1;
     for (let i = from; i < route.filters.length; i++) {
       const f = route.filters[i]!;
       if (f === origin.skip) continue;
@@ -341,6 +363,13 @@ export class Pipeline {
     for (const i of this.inputs) {
       i.stopped = true;
       await safeStop(i.instance?.stop.bind(i.instance), i.log);
+    }
+    for (const f of this.filters) {
+      try {
+        f.instance.flushHeld?.();
+      } catch (err) {
+        this.filterFailed(f, err);
+      }
     }
     const drained = (async () => {
       if (this.busy || this.queue.length > 0) await new Promise<void>((r) => (this.idleWaiter = r));

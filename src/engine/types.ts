@@ -111,18 +111,29 @@ export interface FilterEmitter {
    * (its input's offsets and acks wait for the copy), and while the emitter is over its limit the
    * inputs feeding it are paused. Never refuses a batch; returns false while over the limit.
    */
-  emit(events: LogEvent[], tag: string, bytes?: number): boolean;
+  emit(events: LogEvent[], tag: string, bytes?: number, onDone?: () => void): boolean;
 }
 
 export interface FilterEmitterOptions {
   /** Instance name (metrics, logs); must not be another instance's name. */
   name: string;
   memBufLimit: number;
+  /**
+   * Emitted batches continue with the filters after the owner (same tag: a filter that only holds
+   * records back, as multiline) instead of from the first filter matching their tag (rewrite_tag).
+   */
+  continueAfterOwner?: boolean;
 }
 
 export interface FilterContext extends PluginContext {
   /** Create this filter's emitter, in `create()`. Throws a ConfigError when `name` is taken. Set by the pipeline. */
   createEmitter?(o: FilterEmitterOptions): FilterEmitter;
+  /**
+   * Within `filter()`: keep the batch being filtered from counting as done (its input's offsets and
+   * acks wait) until the returned function is called, for records the filter holds across batches
+   * (multiline). Set by the pipeline.
+   */
+  holdBatch?(): () => void;
 }
 
 export interface FilterInstance {
@@ -131,6 +142,8 @@ export interface FilterInstance {
    * the filter must wait (e.g. a lookup); the pipeline keeps batch order either way.
    */
   filter(events: LogEvent[], tag: string): LogEvent[] | Promise<LogEvent[]>;
+  /** Wren is stopping (inputs stopped, outputs still running): hand on what is held across batches, through an emitter. */
+  flushHeld?(): void;
   stop?(): void | Promise<void>;
 }
 
