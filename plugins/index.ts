@@ -2,6 +2,7 @@ import type { PluginDefinition } from '../src/engine/types.js';
 import { grepFilter } from './filter_grep/index.js';
 import { kubernetesFilter } from './filter_kubernetes/index.js';
 import { modifyFilter } from './filter_modify/index.js';
+import { multilineFilter } from './filter_multiline/index.js';
 import { parserFilter } from './filter_parser/index.js';
 import { dummyInput } from './in_dummy/index.js';
 import { stdinInput } from './in_stdin/index.js';
@@ -24,6 +25,7 @@ export const PLUGINS: readonly PluginDefinition[] = [
   grepFilter,
   modifyFilter,
   parserFilter,
+  multilineFilter,
   kubernetesFilter,
   stdoutOutput,
   nullOutput,

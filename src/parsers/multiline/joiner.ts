@@ -59,6 +59,11 @@ export class MultilineStream<T> {
     return this.open === null ? undefined : this.open.tokens[0];
   }
 
+  /** The token of the last line of the open record; undefined when none is open. */
+  get lastToken(): T | undefined {
+    return this.open === null ? undefined : this.open.tokens[this.open.tokens.length - 1];
+  }
+
   get holding(): boolean {
     return this.open !== null;
   }
@@ -89,10 +94,10 @@ export class MultilineStream<T> {
     this.sink(event, null);
   }
 
-  /** Emit the open record if its parser's flush_timeout passed since its last line. */
-  flushIdle(now: number): boolean {
+  /** Emit the open record if its parser's flush_timeout (or `idleMs`) passed since its last line. */
+  flushIdle(now: number, idleMs?: number): boolean {
     const open = this.open;
-    if (open === null || now - open.lastAt < open.parser.flushMs) return false;
+    if (open === null || now - open.lastAt < (idleMs ?? open.parser.flushMs)) return false;
     const rule = open.rule;
     this.flush();
     if (rule !== null && rule.next.length > 0) this.resume = { parser: open.parser, rule };
