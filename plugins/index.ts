@@ -6,6 +6,7 @@ import { multilineFilter } from './filter_multiline/index.js';
 import { parserFilter } from './filter_parser/index.js';
 import { dummyInput } from './in_dummy/index.js';
 import { stdinInput } from './in_stdin/index.js';
+import { systemdInput } from './in_systemd/index.js';
 import { tailInput } from './in_tail/index.js';
 import { cloudwatchLogsOutput } from './out_cloudwatch_logs/index.js';
 import { fileOutput } from './out_file/index.js';
@@ -22,6 +23,7 @@ export const PLUGINS: readonly PluginDefinition[] = [
   dummyInput,
   stdinInput,
   tailInput,
+  systemdInput,
   grepFilter,
   modifyFilter,
   parserFilter,
