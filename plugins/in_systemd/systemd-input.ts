@@ -14,8 +14,9 @@ const RESTART_MAX_MS = 30_000;
 /**
  * The `systemd` input: reads the journal through `journalctl --output=export --follow` (a stable
  * public interface on every systemd host, no native binding), from the db cursor, else from the
- * head or (read_from_tail) the end. Entries become batches of at most max_entries, one tag each;
- * a batch's last cursor is committed to the db once the batch is delivered, in order. While the
+ * head or (read_from_tail) the end. What one read of journalctl's output holds (at most max_entries
+ * entries) becomes one batch per tag; its last cursor is committed to the db once they are all
+ * delivered, in order. While the
  * engine holds the input paused, journalctl's output is not read (it blocks on the pipe).
  * journalctl exiting is logged and it is started again after the last entry read.
  */
@@ -27,10 +28,11 @@ export class SystemdInput implements InputInstance {
   private readonly commits: CursorQueue | null;
   /** The cursor of the last entry emitted: where a restarted journalctl goes on. */
   private lastCursor: string | undefined;
-  private events: LogEvent[] = [];
-  private runTag = '';
-  private runCursor = '';
-  private runBytes = 0;
+  /** The entries read and not yet emitted, by tag, in order of first appearance. */
+  private readonly runs = new Map<string, { events: LogEvent[]; bytes: number }>();
+  private segEntries = 0;
+  private segBytes = 0;
+  private segCursor = '';
   private paused = false;
   private stopped = false;
   private restartMs = RESTART_MIN_MS;
@@ -120,24 +122,38 @@ export class SystemdInput implements InputInstance {
   }
 
   private entry(event: LogEvent, cursor: string, tag: string, bytes: number): void {
-    if (this.events.length > 0 && tag !== this.runTag) this.flushRun();
-    this.runTag = tag;
-    this.events.push(event);
-    if (cursor !== '') this.runCursor = cursor;
-    this.runBytes += bytes;
-    if (this.events.length >= this.cfg.maxEntries || this.runBytes >= BATCH_BYTES) this.flushRun();
+    let run = this.runs.get(tag);
+    if (run === undefined) this.runs.set(tag, (run = { events: [], bytes: 0 }));
+    run.events.push(event);
+    run.bytes += bytes;
+    if (cursor !== '') this.segCursor = cursor;
+    this.segBytes += bytes;
+    if (++this.segEntries >= this.cfg.maxEntries || this.segBytes >= BATCH_BYTES) this.flushRun();
   }
 
+  /**
+   * Emit what was read: one batch per tag (the journal interleaves units; a batch per change of
+   * unit would make batches of one entry). The segment's last cursor is committed once all of
+   * its batches are delivered.
+   */
   private flushRun(): void {
-    const events = this.events;
-    if (events.length === 0) return;
-    this.events = [];
-    const cursor = this.runCursor;
-    const bytes = this.runBytes;
-    this.runBytes = 0;
+    if (this.segEntries === 0) return;
+    const cursor = this.segCursor;
+    this.segEntries = 0;
+    this.segBytes = 0;
     if (cursor !== '') this.lastCursor = cursor;
-    const onDone = this.commits !== null && cursor !== '' ? this.commits.add(cursor) : undefined;
-    if (!this.ctx.emit(events, { tag: this.runTag, bytes, onDone })) this.pause();
+    let onDone: (() => void) | undefined;
+    if (this.commits !== null && cursor !== '') {
+      const done = this.commits.add(cursor);
+      let left = this.runs.size;
+      onDone = () => {
+        if (--left === 0) done();
+      };
+    }
+    let ok = true;
+    for (const [tag, run] of this.runs) ok = this.ctx.emit(run.events, { tag, bytes: run.bytes, onDone }) && ok;
+    this.runs.clear();
+    if (!ok) this.pause();
   }
 
   private exited(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
