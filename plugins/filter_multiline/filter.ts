@@ -55,11 +55,18 @@ export class MultilineFilter implements FilterInstance {
       open = this.partial.push(events, tag, ref, now);
     } else {
       const touched = this.touched;
+      // a batch has one tag and mostly one stream: look the entry up again only when the stream changes
+      let lastStream: unknown = undefined;
+      let e: Entry | undefined;
       for (let i = 0; i < events.length; i++) {
         const ev = events[i]!;
-        const e = this.entry(tag, ev.record.stream, now);
+        const stream = ev.record.stream;
+        if (e === undefined || stream !== lastStream) {
+          e = this.entry(tag, stream, now);
+          lastStream = stream;
+          if (!touched.includes(e)) touched.push(e);
+        }
         e.stream.push(ev, ref, now);
-        if (!touched.includes(e)) touched.push(e);
       }
       for (const e of touched) {
         if (!this.cfg.buffer) e.stream.flush();

@@ -23,6 +23,8 @@ export class MultilineStage implements RecordSink {
   private events!: LogEvent[];
   private readonly scratch: LogEvent[] = [];
   private streams!: FileStreams;
+  /** The read time of the batch (epoch ms): when its lines arrived, for flush_timeout. */
+  private now = 0;
   private readonly byFile = new WeakMap<TailFile, FileStreams>();
   private readonly emitTo = (event: LogEvent): void => void this.events.push(event);
 
@@ -41,6 +43,7 @@ export class MultilineStage implements RecordSink {
   begin(file: TailFile, events: LogEvent[], readTime: number): void {
     this.file = file;
     this.events = events;
+    this.now = readTime;
     let s = this.byFile.get(file);
     if (s === undefined) this.byFile.set(file, (s = new Map()));
     this.streams = s;
@@ -51,7 +54,7 @@ export class MultilineStage implements RecordSink {
   line(buf: Buffer, start: number, end: number, offset: number): void {
     const from = this.earliest(offset);
     this.inner.line(buf, start, end, offset);
-    if (this.scratch.length > 0) this.drain(from, Date.now());
+    if (this.scratch.length > 0) this.drain(from, this.now);
   }
 
   flushJoins(idleSince?: number): void {
