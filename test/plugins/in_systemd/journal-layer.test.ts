@@ -53,12 +53,16 @@ describe.skipIf(!LAYER)('systemd input on journal files (journalctl, systemd-jou
     write(NODE_ENTRIES, 0);
     const e = await start([['tag', 'node.*']]);
     await until(() => e.events.length === NODE_ENTRIES.length, 10_000);
-    expect(e.events.map((x) => x.record.MESSAGE)).toEqual(NODE_ENTRIES.map((f) => f.message));
-    expect(e.events[0]!.record).toMatchObject({ _SYSTEMD_UNIT: 'kubelet.service', _PID: '2211', PRIORITY: '6' });
-    expect(e.events.at(-1)!.record.CONTAINER_TAG).toEqual(['a', 'b']);
-    expect(e.events[0]!.time).toBe(1741943564118.802);
-    expect(e.batches[0]!.tag).toBe('node.kubelet.service');
-    expect(new Set(e.batches.map((b) => b.tag))).toContain('node.unknown');
+    // one batch per unit (in journal order within it)
+    for (const unit of ['kubelet.service', 'containerd.service', 'sshd.service', undefined]) {
+      expect(e.batches.filter((b) => b.tag === `node.${unit ?? 'unknown'}`).flatMap((b) => b.events.map((x) => x.record.MESSAGE)))
+        .toEqual(NODE_ENTRIES.filter((f) => f.unit === unit).map((f) => f.message));
+    }
+    const kubelet = e.batches.find((b) => b.tag === 'node.kubelet.service')!.events;
+    expect(kubelet[0]!.record).toMatchObject({ _SYSTEMD_UNIT: 'kubelet.service', _PID: '2211', PRIORITY: '6' });
+    expect(kubelet[0]!.time).toBe(1741943564118.802);
+    expect(kubelet.at(-1)!.record.CONTAINER_TAG).toEqual(['a', 'b']);
+    expect(kubelet.at(-1)!.record.MESSAGE).toBe('panic stack\nline two\n\tline three');
   });
 
   it('systemd_filter: or (any), and (all)', async () => {
