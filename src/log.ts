@@ -1,4 +1,5 @@
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
+import { redact, redactValue } from './redact.js';
 
 export type { Logger } from 'pino';
 
@@ -22,9 +23,27 @@ export function toPinoLevel(level: string): string {
   }
 }
 
+/**
+ * Every log line passes through `redact()` (src/redact.ts) on its way out: the message, every
+ * field, bindings and serialized errors, whatever a call site put in them.
+ */
+export function redactLine(line: string): string {
+  let v: unknown;
+  try {
+    v = JSON.parse(line);
+  } catch {
+    return redact(line);
+  }
+  return JSON.stringify(redactValue(v)) + (line.endsWith('\n') ? '\n' : '');
+}
+
+function redacting(dest: { write(s: string): unknown }): DestinationStream {
+  return { write: (s: string) => void dest.write(redactLine(s)) };
+}
+
 /** JSON lines to stderr (fd 2), synchronous so nothing is lost on exit. */
 export function createLogger(level: string, destination: number | NodeJS.WritableStream = 2): Logger {
-  const dest = typeof destination === 'number' ? pino.destination({ fd: destination, sync: true }) : destination;
+  const dest = redacting(typeof destination === 'number' ? pino.destination({ fd: destination, sync: true }) : destination);
   return pino(
     {
       level: toPinoLevel(level),

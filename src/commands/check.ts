@@ -2,6 +2,8 @@ import { loadConfig, type PluginConfig, type WrenConfig } from '../config/load.j
 import { Pipeline } from '../engine/pipeline.js';
 import { ConfigErrorList, errorLine } from '../errors.js';
 import { createLogger } from '../log.js';
+import { splitHeader } from '../config/secrets.js';
+import { MASK, redact, SECRET_HEADER } from '../redact.js';
 
 export interface CheckIo {
   env: NodeJS.ProcessEnv;
@@ -33,15 +35,27 @@ export async function runCheck(file: string, io: CheckIo): Promise<number> {
   return 0;
 }
 
+/** A setting as `wren check` prints it: secrets masked (declared ones whole, header values, URL passwords). */
+function shown(key: string, value: unknown, secret: boolean): string {
+  if (secret) return MASK;
+  const list = Array.isArray(value) && value.every((x) => typeof x === 'string') ? (value as string[]) : undefined;
+  if (key === 'header') {
+    return (list ?? [String(value)]).map((h) => {
+      const { name, value: v } = splitHeader(h);
+      return v !== undefined && !SECRET_HEADER.test(name) ? `${name} ${v}` : `${name} ${MASK}`;
+    }).join(' | ');
+  }
+  const text = list ? list.join(' | ') : typeof value === 'string' ? value : JSON.stringify(value);
+  return redact(text);
+}
+
 function settings(pc: PluginConfig, skip: string[]): string {
   const specs = new Map(pc.def.options.map((o) => [o.key, o]));
   // a key given several times (classic repeats it, YAML may list it) shows once with all its values
   const byKey = new Map<string, string[]>();
   for (const e of pc.options.entries) {
     if (skip.includes(e.key)) continue;
-    const secret = specs.get(e.key)?.secret === true;
-    const v = secret ? '***' : Array.isArray(e.value) && e.value.every((x) => typeof x === 'string') ? e.value.join(' | ') : typeof e.value === 'string' ? e.value : JSON.stringify(e.value);
-    byKey.set(e.key, [...(byKey.get(e.key) ?? []), v]);
+    byKey.set(e.key, [...(byKey.get(e.key) ?? []), shown(e.key, e.value, specs.get(e.key)?.secret === true)]);
   }
   const parts = [...byKey].map(([k, vs]) => {
     const v = vs.join(' | ');

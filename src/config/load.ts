@@ -11,6 +11,7 @@ import { resolveOptions } from './options-resolve.js';
 import { loadRaw, type ConfigFormat } from './config-format.js';
 import { missingPluginError } from './missing-plugins.js';
 import { loadParsersFile, parsersFileRefs } from './parsers-file.js';
+import { registerConfigSecrets } from './secrets.js';
 import { SERVICE_OPTIONS, serviceConfig, type ServiceConfig } from './service.js';
 import type { PluginOptions, RawSection } from './types.js';
 
@@ -68,6 +69,7 @@ export interface LoadOptions {
 export function loadConfig(file: string, opts: LoadOptions): LoadResult {
   const plugins = opts.plugins ?? PLUGINS;
   const yaml = loadRaw(file, opts.env);
+  registerConfigSecrets(yaml.sections, plugins, opts.env);
   const errors = [...yaml.errors];
   const warnings: ConfigError[] = [];
   if (yaml.files.length === 0) return { errors: sortErrors(errors), warnings };
