@@ -2,6 +2,7 @@ import { appendFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { errorLine } from '../../src/errors.js';
 import type { Logger } from '../../src/log.js';
+import { toJson } from '../../src/codec/raw-number.js';
 
 /** A document OpenSearch refused for good (or that could not be sent at all). */
 export interface DeadLetter {
@@ -20,7 +21,7 @@ export interface DeadLetter {
 
 function recordJson(r: Record<string, unknown> | undefined): string {
   try {
-    return JSON.stringify(r ?? null, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+    return toJson(r ?? null);
   } catch {
     return JSON.stringify(String(r));
   }

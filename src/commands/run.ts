@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
+import { configureLogJson } from '../codec/log-json.js';
 import { loadConfig } from '../config/load.js';
 import { Pipeline } from '../engine/pipeline.js';
 import { ConfigErrorList, errorLine } from '../errors.js';
@@ -27,6 +28,10 @@ export async function runPipeline(file: string, io: RunIo): Promise<number> {
     return 1;
   }
   const log = createLogger(config.service.logLevel);
+  configureLogJson({
+    maxDepth: config.service.jsonMaxDepth,
+    onFirstDeep: (d) => log.warn(`a JSON log line nests deeper than json.max_depth (${d}): deeper values are kept as JSON text (counted in wren_json_deep_values_total; raise service json.max_depth to keep more levels as maps; logged once)`),
+  });
   for (const w of warnings) log.warn(w.toLine());
   const pipeline = new Pipeline(config, log, io.env);
   let server: Server | undefined;

@@ -1,4 +1,5 @@
 import { ByteWriter } from '../codec/byte-writer.js';
+import { toJson } from '../codec/raw-number.js';
 import { ChunkBuilder, type EncodedBatch } from './chunk-builder.js';
 import type { EventData } from './event-data.js';
 import type { LogEvent } from './types.js';
@@ -50,13 +51,13 @@ export function encodeEvents(events: readonly LogEvent[]): Encoded {
       const kube = rec.kubernetes;
       if (kube !== null && typeof kube === 'object') {
         if (kube !== kubeObj) {
-          kubeJson = KUBE_HEAD + JSON.stringify(kube);
+          kubeJson = KUBE_HEAD + toJson(kube);
           kubeObj = kube;
         }
         let json: string;
         rec.kubernetes = undefined; // JSON.stringify leaves it out; restored below (same shape)
         try {
-          json = JSON.stringify(rec);
+          json = toJson(rec);
         } finally {
           rec.kubernetes = kube;
         }
@@ -69,7 +70,7 @@ export function encodeEvents(events: readonly LogEvent[]): Encoded {
         w.text(kubeJson);
         w.byte(CLOSE);
       } else {
-        w.text(JSON.stringify(rec));
+        w.text(toJson(rec));
       }
     } catch (err) {
       w.pos = start;

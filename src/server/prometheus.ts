@@ -1,4 +1,6 @@
+import { logJsonStats } from '../codec/log-json.js';
 import type { MetricsRegistry } from '../engine/metrics.js';
+import { redact } from '../redact.js';
 import type { PluginKind } from '../engine/types.js';
 
 /** Counters every instance of a kind reports (0 until something happens), and what they mean. */
@@ -35,7 +37,7 @@ export function renderPrometheus(reg: MetricsRegistry, now = Date.now()): string
     f.lines.push(`${name}{${labels}} ${Number.isFinite(value) ? value : 0}`);
   };
   for (const m of reg.instances()) {
-    const labels = `name="${esc(m.id)}",plugin="${esc(m.plugin)}"`;
+    const labels = `name="${esc(redact(m.id))}",plugin="${esc(m.plugin)}"`;
     const std = STANDARD_COUNTERS[m.kind];
     const names = new Set([...Object.keys(std), ...m.counters.keys()]);
     for (const c of names) {
@@ -46,6 +48,10 @@ export function renderPrometheus(reg: MetricsRegistry, now = Date.now()): string
     }
   }
   let out = '# HELP wren_uptime_seconds Seconds since Wren started.\n# TYPE wren_uptime_seconds gauge\n';
+  out += '# HELP wren_json_deep_values_total Values in JSON log data nested deeper than json.max_depth, kept as JSON text.\n# TYPE wren_json_deep_values_total counter\n';
+  out += `wren_json_deep_values_total ${logJsonStats.deepValues}\n`;
+  out += '# HELP wren_json_raw_numbers_total Numbers in JSON log data a double cannot hold exactly, kept as written.\n# TYPE wren_json_raw_numbers_total counter\n';
+  out += `wren_json_raw_numbers_total ${logJsonStats.rawNumbers}\n`;
   out += `wren_uptime_seconds ${Math.floor((now - reg.startedAt) / 1000)}\n`;
   for (const [name, f] of families) {
     out += `# HELP ${name} ${f.help}\n# TYPE ${name} ${f.type}\n${f.lines.join('\n')}\n`;
