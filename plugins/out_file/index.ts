@@ -3,7 +3,10 @@ import { join, resolve } from 'node:path';
 import { errorLine } from '../../src/errors.js';
 import type { EventData } from '../../src/engine/event-data.js';
 import type { Chunk, FlushResult, OutputDefinition, OutputInstance, PluginContext } from '../../src/engine/types.js';
+import type { Logger } from '../../src/log.js';
 import { valueToString } from '../../src/record/accessor.js';
+import { excerpt } from '../../src/redact.js';
+import { fileMode, fileModeOption } from '../../src/sink/file-mode.js';
 
 /** Appends records to a file, one per line. */
 export const fileOutput: OutputDefinition = {
@@ -24,6 +27,7 @@ export const fileOutput: OutputDefinition = {
     { key: 'label_delimiter', type: 'string', default: ':', desc: 'Label delimiter for ltsv.' },
     { key: 'template', type: 'string', default: '{time} {message}', desc: 'Line template for format template: {time} and {key} of top-level keys.' },
     { key: 'mkdir', type: 'bool', default: 'off', desc: 'Create the directory if it does not exist.' },
+    fileModeOption('file_mode', 'the file'),
   ],
   create: (ctx) => new FileOutput(ctx),
 };
@@ -36,6 +40,7 @@ class FileOutput implements OutputInstance {
   private readonly labelDelimiter: string;
   private readonly template: string;
   private readonly mkdir: boolean;
+  private readonly mode: number;
   private made = false;
 
   constructor(ctx: PluginContext) {
@@ -47,20 +52,34 @@ class FileOutput implements OutputInstance {
     this.labelDelimiter = unescape(o.str('label_delimiter'));
     this.template = o.str('template');
     this.mkdir = o.bool('mkdir');
+    this.mode = fileMode(o, 'file_mode', ctx.id);
+    this.log = ctx.log;
   }
+
+  private readonly log: Logger;
 
   async flush(chunk: Chunk): Promise<FlushResult> {
     const file = join(this.dir, this.name ?? chunk.tag);
     const d = chunk.data;
     let text = '';
-    for (let i = 0; i < d.count; i++) text += this.line(d, i, chunk.tag) + '\n';
+    let dropped = 0;
+    let why = '';
+    for (let i = 0; i < d.count; i++) {
+      // a record this format cannot write costs only itself
+      try {
+        text += this.line(d, i, chunk.tag) + '\n';
+      } catch (err) {
+        if (dropped++ === 0) why = `cannot write a record as ${this.format}: ${errorLine(err)}; the first: ${excerpt(d.text(i), 200)}`;
+      }
+    }
+    if (dropped > 0) this.log.error(why);
     try {
       if (this.mkdir && !this.made) {
         await mkdir(this.dir, { recursive: true });
         this.made = true;
       }
-      await appendFile(file, text);
-      return { status: 'ok' };
+      await appendFile(file, text, { mode: this.mode });
+      return dropped > 0 ? { status: 'ok', dropped, dropReason: why } : { status: 'ok' };
     } catch (err) {
       const hint = (err as NodeJS.ErrnoException).code === 'ENOENT' ? ' (create the directory, or set mkdir: on)' : '';
       return { status: 'retry', reason: `cannot write ${file}: ${errorLine(err)}${hint}` };

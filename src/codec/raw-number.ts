@@ -48,8 +48,21 @@ let used = 0;
  */
 export function toJson(v: unknown): string {
   const before = used;
-  const s = JSON.stringify(v);
+  let s: string;
+  try {
+    s = JSON.stringify(v);
+  } catch (err) {
+    // a BigInt (a msgpack uint64 from a network input): its digits, as a RawNumber's
+    if (!(err instanceof TypeError) || !/BigInt/i.test(err.message)) throw err;
+    s = JSON.stringify(v, bigintAsRaw);
+  }
   return used === before || s === undefined ? s : s.replace(MARKED, '$1');
+}
+
+function bigintAsRaw(_k: string, v: unknown): unknown {
+  if (typeof v !== 'bigint') return v;
+  used++;
+  return MARK + v.toString();
 }
 
 /** True when JSON.stringify wrote a RawNumber since `mark` (see `rawMark`). */

@@ -9,6 +9,8 @@ export interface Unencodable {
   count: number;
   /** Why the first one failed. */
   reason: string;
+  /** The first one (for a redacted excerpt in the log). */
+  first: LogEvent;
 }
 
 export interface Encoded {
@@ -74,7 +76,7 @@ export function encodeEvents(events: readonly LogEvent[]): Encoded {
       }
     } catch (err) {
       w.pos = start;
-      if (unencodable === null) unencodable = { count: 0, reason: (err as Error).message };
+      if (unencodable === null) unencodable = { count: 0, reason: (err as Error).message, first: ev };
       unencodable.count++;
       continue;
     }

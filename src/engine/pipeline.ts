@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import type { PluginConfig, WrenConfig } from '../config/load.js';
 import { parseRetryLimit } from '../config/common-options.js';
 import { ConfigError, ConfigErrorList, errorLine } from '../errors.js';
@@ -319,7 +320,7 @@ export class Pipeline {
     }
     if (batch.length > 0 && route.outputs.length > 0) {
       const enc = encodeEvents(batch);
-      if (enc.unencodable !== null) this.dropUnencodable(input, tag, enc.unencodable.count, enc.unencodable.reason);
+      if (enc.unencodable !== null) this.dropUnencodable(input, tag, enc.unencodable.count, enc.unencodable.reason, enc.unencodable.first);
       for (const o of route.outputs) o.append(tag, enc.batch, receipt, input);
     }
     input.charge(-q.provisional);
@@ -327,11 +328,17 @@ export class Pipeline {
     receipt.release();
   }
 
-  /** Records that cannot be written as JSON never reach a buffer: dropped, counted, logged. */
-  private dropUnencodable(input: InputRunner, tag: string, n: number, reason: string): void {
+  /**
+   * Records that cannot be written as JSON (a cycle, nesting deeper than the stack: JSON parsed
+   * from log data is depth-bounded, so only a plugin can make one) never reach a buffer. This is
+   * their dead letter: there are no bytes to put in a file, so they are dropped alone, counted
+   * in the input's dropped_records, and the first is logged as a capped, redacted excerpt.
+   */
+  private dropUnencodable(input: InputRunner, tag: string, n: number, reason: string, first: LogEvent): void {
     this.dropped += n;
     input.metrics.add('dropped_records', n);
-    this.log.error({ plugin: input.id, tag, records: n }, `dropped ${n} record(s) that cannot be encoded as JSON: ${reason}`);
+    const shown = excerpt(inspect(first.record, { depth: 4, breakLength: Infinity, maxStringLength: 200, maxArrayLength: 20 }), 300);
+    this.log.error({ plugin: input.id, tag, records: n }, `dropped ${n} record(s) that cannot be encoded as JSON: ${reason}; the first: ${shown}`);
   }
 
   private runQueue(): void {
