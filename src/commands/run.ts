@@ -68,8 +68,10 @@ export async function runPipeline(file: string, io: RunIo): Promise<number> {
   if (finished) log.info('every input has finished: flushing outputs');
   const { dropped } = await pipeline.shutdown();
   server?.close();
-  const code = dropped > 0 ? EXIT_DROPPED : 0;
+  const stopped = pipeline.metrics.total('input', 'files_stopped');
+  const code = dropped > 0 || stopped > 0 ? EXIT_DROPPED : 0;
   if (dropped > 0) log.error({ dropped }, `${dropped} record(s) were not delivered`);
+  if (stopped > 0) log.error({ files: stopped }, `${stopped} file(s) were not read to the end (a line over buffer_max_size): see the tail errors above`);
   log.info({ exit_code: code }, 'wren stopped');
   writeRunReport(io.env.WREN_RUN_REPORT, pipeline, started, code);
   return code;

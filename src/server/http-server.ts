@@ -8,13 +8,16 @@ import { renderPrometheus } from './prometheus.js';
 /**
  * `service.http_server`: health, uptime and metrics, on Fluent Bit's paths.
  * - GET /api/v1/health: 200 `ok`; with health_check on, 500 `error` when, within hc_period,
- *   output errors exceed hc_errors_count or exhausted retries exceed hc_retry_failure_count.
+ *   output errors exceed hc_errors_count or exhausted retries exceed hc_retry_failure_count,
+ *   or (for good) when an input stopped reading a file (tail: a line over buffer_max_size).
  * - GET /api/v1/uptime: {"uptime_sec": n, "uptime_hr": "…"}
  * - GET /api/v2/metrics/prometheus (and /api/v1/metrics/prometheus): Prometheus text.
  * - GET /api/v1/metrics: the same counters as JSON.
  */
 export function isHealthy(reg: MetricsRegistry, svc: ServiceConfig, now = Date.now()): boolean {
   if (!svc.healthCheck) return true;
+  // an input that stopped reading a file (tail's long-line policy) stays unhealthy: data is being left behind
+  if (reg.total('input', 'files_stopped') > 0) return false;
   return reg.recentCount('errors', svc.hcPeriodMs, now) <= svc.hcErrorsCount
     && reg.recentCount('retries_failed', svc.hcPeriodMs, now) <= svc.hcRetryFailureCount;
 }
