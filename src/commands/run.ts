@@ -5,6 +5,7 @@ import { loadConfig } from '../config/load.js';
 import { Pipeline } from '../engine/pipeline.js';
 import { ConfigErrorList, errorLine } from '../errors.js';
 import { createLogger } from '../log.js';
+import { warnUncheckedTls } from '../net/tls-warn.js';
 import { startHttpServer } from '../server/http-server.js';
 import { wrenVersion } from '../version.js';
 
@@ -33,6 +34,7 @@ export async function runPipeline(file: string, io: RunIo): Promise<number> {
     onFirstDeep: (d) => log.warn(`a JSON log line nests deeper than json.max_depth (${d}): deeper values are kept as JSON text (counted in wren_json_deep_values_total; raise service json.max_depth to keep more levels as maps; logged once)`),
   });
   for (const w of warnings) log.warn(w.toLine());
+  warnUncheckedTls(config, log);
   const pipeline = new Pipeline(config, log, io.env);
   let server: Server | undefined;
   try {
