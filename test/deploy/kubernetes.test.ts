@@ -70,7 +70,7 @@ describe.each(TARGETS)('deploy/kubernetes/%s', (target) => {
     expect(binding.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role.metadata.name });
     const sa = one(objects, 'ServiceAccount');
     expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: sa.metadata.name, namespace: sa.metadata.namespace }]);
-    expect(podSpec(one(objects, 'DaemonSet')).serviceAccountName).toBe(sa.metadata.name);
+    expect(podSpec(one(objects, 'DaemonSet'))!.serviceAccountName).toBe(sa.metadata.name);
   });
 
   it('runs the DaemonSet as the README says: every node, probes, limits, least privilege', () => {
