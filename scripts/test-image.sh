@@ -113,7 +113,8 @@ t=$SECONDS
   --build-arg CREATED="$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
   -t "$IMAGE" -f Dockerfile . >"$WORK/build.log" 2>&1 || { tail -40 "$WORK/build.log" >&2; fail "podman build (log: $WORK/build.log)"; }
 say "image built: $IMAGE ($((SECONDS - t)) s)"
-"${PODMAN[@]}" image prune --force >/dev/null 2>&1 || true
+# dangling layers of earlier builds go after a day; younger ones are the next build's cache
+"${PODMAN[@]}" image prune --force --filter until=24h >/dev/null 2>&1 || true
 
 # 4. Size and what takes it (files of the flattened image, by top-level area).
 size=$("${PODMAN[@]}" image inspect --format '{{.Size}}' "$IMAGE")

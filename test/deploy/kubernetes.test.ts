@@ -49,8 +49,7 @@ function classicValue(text: string, key: string): string | undefined {
 describe.each(TARGETS)('deploy/kubernetes/%s', (target) => {
   const objects = renderKustomization(join(KDIR, target));
 
-  it('renders the same objects as kubectl kustomize (when WREN_TEST_KUBECTL=1)', () => {
-    if (!WITH_KUBECTL) return;
+  it.skipIf(!WITH_KUBECTL)('renders the same objects as kubectl kustomize (a layer: WREN_TEST_KUBECTL=1)', () => {
     const r = spawnSync('kubectl', ['kustomize', join(KDIR, target)], { encoding: 'utf8' });
     if (r.error) throw new Error(`WREN_TEST_KUBECTL=1 but kubectl cannot run: ${r.error.message}`);
     expect(r.status, r.stderr).toBe(0);
