@@ -4,6 +4,7 @@ import { kubernetesFilter } from './filter_kubernetes/index.js';
 import { modifyFilter } from './filter_modify/index.js';
 import { parserFilter } from './filter_parser/index.js';
 import { dummyInput } from './in_dummy/index.js';
+import { forwardInput } from './in_forward/index.js';
 import { stdinInput } from './in_stdin/index.js';
 import { tailInput } from './in_tail/index.js';
 import { cloudwatchLogsOutput } from './out_cloudwatch_logs/index.js';
@@ -21,6 +22,7 @@ export const PLUGINS: readonly PluginDefinition[] = [
   dummyInput,
   stdinInput,
   tailInput,
+  forwardInput,
   grepFilter,
   modifyFilter,
   parserFilter,
