@@ -18,6 +18,8 @@ const CLOSE_WAIT_MS = 1000;
 export class ForwardInput implements InputInstance, ConnectionHost {
   private server: Server | null = null;
   private readonly conns = new Set<Connection>();
+  /** Every open socket, TLS handshakes still under way included: stop() cuts what is left. */
+  private readonly sockets = new Set<Socket>();
   private paused = false;
   private stopping = false;
   private lastClientTag = '';
@@ -51,6 +53,10 @@ export class ForwardInput implements InputInstance, ConnectionHost {
     const server = tls
       ? createTlsServer({ cert: tls.cert, key: tls.key, passphrase: tls.passphrase, allowHalfOpen: true }, onSocket)
       : createServer({ allowHalfOpen: true }, onSocket);
+    server.on('connection', (s: Socket) => {
+      this.sockets.add(s);
+      s.once('close', () => this.sockets.delete(s));
+    });
     server.on('tlsClientError', (err: Error, s: Socket) =>
       this.log.warn({ peer: peerOf(s), err: err.message }, 'forward: TLS handshake with a client failed'));
     this.server = server;
@@ -121,7 +127,7 @@ export class ForwardInput implements InputInstance, ConnectionHost {
     const closed = server ? new Promise<void>((r) => server.close(() => r())) : Promise.resolve();
     for (const c of [...this.conns]) c.stop();
     const cut = setTimeout(() => {
-      for (const c of this.conns) c.socket.destroy();
+      for (const s of this.sockets) s.destroy();
     }, CLOSE_WAIT_MS);
     await closed;
     clearTimeout(cut);
