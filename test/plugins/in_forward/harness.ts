@@ -22,6 +22,8 @@ export interface ForwardHarness {
   ctx: CapturedContext;
   /** While true, emit returns false and isPaused() is true, as over mem_buf_limit. */
   setPaused(p: boolean): void;
+  /** Pause (as setPaused(true)) inside the emit that takes the records emitted past `n`. */
+  pauseOver(n: number): void;
   stop(): Promise<void>;
 }
 
@@ -33,11 +35,15 @@ export async function startForward(entries: Array<[string, RawValue]> = [], base
   const base = pluginContext(forwardInput, [['listen', '127.0.0.1'], ['port', '0'], ...entries], baseDir);
   const emitted: Emitted[] = [];
   let paused = false;
+  let limit = Infinity;
+  let count = 0;
   const ctx: InputContext = {
     ...base,
     tag: 'forward.0',
     emit: (events: LogEvent[], opts?: EmitOptions) => {
       emitted.push({ tag: opts?.tag ?? 'forward.0', events, bytes: opts?.bytes });
+      count += events.length;
+      if (count > limit) paused = true;
       opts?.onStored?.();
       return !paused;
     },
@@ -56,7 +62,11 @@ export async function startForward(entries: Array<[string, RawValue]> = [], base
     setPaused: (p) => {
       const was = paused;
       paused = p;
+      limit = Infinity;
       if (was && !p) input.resume();
+    },
+    pauseOver: (n) => {
+      limit = n;
     },
     stop: () => input.stop(),
   };
