@@ -7,6 +7,7 @@ import { dummyInput } from './in_dummy/index.js';
 import { forwardInput } from './in_forward/index.js';
 import { stdinInput } from './in_stdin/index.js';
 import { tailInput } from './in_tail/index.js';
+import { tcpInput } from './in_tcp/index.js';
 import { cloudwatchLogsOutput } from './out_cloudwatch_logs/index.js';
 import { fileOutput } from './out_file/index.js';
 import { httpOutput } from './out_http/index.js';
@@ -23,6 +24,7 @@ export const PLUGINS: readonly PluginDefinition[] = [
   stdinInput,
   tailInput,
   forwardInput,
+  tcpInput,
   grepFilter,
   modifyFilter,
   parserFilter,
