@@ -5,6 +5,7 @@ import { modifyFilter } from './filter_modify/index.js';
 import { parserFilter } from './filter_parser/index.js';
 import { dummyInput } from './in_dummy/index.js';
 import { forwardInput } from './in_forward/index.js';
+import { httpInput } from './in_http/index.js';
 import { stdinInput } from './in_stdin/index.js';
 import { tailInput } from './in_tail/index.js';
 import { tcpInput } from './in_tcp/index.js';
@@ -25,6 +26,7 @@ export const PLUGINS: readonly PluginDefinition[] = [
   tailInput,
   forwardInput,
   tcpInput,
+  httpInput,
   grepFilter,
   modifyFilter,
   parserFilter,
