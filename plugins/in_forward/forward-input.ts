@@ -67,6 +67,7 @@ export class ForwardInput implements InputInstance, ConnectionHost {
 
   private accept(socket: Socket): void {
     if (this.stopping) return void socket.destroy();
+    socket.setNoDelay(true); // acks and PONGs are small answers a client waits for
     const hs = this.cfg.sharedKey === undefined ? null
       : new Handshake({ sharedKey: this.cfg.sharedKey, selfHostname: this.cfg.selfHostname, users: this.cfg.users });
     const conn = new Connection(socket, peerOf(socket), this, hs);
