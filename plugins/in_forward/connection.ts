@@ -107,6 +107,7 @@ export class Connection {
     decodeFrame(bytes, start, end, this.events, info);
     if (info.heartbeat) return;
     if (info.invalid > 0) this.invalidEntries(info.invalid);
+    if (info.gzip === null) this.checkSize(info.option, this.events.length - before + info.invalid);
     const tag = this.host.tagFor(info.tag);
     if (tag !== this.batchTag && before > 0) {
       const mine = this.events.splice(before);
@@ -140,6 +141,7 @@ export class Connection {
         return this.malformed(e, 0);
       }
       if (this.info.invalid > 0) this.invalidEntries(this.info.invalid);
+      this.checkSize(this.info.option, this.events.length + this.info.invalid);
       this.batchBytes = raw.length;
       if (chunk !== undefined) this.batchAcks.push(chunk);
       this.flushBatch();
@@ -208,6 +210,14 @@ export class Connection {
     this.failed = true;
     this.socket.end();
     throw new HandshakeRefused();
+  }
+
+  /** The `size` option announces the entry count: a different count is reported (the entries are kept). */
+  private checkSize(option: Record<string, unknown> | undefined, entries: number): void {
+    const size = option?.size;
+    if (typeof size !== 'number' || size === entries) return;
+    this.host.count('size_mismatches');
+    this.host.log.warn({ peer: this.peer, size, entries }, 'forward: a chunk holds another number of entries than its size option says; all of them were taken');
   }
 
   private invalidEntries(n: number): void {

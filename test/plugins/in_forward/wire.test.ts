@@ -107,10 +107,13 @@ describe('forward input on the wire', () => {
   it('entries that are not [time, map] are skipped and counted; the rest of the frame is kept and acked', async () => {
     h = await startForward();
     const c = await rawClient({ port: h.port });
-    c.socket.write(pack(['t', [[1, { i: 1 }], [2, 'not a map'], 7, [3, { i: 3 }]], { chunk: 'mixed' }]));
-    await waitFor(() => c.replies.length === 1, 'the ack');
+    c.socket.write(pack(['t', [[1, { i: 1 }], [2, 'not a map'], 7, [3, { i: 3 }]], { chunk: 'mixed', size: 4 }]));
+    // a size option that does not match the entries is reported; the entries are still taken
+    c.socket.write(packedForward('t', [[int32Time(4), { i: 4 }]], { chunk: 'sized', size: 3 }, true));
+    await waitFor(() => c.replies.length === 2, 'the acks');
     c.socket.end();
-    expect(h.records()).toEqual([{ i: 1 }, { i: 3 }]);
+    expect(h.records()).toEqual([{ i: 1 }, { i: 3 }, { i: 4 }]);
     expect(h.ctx.counters.get('invalid_entries')).toBe(2);
+    expect(h.ctx.counters.get('size_mismatches')).toBe(1);
   });
 });
