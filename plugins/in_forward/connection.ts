@@ -2,6 +2,7 @@ import type { Socket } from 'node:net';
 import { gunzip } from 'node:zlib';
 import type { LogEvent } from '../../src/engine/types.js';
 import type { Logger } from '../../src/log.js';
+import { AckWriter } from './acks.js';
 import { decodeEntries, decodeFrame, type FrameInfo, newFrameInfo } from './decode.js';
 import type { Handshake } from './handshake.js';
 import { FrameScanner, MsgpackError } from './msgpack-scan.js';
@@ -36,7 +37,7 @@ export class Connection {
   private readonly buf = new ReadBuffer();
   private readonly scanner: FrameScanner;
   private readonly info: FrameInfo = newFrameInfo();
-  private heldAcks: string[] = [];
+  private readonly acks: AckWriter;
   /** Waiting on an asynchronous step (gunzip): frames after it wait too, in order. */
   private busy = false;
   private ended = false;
@@ -55,6 +56,7 @@ export class Connection {
     private handshake: Handshake | null,
   ) {
     this.scanner = new FrameScanner(host.maxFrame);
+    this.acks = new AckWriter(socket, peer, host.log, () => host.isPaused(), (n) => host.count('acks', n));
     socket.on('data', (d: Buffer) => this.onData(d));
     socket.on('end', () => {
       this.ended = true;
@@ -154,7 +156,7 @@ export class Connection {
     const acks = this.batchAcks;
     if (events.length === 0) {
       // a frame with only invalid entries, or an empty one, is still acknowledged
-      if (acks.length > 0) this.ack(acks);
+      if (acks.length > 0) this.acks.ack(acks);
       this.batchAcks = [];
       return;
     }
@@ -162,34 +164,12 @@ export class Connection {
     this.batchAcks = [];
     const bytes = this.batchBytes;
     this.batchBytes = 0;
-    this.host.emit(this.batchTag, events, bytes, acks.length > 0 ? () => this.ack(acks) : undefined);
-  }
-
-  /** Records of these chunks are stored: acknowledge now, or on resume while paused. */
-  private ack(chunks: string[]): void {
-    if (this.host.isPaused()) {
-      for (const c of chunks) this.heldAcks.push(c);
-      return;
-    }
-    this.writeAcks(chunks);
-  }
-
-  private writeAcks(chunks: string[]): void {
-    if (this.closed || this.socket.destroyed || !this.socket.writable) {
-      this.host.log.debug({ peer: this.peer, acks: chunks.length }, 'forward: connection gone before its acks could be sent; the client will resend');
-      return;
-    }
-    this.socket.write(Buffer.concat(chunks.map(ackMessage)));
-    this.host.count('acks', chunks.length);
+    this.host.emit(this.batchTag, events, bytes, acks.length > 0 ? () => this.acks.ack(acks) : undefined);
   }
 
   /** The input resumed: send the acks held back, read again. */
   resume(): void {
-    if (this.heldAcks.length > 0) {
-      const held = this.heldAcks;
-      this.heldAcks = [];
-      this.writeAcks(held);
-    }
+    this.acks.flushHeld();
     this.drain();
   }
 
@@ -245,7 +225,7 @@ export class Connection {
         'forward: connection ended in the middle of a frame; those bytes were not acknowledged and are discarded');
       this.buf.consume(this.buf.length);
     }
-    if (!this.closed && this.heldAcks.length === 0) this.socket.end();
+    if (!this.closed && this.acks.holding === 0) this.socket.end();
   }
 
   private onClose(): void {
@@ -258,21 +238,9 @@ export class Connection {
   /** Wren is stopping: take in what is whole, acknowledge, and close. */
   stop(): void {
     if (!this.failed && !this.closed) this.drain(true);
-    if (this.heldAcks.length > 0) {
-      const held = this.heldAcks;
-      this.heldAcks = [];
-      this.writeAcks(held);
-    }
+    this.acks.flushHeld();
     this.socket.end();
   }
 }
 
 class HandshakeRefused extends Error {}
-
-/** {"ack": chunk} as msgpack: fixmap 1, "ack", the chunk id as a str. */
-function ackMessage(chunk: string): Buffer {
-  const id = Buffer.from(chunk, 'utf8');
-  const n = id.length;
-  const head = n < 32 ? [0xa0 | n] : n < 256 ? [0xd9, n] : [0xda, n >> 8, n & 0xff];
-  return Buffer.concat([Buffer.from([0x81, 0xa3, 0x61, 0x63, 0x6b, ...head]), id]);
-}
