@@ -3,11 +3,14 @@
 // TCP, into (a) the null output and (b) opensearch (gzip, SigV4) → a loopback `_bulk` sink.
 // The sender runs in this process and shares the two cores with Wren (as the main bench's sink).
 // Timed from the first byte sent to the last record stored (null: last ack; opensearch: last
-// document at the sink); CPU s and peak RSS are Wren's whole run (start-up included).
+// document at the sink); CPU s are Wren's whole run (start-up included). Peak RSS is Wren's
+// VmHWM read just before it is stopped (all records stored or delivered by then): the run
+// report's maxRSS would include this process's own size when it forked Wren (Linux carries
+// the forking process's high-water mark across exec), and this process holds the encoded chunks.
 // BENCH_EVENTS overrides the count; BENCH_RUNS the runs (median reported); BENCH_MEM_BUF the
 // forward input's mem_buf_limit (default 5M); BENCH_ONLY=null|opensearch runs one scenario.
 import { connect } from 'node:net';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { Packr, Unpackr } from 'msgpackr';
 import { benchDir, report, startBulkSink, startWrenProcess } from './lib.mjs';
 
@@ -109,8 +112,10 @@ async function scenario(name, outputs, { sink, env } = {}) {
       while (sink.stats.docs < CHUNKS * PER_CHUNK) await new Promise((res) => setTimeout(res, 5));
       doneAt = performance.now();
     }
+    const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${w.child.pid}/status`, 'utf8'));
     w.child.kill('SIGTERM');
     const { report: rep } = await w.exited;
+    rep.max_rss_mb = Number(hwm[1]) / 1024;
     rmSync(dir, { recursive: true, force: true });
     if (rep.records_out !== CHUNKS * PER_CHUNK) throw new Error(`${name}: expected ${CHUNKS * PER_CHUNK} records out, wren says ${rep.records_out}`);
     if (sink && sink.stats.signed !== sink.stats.requests) throw new Error(`${sink.stats.requests - sink.stats.signed} requests were not signed`);
