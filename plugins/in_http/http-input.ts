@@ -100,7 +100,7 @@ export class HttpInput implements InputInstance {
     let pending = groups.size;
     const stored = () => {
       if (--pending > 0) return;
-      res.writeHead(this.cfg.okStatus, { 'content-length': 0 });
+      res.writeHead(this.cfg.okStatus, this.cfg.okStatus === 204 ? {} : { 'content-length': 0 });
       res.end();
     };
     const bytesEach = Math.ceil(body.length / Math.max(1, parsed.records.length));
