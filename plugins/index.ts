@@ -1,8 +1,12 @@
 import type { PluginDefinition } from '../src/engine/types.js';
+import { awsFilter } from './filter_aws/index.js';
 import { grepFilter } from './filter_grep/index.js';
 import { kubernetesFilter } from './filter_kubernetes/index.js';
 import { modifyFilter } from './filter_modify/index.js';
+import { nestFilter } from './filter_nest/index.js';
 import { parserFilter } from './filter_parser/index.js';
+import { recordModifierFilter } from './filter_record_modifier/index.js';
+import { rewriteTagFilter } from './filter_rewrite_tag/index.js';
 import { dummyInput } from './in_dummy/index.js';
 import { forwardInput } from './in_forward/index.js';
 import { httpInput } from './in_http/index.js';
@@ -31,6 +35,10 @@ export const PLUGINS: readonly PluginDefinition[] = [
   modifyFilter,
   parserFilter,
   kubernetesFilter,
+  recordModifierFilter,
+  nestFilter,
+  rewriteTagFilter,
+  awsFilter,
   stdoutOutput,
   nullOutput,
   fileOutput,

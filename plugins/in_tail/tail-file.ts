@@ -4,8 +4,14 @@ import { CommitQueue } from './commit-queue.js';
 
 /** A container line being rejoined from its parts (CRI `P` lines, docker lines without `\n`). */
 export interface PendingJoin {
+  /** Docker: the parts' `log` texts (already decoded JSON strings). CRI: empty. */
   parts: string[];
-  /** Characters joined so far. */
+  /**
+   * CRI: the parts' raw log bytes (copies: the read buffer is reused), decoded once when the line
+   * is complete, since the runtime cuts at a byte count and may split a UTF-8 character. Docker: empty.
+   */
+  bytes: Buffer[];
+  /** Joined so far: characters (docker) or bytes (CRI). */
   size: number;
   /** File offset of the first part's line: the commit point while the join is open. */
   offset: number;

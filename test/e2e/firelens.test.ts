@@ -11,9 +11,8 @@ import { waitFor } from '../plugins/in_forward/harness.js';
 /**
  * The pipeline ECS FireLens generates around a task's log router, run by the real CLI: forward on
  * a unix socket (the Docker `fluentd` driver of each container writes there) and on TCP 24224
- * (application loggers), a tcp input for the health check, filters adding the ECS metadata, the
- * user's outputs from an included file. FireLens writes `record_modifier` filters; until that
- * plugin lands, `modify` adds the same fields.
+ * (application loggers), a tcp input for the health check, `record_modifier` adding the ECS
+ * metadata, the user's outputs from an included file.
  */
 
 const ECS = {
@@ -27,48 +26,54 @@ function linesOf(reqs: ReceivedRequest[]): Array<Record<string, unknown>> {
 }
 
 describe('a FireLens-shaped pipeline through the CLI', () => {
-  it('Docker driver frames on the unix socket, an acked, compressed, shared-key client on TCP, the health check: every record once, with the ECS fields', async () => {
+  it('(classic config, @INCLUDE) Docker driver frames on the unix socket, an acked, compressed, shared-key client on TCP, the health check: every record once, with the ECS fields', async () => {
     const sink = await startRecordingServer();
     const dir = tempDir('wren-firelens-');
     const sock = join(dir, 'fluent.sock');
     const [fwdPort, hcPort] = [await freePort(), await freePort()];
-    writeFileSync(join(dir, 'external.yaml'), `pipeline:
-  outputs:
-    - name: http
-      match: '*-firelens-*'
-      host: 127.0.0.1
-      port: ${sink.port}
-      uri: /logs
-      format: json_lines
-      json_date_key: time
+    // the user's file FireLens includes (its config-file option)
+    writeFileSync(join(dir, 'external.conf'), `[OUTPUT]
+    Name          http
+    Match         *-firelens-*
+    Host          127.0.0.1
+    Port          ${sink.port}
+    URI           /logs
+    Format        json_lines
+    json_date_key time
 `);
-    const file = writeConfig(`includes:
-  - external.yaml
-service:
-  flush: 100ms
-  log_level: info
-pipeline:
-  inputs:
-    - name: forward
-      unix_path: ${sock}
-      unix_perm: '0660'
-    - name: forward
-      listen: 127.0.0.1
-      port: ${fwdPort}
-      shared_key: firelens-test-key
-    - name: tcp
-      tag: firelens-healthcheck
-      listen: 127.0.0.1
-      port: ${hcPort}
-  filters:
-    - name: modify
-      match: '*'
-      add:
-${Object.entries(ECS).map(([k, v]) => `        - ${k} ${v}`).join('\n')}
-  outputs:
-    - name: 'null'
-      match: firelens-healthcheck
-`, dir);
+    // what FireLens generates, in Fluent Bit's classic format
+    const file = writeConfig(`[SERVICE]
+    Flush     0.1
+    Log_Level info
+
+[INPUT]
+    Name      forward
+    unix_path ${sock}
+    unix_perm 0660
+
+[INPUT]
+    Name       forward
+    Listen     127.0.0.1
+    Port       ${fwdPort}
+    Shared_Key firelens-test-key
+
+[INPUT]
+    Name   tcp
+    Tag    firelens-healthcheck
+    Listen 127.0.0.1
+    Port   ${hcPort}
+
+[FILTER]
+    Name   record_modifier
+    Match  *
+${Object.entries(ECS).map(([k, v]) => `    Record ${k} ${v}`).join('\n')}
+
+@INCLUDE external.conf
+
+[OUTPUT]
+    Name  null
+    Match firelens-healthcheck
+`, dir, 'fluent-bit.conf');
     const w = startWren(['run', '-c', file]);
     try {
       await w.waitForLog(/wren started/, 15_000);

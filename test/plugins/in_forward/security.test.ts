@@ -4,7 +4,7 @@ import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../../helpers/cli.js';
-import { makeJsCerts } from './certs.js';
+import { makeTestCerts } from '../../helpers/tls-certs.js';
 import { startForward, waitFor, type ForwardHarness } from './harness.js';
 
 let h: ForwardHarness | undefined;
@@ -64,8 +64,8 @@ describe('forward input: handshake, TLS, unix socket', () => {
   });
 
   it('TLS with a CA made in the test: the client verifies the server and its records arrive', async () => {
-    const certs = await makeJsCerts();
-    h = await startForward([['tls', 'on'], ['tls.crt_file', certs.certFile], ['tls.key_file', certs.keyFile], ['shared_key', 'tls-key']]);
+    const certs = makeTestCerts(); // node:crypto keys, node-forge certificates: no openssl binary
+    h = await startForward([['tls', 'on'], ['tls.crt_file', join(certs.dir, 'server.pem')], ['tls.key_file', join(certs.dir, 'server.key')], ['shared_key', 'tls-key']]);
     const client = new FluentClient('tls', {
       socket: { host: '127.0.0.1', port: h.port, timeout: 5000, tls: { ca: certs.caPem, servername: 'localhost' } },
       security: { clientHostname: 'c', sharedKey: 'tls-key' },
