@@ -11,6 +11,8 @@ import { ReadBuffer } from './read-buffer.js';
 /** What a connection needs from its input. */
 export interface ConnectionHost {
   readonly maxFrame: number;
+  /** Bytes of frames gathered into one emit at most (small under a small mem_buf_limit). */
+  readonly batchBytes: number;
   readonly log: Logger;
   count(counter: string, n?: number): void;
   /** The tag records of a frame get (the client's tag, prefixed or overridden). */
@@ -22,9 +24,8 @@ export interface ConnectionHost {
   closed(conn: Connection): void;
 }
 
-/** Events of consecutive frames with one tag are emitted together, up to these limits. */
+/** Events of consecutive frames with one tag are emitted together, up to this many (and host.batchBytes). */
 const BATCH_EVENTS = 4096;
-const BATCH_BYTES = 1 << 20;
 /** A decompressed chunk may not exceed this (a gzip bomb closes the connection). */
 const MAX_INFLATED = 256 << 20;
 
@@ -126,7 +127,7 @@ export class Connection {
     }
     this.batchBytes += end - start;
     if (chunk !== undefined) this.batchAcks.push(chunk);
-    if (this.events.length >= BATCH_EVENTS || this.batchBytes >= BATCH_BYTES) this.flushBatch();
+    if (this.events.length >= BATCH_EVENTS || this.batchBytes >= this.host.batchBytes) this.flushBatch();
   }
 
   private inflate(gz: Uint8Array, chunk: string | undefined): void {
@@ -164,7 +165,20 @@ export class Connection {
     this.batchAcks = [];
     const bytes = this.batchBytes;
     this.batchBytes = 0;
-    this.host.emit(this.batchTag, events, bytes, acks.length > 0 ? () => this.acks.ack(acks) : undefined);
+    if (acks.length === 0) {
+      this.host.emit(this.batchTag, events, bytes, undefined);
+      return;
+    }
+    // Stored while emit runs (memory buffering): acknowledge after it returns, so that a batch
+    // that took the input over mem_buf_limit has its ack held until the input resumes.
+    let emitting = true;
+    let storedInEmit = false;
+    this.host.emit(this.batchTag, events, bytes, () => {
+      if (emitting) storedInEmit = true;
+      else this.acks.ack(acks);
+    });
+    emitting = false;
+    if (storedInEmit) this.acks.ack(acks);
   }
 
   /** The input resumed: send the acks held back, read again. */

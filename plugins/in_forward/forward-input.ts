@@ -25,10 +25,14 @@ export class ForwardInput implements InputInstance, ConnectionHost {
   private lastClientTag = '';
   private lastTag = '';
   readonly maxFrame: number;
+  readonly batchBytes: number;
   readonly log: Logger;
 
   constructor(private readonly ctx: InputContext, private readonly cfg: ForwardConfig) {
     this.maxFrame = cfg.maxFrame;
+    // a batch well under mem_buf_limit, so the limit bounds what is taken (and acknowledged) ahead
+    const limit = ctx.options.optNum('mem_buf_limit');
+    this.batchBytes = Math.min(1 << 20, limit === undefined ? Infinity : Math.max(16 * 1024, Math.floor(limit / 4)));
     this.log = ctx.log;
   }
 
