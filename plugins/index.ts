@@ -4,6 +4,7 @@ import { grepFilter } from './filter_grep/index.js';
 import { kubernetesFilter } from './filter_kubernetes/index.js';
 import { modifyFilter } from './filter_modify/index.js';
 import { nestFilter } from './filter_nest/index.js';
+import { multilineFilter } from './filter_multiline/index.js';
 import { parserFilter } from './filter_parser/index.js';
 import { recordModifierFilter } from './filter_record_modifier/index.js';
 import { rewriteTagFilter } from './filter_rewrite_tag/index.js';
@@ -11,6 +12,7 @@ import { dummyInput } from './in_dummy/index.js';
 import { forwardInput } from './in_forward/index.js';
 import { httpInput } from './in_http/index.js';
 import { stdinInput } from './in_stdin/index.js';
+import { systemdInput } from './in_systemd/index.js';
 import { tailInput } from './in_tail/index.js';
 import { tcpInput } from './in_tcp/index.js';
 import { cloudwatchLogsOutput } from './out_cloudwatch_logs/index.js';
@@ -31,9 +33,11 @@ export const PLUGINS: readonly PluginDefinition[] = [
   forwardInput,
   tcpInput,
   httpInput,
+  systemdInput,
   grepFilter,
   modifyFilter,
   parserFilter,
+  multilineFilter,
   kubernetesFilter,
   recordModifierFilter,
   nestFilter,

@@ -48,6 +48,8 @@ export class TailFile {
   print: Buffer | null = null;
   /** Container lines being rejoined, by stream. */
   joins: Map<string, PendingJoin> | null = null;
+  /** Offset of the earliest line of a record the multiline.parser stage still holds; Infinity when none. */
+  heldFrom = Infinity;
   /** Not read any more (a line over buffer_max_size with no long-line policy, or a read error). */
   stopped = false;
   /** When the file was rotated away or deleted (epoch ms); null while it is at its path. */
@@ -88,6 +90,7 @@ export class TailFile {
     if (this.joins !== null && this.joins.size > 0) {
       for (const j of this.joins.values()) if (j.offset < safe) safe = j.offset;
     }
+    if (this.heldFrom < safe) safe = this.heldFrom;
     return safe;
   }
 

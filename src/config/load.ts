@@ -3,6 +3,7 @@ import { PLUGINS } from '../../plugins/index.js';
 import { compileMatch, compileMatchRegex, type TagMatcher } from '../engine/match.js';
 import type { PluginDefinition, PluginKind } from '../engine/types.js';
 import { ConfigError, type SourcePos } from '../errors.js';
+import { buildMultilineParsers } from '../parsers/multiline/config.js';
 import { buildParsers, PARSER_OPTIONS } from '../parsers/registry.js';
 import type { ParserLookup } from '../parsers/types.js';
 import { instanceOptions, parseRetryLimit } from './common-options.js';
@@ -101,11 +102,8 @@ export function loadConfig(file: string, opts: LoadOptions): LoadResult {
   }
   const parsers = buildParsers(parserEntries);
   errors.push(...parsers.errors);
-  for (const s of yaml.sections) {
-    if (s.kind === 'multiline_parser') {
-      errors.push(new ConfigError(`custom multiline parsers are not supported yet ('${s.name}')`, s.pos, { hint: "use the built-in 'docker' or 'cri' multiline parsers" }));
-    }
-  }
+  const multiline = buildMultilineParsers(multilineParsers, parsers.lookup);
+  errors.push(...multiline.errors);
 
   const counts = new Map<string, number>();
   const ids = new Set<string>();
@@ -155,7 +153,7 @@ export function loadConfig(file: string, opts: LoadOptions): LoadResult {
       inputs: out.input,
       filters: out.filter,
       outputs: out.output,
-      parsers: parsers.lookup,
+      parsers: { ...parsers.lookup, multiline: multiline.lookup },
       multilineParsers,
     },
     errors: [],

@@ -168,7 +168,7 @@ function pluginList(pf: ParsedFile, node: Node | null, kind: RawSection['kind'],
       ctx.errors.push(new ConfigError(`each item of '${label}' must be a mapping starting with 'name:'`, pos(pf, item)));
       continue;
     }
-    const entries = mapEntries(pf, item, ctx);
+    const entries = kind === 'multiline_parser' ? expandRules(pf, item, mapEntries(pf, item, ctx), ctx) : mapEntries(pf, item, ctx);
     const nameEntry = entries.find((e) => e.key === 'name');
     const p = pos(pf, item);
     if (!nameEntry || typeof nameEntry.value !== 'string' || nameEntry.value === '') {
@@ -177,6 +177,23 @@ function pluginList(pf: ParsedFile, node: Node | null, kind: RawSection['kind'],
     }
     out.push({ kind, name: nameEntry.value, entries: entries.filter((e) => e !== nameEntry), pos: p });
   }
+}
+
+/**
+ * A multiline parser's `rules:` list becomes one `rule` entry per item, each at its own line (the
+ * shape the classic `[MULTILINE_PARSER]` loader gives), so a bad rule is reported where it is.
+ */
+function expandRules(pf: ParsedFile, node: Node, entries: RawEntry[], ctx: ConvertCtx): RawEntry[] {
+  if (!isMap(node)) return entries;
+  const pair = (node.items as Pair<Node, Node>[]).find((p) => scalarText(p.key).toLowerCase() === 'rules');
+  if (!pair || !pair.value || !isSeq(pair.value)) return entries;
+  const out = entries.filter((e) => e.key !== 'rules');
+  for (const item of pair.value.items as Node[]) {
+    const p = pos(pf, item);
+    const before = ctx.errors.length;
+    out.push({ key: 'rule', value: convertValue(item, p, ctx), pos: p, invalid: ctx.errors.length > before || undefined });
+  }
+  return out;
 }
 
 function mapEntries(pf: ParsedFile, node: Node, ctx: ConvertCtx): RawEntry[] {
