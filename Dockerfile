@@ -18,6 +18,8 @@ FROM ${BUILD_IMAGE} AS build
 WORKDIR /src
 # dependencies first, so a source change does not refetch them
 COPY package.json package-lock.json ./
+# msgpackr's optional native addon is overridden by this stub (pure JS only: see package.json)
+COPY vendor/ vendor/
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json ./
 COPY src/ src/
