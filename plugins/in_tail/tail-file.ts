@@ -1,6 +1,7 @@
 import type { FSWatcher } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { CommitQueue } from './commit-queue.js';
+import type { Head } from './fingerprint.js';
 
 /** A container line being rejoined from its parts (CRI `P` lines, docker lines without `\n`). */
 export interface PendingJoin {
@@ -54,14 +55,22 @@ export class TailFile {
   /** Closed for good (rotated away, read to its end): its db entry is dropped once its batches are done. */
   forget = false;
   watcher: FSWatcher | null = null;
+  /** Fingerprint of the first bytes (see fingerprint.ts); null while the file is empty. */
+  head: Head | null = null;
+  /** Its row in the db (null without a db). */
+  dbId: number | null = null;
+  /** When its db row was created (unix seconds). */
+  created = Math.floor(Date.now() / 1000);
   readonly commits: CommitQueue;
   /** Throttles long-line logs: time of the last one, and how many were not logged since. */
   lastLongLog = 0;
   unloggedLong = 0;
 
   constructor(
-    /** `<dev>:<inode>` of the file. */
-    readonly key: string,
+    /** `<dev>:<inode>` of the file (changes when copytruncate hands its content over to the copy). */
+    public key: string,
+    public dev: bigint,
+    public ino: bigint,
     /** The path it was found at: its tag, `path_key` and rotation checks use it. */
     public name: string,
     readonly tag: string,
