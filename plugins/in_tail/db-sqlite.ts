@@ -34,6 +34,8 @@ export interface DbRow {
   markerSize: number;
   // Wren's own state (wren_tail_files); absent in a db Fluent Bit wrote.
   dev?: bigint;
+  /** Creation time of the inode (ns), to tell a truncated file from a reused inode; 0: unknown. */
+  birth?: bigint;
   /** Fingerprint of the file's first bytes. */
   head?: Head;
   /** The path the file was found at (its tag comes from it) when `name` is a later name. */
@@ -60,9 +62,14 @@ const WREN_SCHEMA = `CREATE TABLE IF NOT EXISTS wren_tail_files (
   id        INTEGER PRIMARY KEY,
   inode     INTEGER NOT NULL,
   dev       TEXT,
+  birth     TEXT,
   head_len  INTEGER,
   head_hash TEXT,
   origin    TEXT
+);
+CREATE TABLE IF NOT EXISTS wren_tail_meta (
+  key   TEXT PRIMARY KEY,
+  value TEXT
 );`;
 
 type Value = number | bigint | string | Uint8Array | null;
@@ -119,6 +126,11 @@ export class SqliteDb {
         }
       }
       db.run(WREN_SCHEMA);
+      try {
+        db.run('ALTER TABLE wren_tail_files ADD COLUMN birth TEXT;');
+      } catch (err) {
+        if (!/duplicate column/i.test((err as Error).message)) throw err;
+      }
     } catch (err) {
       db.close();
       throw err;
@@ -130,11 +142,11 @@ export class SqliteDb {
   rows(): DbRow[] {
     const out: DbRow[] = [];
     const st = this.db.prepare(`SELECT f.id, f.name, f.offset, f.inode, f.created, f.rotated, f.offset_marker, f.offset_marker_size,
-        w.dev, w.head_len, w.head_hash, w.origin, w.inode
+        w.dev, w.head_len, w.head_hash, w.origin, w.inode, w.birth
       FROM in_tail_files f LEFT JOIN wren_tail_files w ON w.id = f.id ORDER BY f.id`);
     try {
       while (st.step()) {
-        const [id, name, offset, inode, created, rotated, marker, markerSize, dev, headLen, headHash, origin, wInode] = st.get(null, { useBigInt: true });
+        const [id, name, offset, inode, created, rotated, marker, markerSize, dev, headLen, headHash, origin, wInode, birth] = st.get(null, { useBigInt: true });
         const row: DbRow = {
           id: num(id!), name: str(name!) ?? '', offset: Math.max(0, num(offset!)), ino: toU64(big(inode!)), created: num(created!),
           rotated: num(rotated!) !== 0, marker: toU64(big(marker!)), markerSize: num(markerSize!),
@@ -142,6 +154,8 @@ export class SqliteDb {
         if (wInode !== null && toU64(big(wInode!)) === row.ino) {
           const d = str(dev!);
           if (d !== undefined && /^\d+$/.test(d)) row.dev = BigInt(d);
+          const b = str(birth!);
+          if (b !== undefined && /^\d+$/.test(b) && b !== '0') row.birth = BigInt(b);
           const h = str(headHash!);
           if (h !== undefined && num(headLen!) > 0) row.head = { len: num(headLen!), hash: h };
           row.origin = str(origin!);
@@ -161,13 +175,13 @@ export class SqliteDb {
       const fb = this.db.prepare(`INSERT INTO in_tail_files (id, name, offset, inode, created, rotated, offset_marker, offset_marker_size)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET name = excluded.name, offset = excluded.offset,
         inode = excluded.inode, rotated = excluded.rotated, offset_marker = excluded.offset_marker, offset_marker_size = excluded.offset_marker_size`);
-      const wren = this.db.prepare('INSERT OR REPLACE INTO wren_tail_files (id, inode, dev, head_len, head_hash, origin) VALUES (?, ?, ?, ?, ?, ?)');
+      const wren = this.db.prepare('INSERT OR REPLACE INTO wren_tail_files (id, inode, dev, birth, head_len, head_hash, origin) VALUES (?, ?, ?, ?, ?, ?, ?)');
       const del = this.db.prepare('DELETE FROM in_tail_files WHERE id = ?');
       const delWren = this.db.prepare('DELETE FROM wren_tail_files WHERE id = ?');
       try {
         for (const r of upserts) {
           fb.run([r.id, r.name, r.offset, toI64(r.ino), r.created, r.rotated ? 1 : 0, toI64(r.marker), r.markerSize]);
-          wren.run([r.id, toI64(r.ino), r.dev === undefined ? null : r.dev.toString(), r.head?.len ?? null, r.head?.hash ?? null, r.origin ?? null]);
+          wren.run([r.id, toI64(r.ino), r.dev?.toString() ?? null, r.birth?.toString() ?? null, r.head?.len ?? null, r.head?.hash ?? null, r.origin ?? null]);
         }
         for (const id of removed) {
           del.run([id]);
@@ -191,9 +205,26 @@ export class SqliteDb {
     this.db.run('DELETE FROM wren_tail_files WHERE id NOT IN (SELECT id FROM in_tail_files)');
   }
 
-  /** The whole database file (rollback-journal format), ready to be written. */
-  image(): Uint8Array {
+  /**
+   * The whole database file (rollback-journal format), ready to be written, stamped with the
+   * time it describes (`seenAtMs`): files created after it are files Wren has not seen (restore.ts).
+   */
+  image(seenAtMs: number | undefined): Uint8Array {
+    if (seenAtMs === undefined) this.db.run("DELETE FROM wren_tail_meta WHERE key = 'saved_at_ns'");
+    else this.db.run("INSERT OR REPLACE INTO wren_tail_meta (key, value) VALUES ('saved_at_ns', ?)", [(BigInt(Math.floor(seenAtMs)) * 1_000_000n).toString()]);
     return this.db.export();
+  }
+
+  /** When the db was last written by Wren (epoch ns); undefined for a db Wren never wrote. */
+  savedAt(): bigint | undefined {
+    const st = this.db.prepare("SELECT value FROM wren_tail_meta WHERE key = 'saved_at_ns'");
+    try {
+      if (!st.step()) return undefined;
+      const v = st.get()[0];
+      return typeof v === 'string' && /^\d+$/.test(v) ? BigInt(v) : undefined;
+    } finally {
+      st.free();
+    }
   }
 
   close(): void {

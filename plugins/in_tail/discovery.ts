@@ -9,13 +9,15 @@ export interface Candidate {
   key: string;
   dev: bigint;
   ino: bigint;
+  /** Creation time (ns; 0 where the filesystem does not keep it): a reused inode has a new one. */
+  birth: bigint;
   size: number;
   mtimeMs: number;
 }
 
 /** The candidate a stat result describes. */
 export function candidate(path: string, st: BigIntStats): Candidate {
-  return { path, key: fileKey(st), dev: st.dev, ino: st.ino, size: Number(st.size), mtimeMs: Number(st.mtimeMs) };
+  return { path, key: fileKey(st), dev: st.dev, ino: st.ino, birth: st.birthtimeNs, size: Number(st.size), mtimeMs: Number(st.mtimeMs) };
 }
 
 /** `<dev>:<inode>`, exact (bigint) so 64-bit inode numbers do not collide. */

@@ -1,5 +1,5 @@
 import type { DbRow } from './db-sqlite.js';
-import { loadXxh3, type Marker, markerAt, NO_MARKER, type Xxh3 } from './fingerprint.js';
+import { loadXxh3, type Marker, markerAt, markerAtPathSync, NO_MARKER, type Xxh3 } from './fingerprint.js';
 import type { OffsetsDb } from './offsets-db.js';
 import type { TailFile } from './tail-file.js';
 
@@ -12,6 +12,7 @@ export class FileDb {
     readonly xxh3: Xxh3,
   ) {
     db.markerOf = (row) => this.markerOf(row);
+    db.markerOfSync = (row) => markerAtPathSync(row.name, row.ino, row.offset, xxh3);
   }
 
   static async create(db: OffsetsDb): Promise<FileDb> {
@@ -22,17 +23,18 @@ export class FileDb {
   attach(file: TailFile, rowId?: number): void {
     file.dbId = rowId ?? this.db.newId();
     this.byId.set(file.dbId, file);
-    this.save(file, file.commits.committed);
+    this.save(file, file.commits.committed, true);
   }
 
-  save(file: TailFile, offset: number): void {
+  /** `urgent`: the file was opened, rotated or moved to its copy (see OffsetsDb.set). */
+  save(file: TailFile, offset: number, urgent = false): void {
     if (file.dbId === null) return;
     const moved = file.currentName !== file.name;
     const row: DbRow = {
-      id: file.dbId, name: file.currentName, offset, ino: file.ino, dev: file.dev, created: file.created,
+      id: file.dbId, name: file.currentName, offset, ino: file.ino, dev: file.dev, birth: file.birth || undefined, created: file.created,
       rotated: file.detachedAt !== null, marker: 0n, markerSize: 0, head: file.head ?? undefined, origin: moved ? file.name : undefined,
     };
-    this.db.set(row);
+    this.db.set(row, urgent);
   }
 
   /** The file is done with (rotated away and read to its end): its row goes. */

@@ -48,6 +48,7 @@ export class FileTracker {
   /** Where the db's files were found again (during the first scan only). */
   private plan: RestorePlan | null = null;
   private fdb: FileDb | null = null;
+  private db: OffsetsDb | null = null;
 
   constructor(
     private readonly ctx: InputContext,
@@ -58,9 +59,12 @@ export class FileTracker {
 
   /** Find the db's files again (restore.ts), open what the patterns match, then what only the db knows. */
   async start(db: OffsetsDb | null): Promise<void> {
+    this.db = db;
     if (db !== null) {
       this.fdb = await FileDb.create(db);
-      this.plan = await planRestore(db.rows(), { compareName: this.cfg.dbCompareName, xxh3: this.fdb.xxh3, log: this.ctx.log });
+      this.plan = await planRestore(db.rows(), {
+        compareName: this.cfg.dbCompareName, xxh3: this.fdb.xxh3, log: this.ctx.log, savedAt: db.savedAt, excludes: this.excludes,
+      });
       for (const r of this.plan.dropped) db.delete(r.id);
     }
     await this.scan('start');
@@ -72,12 +76,20 @@ export class FileTracker {
         { expect: r.key, rowId: r.row.id, created: r.row.created, detached: true });
       if (f === null) db?.delete(r.row.id);
     }
+    // The same file truncated and rewritten while Wren was down, then renamed: its new content, read from its head, then let go.
+    const fromHead = [...(this.plan?.fromHead ?? [])].filter(([, h]) => h.letGo);
+    for (const [key, h] of [...fromHead, ...(this.plan?.unseen ?? [])]) {
+      if (this.files.has(key)) continue;
+      const c = await identify(h.path);
+      if (c !== null) await this.open(c, h.row.origin ?? h.row.name, () => 0, { expect: key, detached: true });
+    }
     this.plan = null;
   }
 
   /** Expand the patterns and open files not followed yet. */
   async scan(reason: 'start' | 'new'): Promise<void> {
     const now = Date.now();
+    const looked = this.looking();
     for (const c of await discover(this.cfg.paths, this.excludes)) {
       const known = this.files.get(c.key);
       if (known !== undefined) {
@@ -96,6 +108,15 @@ export class FileTracker {
     }
     // Successors of vacated paths have been found by now; later ones are simply new files.
     this.vacated.clear();
+    looked();
+  }
+
+  /** Call at the start of a look at the files; the returned function records it once the look is done. */
+  private looking(): () => void {
+    const t = Date.now();
+    return () => {
+      if (this.db !== null && t > (this.db.seenAt ?? 0)) this.db.seenAt = t;
+    };
   }
 
   private startOffset(c: Candidate, reason: OpenReason): number {
@@ -103,7 +124,9 @@ export class FileTracker {
     const restored = plan?.resume.get(c.key);
     if (restored !== undefined) return restored.row.offset;
     if (reason === 'rotated') return 0;
-    if (plan != null && (plan.fromHead.has(c.key) || plan.successors.has(c.path))) return 0;
+    if (plan != null && (plan.fromHead.has(c.key) || plan.unseen.has(c.key) || plan.successors.has(c.path))) return 0;
+    // Created while Wren was not looking (down, or before it noticed): all of it is new.
+    if (plan?.savedAt !== undefined && c.birth > plan.savedAt) return 0;
     const head = reason === 'start' ? this.cfg.readFromHead : this.cfg.readNewFromHead;
     return head ? 0 : c.size;
   }
@@ -126,7 +149,7 @@ export class FileTracker {
     }
     const opened = candidate(c.path, st);
     const offset = offsetOf(opened);
-    const file = new TailFile(key, st.dev, st.ino, name, expandTag(this.ctx.tag, name), handle, offset, (f, at) => this.committed(f, at));
+    const file = new TailFile(key, st.dev, st.ino, st.birthtimeNs, name, expandTag(this.ctx.tag, name), handle, offset, (f, at) => this.committed(f, at));
     file.currentName = c.path;
     if (o.detached) file.detachedAt = Date.now();
     if (o.created !== undefined) file.created = o.created;
@@ -154,6 +177,7 @@ export class FileTracker {
 
   /** Notice files renamed away, replaced (rotation) or deleted, and open their successors. */
   async checkRotations(): Promise<void> {
+    const looked = this.looking();
     for (const path of [...this.vacated]) {
       const c = await identify(path);
       if (c === null) continue;
@@ -170,9 +194,10 @@ export class FileTracker {
       if (moved !== null) file.currentName = moved;
       this.ctx.metrics.add('files_rotated');
       this.ctx.log.info({ file: file.name, now: moved ?? '(deleted)' }, 'tail: file rotated; reading it to its end');
-      this.fdb?.save(file, file.commits.committed);
+      this.fdb?.save(file, file.commits.committed, true);
       await this.openSuccessor(path, now);
     }
+    looked();
   }
 
   /** The file that took the place of a rotated one (read from its head), or wait for it to appear. */
@@ -200,6 +225,7 @@ export class FileTracker {
     file.key = copy.cand.key;
     file.dev = copy.cand.dev;
     file.ino = copy.cand.ino;
+    file.birth = copy.cand.birth;
     file.handle = copy.handle;
     file.currentName = copy.cand.path;
     file.size = copy.cand.size;
@@ -207,7 +233,7 @@ export class FileTracker {
     file.watcher?.close();
     file.watcher = null;
     this.files.set(file.key, file);
-    this.fdb?.save(file, file.commits.committed);
+    this.fdb?.save(file, file.commits.committed, true);
     await old.close().catch(() => undefined);
     this.ctx.metrics.add('files_rotated');
     this.ctx.log.info({ file: file.name, copy: copy.cand.path, offset: file.readPos },

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { FileHandle } from 'node:fs/promises';
 
@@ -77,6 +78,23 @@ export async function markerAt(handle: FileHandle, offset: number, xxh3: Xxh3): 
   if (size <= 0) return NO_MARKER;
   const buf = await readAt(handle, size, offset - size).catch(() => null);
   return buf === null ? NO_MARKER : { value: xxh3(buf), size };
+}
+
+/** The marker for `offset` in the file at `path`, if it is still inode `ino` (synchronous; shutdown only). */
+export function markerAtPathSync(path: string, ino: bigint, offset: number, xxh3: Xxh3): Marker {
+  const size = Math.min(offset, MARKER_BYTES);
+  if (size <= 0) return NO_MARKER;
+  let fd = -1;
+  try {
+    fd = openSync(path, 'r');
+    if (fstatSync(fd, { bigint: true }).ino !== ino) return NO_MARKER;
+    const buf = Buffer.allocUnsafe(size);
+    return readSync(fd, buf, 0, size, offset - size) === size ? { value: xxh3(buf), size } : NO_MARKER;
+  } catch {
+    return NO_MARKER;
+  } finally {
+    if (fd >= 0) closeSync(fd);
+  }
 }
 
 /** Whether the bytes before `offset` still hash to `marker` (no marker: nothing to contradict). */

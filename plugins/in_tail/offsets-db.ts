@@ -43,8 +43,19 @@ export class OffsetsDb {
   private unlogged = 0;
   private lastErrorLog = -Infinity;
   private closed = false;
+  /** What the db loaded says Wren had seen up to (epoch ns); undefined for a new or Fluent Bit db. */
+  savedAt: bigint | undefined;
+  /**
+   * Start of the tracker's last completed look at the files (epoch ms): every file that existed
+   * then is in the db. Written with the db; files created after it were not seen.
+   */
+  seenAt: number | undefined;
+  /** A change that should reach the file now, not after the usual spacing (a rotation, a new file). */
+  private urgent = false;
   /** Computes Fluent Bit's offset marker of a row before it is written (set by the tracker). */
   markerOf: ((row: DbRow) => Promise<Marker>) | null = null;
+  /** The same, synchronously, from the file at the row's name (commits arriving after the input stopped). */
+  markerOfSync: ((row: DbRow) => Marker) | null = null;
 
   private constructor(
     readonly path: string,
@@ -73,6 +84,9 @@ export class OffsetsDb {
     }
     const db = new OffsetsDb(path, sync, log, spacingMs, sql);
     db.sidecars = loaded.sidecars;
+    db.savedAt = sql.savedAt();
+    // Until the tracker has looked at the files, the db claims no more than it did when loaded.
+    db.seenAt = db.savedAt === undefined ? undefined : Number(db.savedAt / 1_000_000n);
     openPaths.add(path);
     const latest = new Map<bigint, DbRow>();
     for (const r of [...sql.rows(), ...loaded.legacy]) {
@@ -102,11 +116,16 @@ export class OffsetsDb {
     return this.nextId++;
   }
 
-  /** Save a row (a copy is kept). A changed offset drops the old marker until it is recomputed. */
-  set(row: DbRow): void {
+  /**
+   * Save a row (a copy is kept). A changed offset drops the old marker until it is recomputed.
+   * `urgent`: a file opened, rotated or handed over to its copy; written without waiting for the
+   * spacing, so that a crash right after finds the files where they are.
+   */
+  set(row: DbRow, urgent = false): void {
     const e = this.rowsById.get(row.id);
     if (e && e.name === row.name && e.offset === row.offset && e.ino === row.ino && e.rotated === row.rotated
-      && e.origin === row.origin && e.head?.len === row.head?.len && e.head?.hash === row.head?.hash && e.dev === row.dev) return;
+      && e.origin === row.origin && e.head?.len === row.head?.len && e.head?.hash === row.head?.hash && e.dev === row.dev
+      && e.birth === row.birth) return;
     const copy = { ...row };
     if (e === undefined || e.offset !== row.offset || e.ino !== row.ino) {
       copy.marker = NO_MARKER.value;
@@ -115,6 +134,7 @@ export class OffsetsDb {
     this.rowsById.set(row.id, copy);
     this.removed.delete(row.id);
     this.dirty.set(row.id, copy);
+    if (urgent) this.urgent = true;
     this.changed();
   }
 
@@ -134,8 +154,12 @@ export class OffsetsDb {
   }
 
   private schedule(): void {
+    if (this.urgent && this.timer && this.failures === 0) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
     if (this.writing || this.timer || this.closed) return;
-    const spacing = this.failures === 0 ? this.spacingMs : Math.min(RETRY_MAX_MS, this.spacingMs * 2 ** this.failures);
+    const spacing = this.failures > 0 ? Math.min(RETRY_MAX_MS, this.spacingMs * 2 ** this.failures) : this.urgent ? 0 : this.spacingMs;
     const wait = Math.max(0, this.lastWrite + spacing - Date.now());
     this.timer = setTimeout(() => {
       this.timer = null;
@@ -158,6 +182,7 @@ export class OffsetsDb {
   private async writeAsync(): Promise<void> {
     const rows = [...this.dirty.values()];
     this.dirty.clear();
+    this.urgent = false;
     if (this.markerOf !== null) {
       for (const r of rows) {
         const m = await this.markerOf(r).catch(() => NO_MARKER);
@@ -170,7 +195,7 @@ export class OffsetsDb {
     this.lastWrite = Date.now();
     try {
       await this.dropSidecars();
-      await writeAtomic(this.path, this.sql.image(), this.sync);
+      await writeAtomic(this.path, this.sql.image(this.seenAt), this.sync);
       this.saved();
     } catch (err) {
       this.failed(err as NodeJS.ErrnoException);
@@ -180,12 +205,19 @@ export class OffsetsDb {
   private flushSync(): void {
     const rows = [...this.dirty.values()];
     this.dirty.clear();
+    if (this.markerOfSync !== null) {
+      for (const r of rows) {
+        const m = this.markerOfSync(r);
+        r.marker = m.value;
+        r.markerSize = m.size;
+      }
+    }
     this.applyPending(rows);
     if (!this.unsaved) return;
     try {
       for (const s of this.sidecars) rmSync(s, { force: true });
       this.sidecars = [];
-      writeAtomicSync(this.path, this.sql.image(), this.sync);
+      writeAtomicSync(this.path, this.sql.image(this.seenAt), this.sync);
       this.saved();
     } catch (err) {
       this.failed(err as NodeJS.ErrnoException);

@@ -1,8 +1,10 @@
-import { open } from 'node:fs/promises';
+import { open, realpath } from 'node:fs/promises';
+import { basename } from 'node:path';
 import type { Logger } from '../../src/log.js';
 import type { DbRow } from './db-sqlite.js';
 import { type Candidate, fileKey, foldersOf, identify, listFolder } from './discovery.js';
 import { headMatches, markerMatches, type Xxh3 } from './fingerprint.js';
+import { isExcluded } from './glob.js';
 
 /**
  * At start, every db row's file is looked for again before anything is read, because what was at
@@ -18,6 +20,11 @@ import { headMatches, markerMatches, type Xxh3 } from './fingerprint.js';
  * the row has them. An inode whose content no longer matches (truncated and rewritten, or reused
  * for a new file) is new content: read from its head. A path whose former file moved away now
  * holds a successor: read from its head too, whatever read_from_head says.
+ *
+ * 3. Files Wren never saw: a rotated name of a row's file (`app.log.3`, `0.log.<timestamp>`) in its
+ *    folder, created after Wren last wrote the db. Two rotations while Wren was not looking (a copy
+ *    made before it noticed the last one, then another while it was down) leave a whole generation
+ *    under such a name; it is read from its head, then let go. Compressed names are left alone.
  */
 export interface Restored {
   row: DbRow;
@@ -29,12 +36,20 @@ export interface Restored {
 export interface RestorePlan {
   /** Files to resume from their row's offset, by `<dev>:<ino>`. */
   resume: Map<string, Restored>;
-  /** Files (by key) whose inode matched a row but whose content is new. */
-  fromHead: Set<string>;
+  /**
+   * Files (by key) whose inode matched a row but whose content is new: read from the head. With
+   * `letGo`, the same file (same creation time) truncated and rewritten, then maybe renamed: read
+   * even where no pattern matches it, then let go, like a rotated file.
+   */
+  fromHead: Map<string, { path: string; row: DbRow; letGo: boolean }>;
   /** Paths whose file moved away or was replaced while Wren was down. */
   successors: Set<string>;
   /** Rows whose file was not found: their entries are removed. */
   dropped: DbRow[];
+  /** Rotated files created after the db was last written (never seen): read from the head, then let go. */
+  unseen: Map<string, { path: string; row: DbRow }>;
+  /** What Wren had seen up to (epoch ns): a file created later is new to it, read from its head. */
+  savedAt?: bigint;
 }
 
 export interface RestoreOptions {
@@ -42,10 +57,15 @@ export interface RestoreOptions {
   compareName: boolean;
   xxh3: Xxh3;
   log: Logger;
+  /** When Wren last wrote the db (epoch ns); undefined: a db it did not write, no sweep for unseen files. */
+  savedAt?: bigint;
+  excludes: readonly RegExp[];
 }
 
+const COMPRESSED = /\.(gz|bz2|xz|zst|zip|lz4|tgz|tar)$/i;
+
 export async function planRestore(rows: readonly DbRow[], opts: RestoreOptions): Promise<RestorePlan> {
-  const plan: RestorePlan = { resume: new Map(), fromHead: new Set(), successors: new Set(), dropped: [] };
+  const plan: RestorePlan = { resume: new Map(), fromHead: new Map(), successors: new Set(), dropped: [], unseen: new Map(), savedAt: opts.savedAt };
   const folders = new Map<string, Promise<Candidate[]>>();
   const list = (dir: string) => {
     let l = folders.get(dir);
@@ -54,6 +74,8 @@ export async function planRestore(rows: readonly DbRow[], opts: RestoreOptions):
   };
   // Newest rows first: they describe the latest state of a path.
   for (const row of [...rows].sort((a, b) => b.id - a.id)) {
+    // Whatever is now at the path a rotated file was found at came after it.
+    if (row.rotated && row.origin !== undefined) plan.successors.add(row.origin);
     const found = await locate(row, opts, plan, list);
     if (found === null) {
       plan.dropped.push(row);
@@ -67,11 +89,32 @@ export async function planRestore(rows: readonly DbRow[], opts: RestoreOptions):
       opts.log.info({ file: found.path, was: row.name, offset: row.offset }, 'tail: found a followed file under a new name (rotated while Wren was down); reading it to its end');
     }
   }
+  if (opts.savedAt !== undefined && !opts.compareName) await findUnseen(rows, opts.savedAt, opts, plan, list);
   return plan;
 }
 
+async function findUnseen(rows: readonly DbRow[], savedAt: bigint, opts: RestoreOptions, plan: RestorePlan,
+  list: (dir: string) => Promise<Candidate[]>): Promise<void> {
+  for (const row of rows) {
+    const bases = [basename(row.name)];
+    const real = await realpath(row.name).catch(() => null);
+    if (real !== null && !bases.includes(basename(real))) bases.push(basename(real));
+    for (const dir of await foldersOf(row.name)) {
+      for (const c of await list(dir)) {
+        if (c.birth === 0n || c.birth <= savedAt || plan.resume.has(c.key) || plan.fromHead.has(c.key) || plan.unseen.has(c.key)) continue;
+        const b = basename(c.path);
+        if (!bases.some((x) => b !== x && b.startsWith(x)) || COMPRESSED.test(b) || isExcluded(c.path, opts.excludes)) continue;
+        plan.unseen.set(c.key, { path: c.path, row });
+        opts.log.info({ file: c.path, of: row.name }, 'tail: a rotated file created while Wren was not looking; reading it from its head');
+      }
+    }
+  }
+}
+
 async function locate(row: DbRow, opts: RestoreOptions, plan: RestorePlan, list: (dir: string) => Promise<Candidate[]>): Promise<Candidate | null> {
-  const same = (c: Candidate) => c.ino === row.ino && (row.dev === undefined || c.dev === row.dev) && !plan.resume.has(c.key);
+  // A reused inode (another creation time) is another file altogether.
+  const same = (c: Candidate) => c.ino === row.ino && (row.dev === undefined || c.dev === row.dev) && !plan.resume.has(c.key)
+    && (row.birth === undefined || c.birth === 0n || c.birth === row.birth);
   const atName = await identify(row.name);
   const byInode: Candidate[] = [];
   if (atName !== null && same(atName)) byInode.push(atName);
@@ -81,7 +124,7 @@ async function locate(row: DbRow, opts: RestoreOptions, plan: RestorePlan, list:
   }
   for (const c of byInode) {
     if (await holds(c, row, opts.xxh3)) return c;
-    plan.fromHead.add(c.key);
+    plan.fromHead.set(c.key, { path: c.path, row, letGo: row.birth !== undefined && c.birth === row.birth });
     opts.log.info({ file: c.path, offset: row.offset }, 'tail: a followed file now holds other content (truncated and rewritten, or a reused inode); reading it from its head');
   }
   if (row.head === undefined || opts.compareName) return null;

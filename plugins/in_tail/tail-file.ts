@@ -71,6 +71,8 @@ export class TailFile {
     public key: string,
     public dev: bigint,
     public ino: bigint,
+    /** Inode creation time (ns), 0 when unknown. */
+    public birth: bigint,
     /** The path it was found at: its tag, `path_key` and rotation checks use it. */
     public name: string,
     readonly tag: string,
