@@ -60,6 +60,8 @@ export class FileTracker {
   /** Find the db's files again (restore.ts), open what the patterns match, then what only the db knows. */
   async start(db: OffsetsDb | null): Promise<void> {
     this.db = db;
+    // Recorded only once every file below is open: a crash before then must not claim them seen.
+    const looked = this.looking();
     if (db !== null) {
       this.fdb = await FileDb.create(db);
       this.plan = await planRestore(db.rows(), {
@@ -84,12 +86,13 @@ export class FileTracker {
       if (c !== null) await this.open(c, h.row.origin ?? h.row.name, () => 0, { expect: key, detached: true });
     }
     this.plan = null;
+    looked();
   }
 
   /** Expand the patterns and open files not followed yet. */
   async scan(reason: 'start' | 'new'): Promise<void> {
     const now = Date.now();
-    const looked = this.looking();
+    const looked = reason === 'new' ? this.looking() : () => undefined;
     for (const c of await discover(this.cfg.paths, this.excludes)) {
       const known = this.files.get(c.key);
       if (known !== undefined) {
