@@ -15,7 +15,9 @@ import { loadDbImage } from './db-load.js';
  * db (atomic-write.ts), so kill -9 at any point leaves the previous or the new db, never a torn
  * one. Writes are coalesced: at most one in flight and at least `spacingMs` apart, so a busy
  * pipeline does not turn every delivered batch into an fsync; a crash can lose the last moments
- * of commits, which means those lines are read again (never skipped).
+ * of commits, which means those lines are read again (never skipped). The spacing grows with what
+ * a commit costs on the main thread (SQLite update + export, ~1 ms for a few files, ~10 ms for
+ * a thousand): at most COMMIT_CPU_SHARE of the time goes to the db.
  *
  * A write that fails (folder not writable, disk full) keeps the offsets in memory, is retried with
  * a growing delay (up to 5 s), and is logged at most once a minute with the reason.
@@ -23,6 +25,8 @@ import { loadDbImage } from './db-load.js';
 export const WRITE_SPACING_MS = 100;
 const RETRY_MAX_MS = 5000;
 const ERROR_LOG_SPACING_MS = 60_000;
+/** Share of the main thread the db may take: the spacing is at least the commit cost over this. */
+const COMMIT_CPU_SHARE = 0.05;
 
 /** Db paths open in this process: two inputs writing one file would overwrite each other. */
 const openPaths = new Set<string>();
@@ -39,6 +43,8 @@ export class OffsetsDb {
   private writing: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
   private lastWrite = 0;
+  /** Main-thread time of the last commit (ms). */
+  private commitCost = 0;
   private failures = 0;
   private unlogged = 0;
   private lastErrorLog = -Infinity;
@@ -159,7 +165,8 @@ export class OffsetsDb {
       this.timer = null;
     }
     if (this.writing || this.timer || this.closed) return;
-    const spacing = this.failures > 0 ? Math.min(RETRY_MAX_MS, this.spacingMs * 2 ** this.failures) : this.urgent ? 0 : this.spacingMs;
+    const spacing = this.failures > 0 ? Math.min(RETRY_MAX_MS, this.spacingMs * 2 ** this.failures)
+      : this.urgent ? 0 : Math.max(this.spacingMs, this.commitCost / COMMIT_CPU_SHARE);
     const wait = Math.max(0, this.lastWrite + spacing - Date.now());
     this.timer = setTimeout(() => {
       this.timer = null;
@@ -170,12 +177,17 @@ export class OffsetsDb {
     }, wait);
   }
 
-  /** Move pending changes into the in-memory database. */
+  /** Move pending changes into the in-memory database (on failure they stay pending). */
   private applyPending(rows: DbRow[]): void {
     const removed = [...this.removed];
-    this.removed.clear();
     if (rows.length === 0 && removed.length === 0) return;
-    this.sql.apply(rows, removed);
+    try {
+      this.sql.apply(rows, removed);
+    } catch (err) {
+      for (const r of rows) if (!this.dirty.has(r.id) && this.rowsById.get(r.id) === r) this.dirty.set(r.id, r);
+      throw err;
+    }
+    for (const id of removed) this.removed.delete(id);
     this.unsaved = true;
   }
 
@@ -190,12 +202,15 @@ export class OffsetsDb {
         r.markerSize = m.size;
       }
     }
-    this.applyPending(rows);
-    if (!this.unsaved) return;
+    const t0 = performance.now();
     this.lastWrite = Date.now();
     try {
+      this.applyPending(rows);
+      if (!this.unsaved) return;
       await this.dropSidecars();
-      await writeAtomic(this.path, this.sql.image(this.seenAt), this.sync);
+      const image = this.sql.image(this.seenAt);
+      this.commitCost = performance.now() - t0;
+      await writeAtomic(this.path, image, this.sync);
       this.saved();
     } catch (err) {
       this.failed(err as NodeJS.ErrnoException);
@@ -212,9 +227,9 @@ export class OffsetsDb {
         r.markerSize = m.size;
       }
     }
-    this.applyPending(rows);
-    if (!this.unsaved) return;
     try {
+      this.applyPending(rows);
+      if (!this.unsaved) return;
       for (const s of this.sidecars) rmSync(s, { force: true });
       this.sidecars = [];
       writeAtomicSync(this.path, this.sql.image(this.seenAt), this.sync);

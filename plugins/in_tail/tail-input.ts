@@ -5,6 +5,7 @@ import { FileTracker } from './file-tracker.js';
 import { compileExclude } from './glob.js';
 import { LineSplitter, type LongLineReport } from './line-splitter.js';
 import { ContainerRecords } from './multiline.js';
+import { loadXxh3 } from './fingerprint.js';
 import { OffsetsDb } from './offsets-db.js';
 import { FileReader } from './reader.js';
 import { Decorator, type RecordSink, TextRecords } from './records.js';
@@ -54,7 +55,10 @@ export class TailInput implements InputInstance {
 
   async start(): Promise<void> {
     // SQLite (WebAssembly) is loaded here, only for a tail input with a db.
-    if (this.cfg.db !== undefined) this.db = await OffsetsDb.open(this.cfg.db, this.cfg.dbSync, this.ctx.log);
+    if (this.cfg.db !== undefined) {
+      void loadXxh3().catch(() => undefined); // loads beside SQLite; awaited where it is used
+      this.db = await OffsetsDb.open(this.cfg.db, this.cfg.dbSync, this.ctx.log);
+    }
     await this.tracker.start(this.db);
     const every = (ms: number, fn: () => void) => this.timers.push(setInterval(fn, ms));
     every(this.cfg.watcherMs, () => this.wake(true)); // the poll: growth, rotation, truncation
