@@ -1,4 +1,4 @@
-// tail-db: what the offsets db costs.
+// offsets-db: what the tail input's offsets db costs.
 // 1. One db commit (the write the tail input makes at most every 100 ms while offsets move):
 //    SQLite UPDATEs + export of the whole db (sql.js, WebAssembly) on the main thread, then the
 //    atomic file write (O_EXCL temp, write, fsync for db.sync normal, rename) off it; for 1, 100
@@ -32,7 +32,7 @@ for (const files of [1, 100, 1000]) {
   let image;
   for (let n = 0; n < N; n++) image = commit(n + 100);
   const mainMs = (performance.now() - t0) / N;
-  const line = { scenario: 'tail-db commit', files, db_bytes: image.length, main_thread_ms: +mainMs.toFixed(3) };
+  const line = { scenario: 'offsets-db commit', files, db_bytes: image.length, main_thread_ms: +mainMs.toFixed(3) };
   for (const sync of ['off', 'normal', 'full']) {
     const W = 50;
     t0 = performance.now();
