@@ -191,17 +191,23 @@ pipeline:
     let lost = 0;
     let duplicated = 0;
     const missing = [];
+    const dupRanges = [];
     for (let i = 0; i < total; i++) {
       const n = counts.get(i) ?? 0;
       if (n === 0) {
         lost++;
         if (missing.length < 20) missing.push(i);
       }
-      if (n > 1) duplicated += n - 1;
+      if (n > 1) {
+        duplicated += n - 1;
+        const last = dupRanges.at(-1);
+        if (last !== undefined && last[1] === i - 1) last[1] = i;
+        else if (dupRanges.length < 50) dupRanges.push([i, i]);
+      }
     }
     if (process.env.CHAOS_LOGS) writeFileSync(process.env.CHAOS_LOGS, logs.join(""));
     const errors = logs.join('').split('\n').filter((l) => l.includes('"level":"error"')).slice(0, 10);
-    return { written: total, lost, duplicated, missing, ...stats, errors, dir };
+    return { written: total, lost, duplicated, missing, ...stats, errors, dir, dupRanges: dupRanges.map(([a, b]) => `${a}-${b}`) };
   } finally {
     if (writer.exitCode === null) writer.kill('SIGKILL');
     server.closeAllConnections();

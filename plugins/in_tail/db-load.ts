@@ -1,7 +1,7 @@
-import { existsSync, readFileSync, renameSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { WrenError } from '../../src/errors.js';
 import type { Logger } from '../../src/log.js';
-import type { DbRow } from './db-sqlite.js';
+import { type DbRow, SqliteDb } from './db-sqlite.js';
 import { applyWal, asRollbackImage } from './sqlite-wal.js';
 
 /** What is on disk at the db path, ready for SqliteDb.open. */
@@ -14,9 +14,29 @@ export interface LoadedDb {
   legacy: DbRow[];
 }
 
+/** The db at `path` opened in SQLite: a db that SQLite cannot read is moved aside, offsets start afresh. */
+export async function loadDb(path: string, log: Logger): Promise<{ sql: SqliteDb; sidecars: string[]; legacy: DbRow[] }> {
+  const loaded = await loadDbImage(path, log);
+  try {
+    return { sql: await SqliteDb.open(loaded.image), sidecars: loaded.sidecars, legacy: loaded.legacy };
+  } catch (err) {
+    if (loaded.image === null) throw err;
+    const aside = moveAside(path);
+    log.error({ db: path, moved_to: aside, err: (err as Error).message }, 'tail: db file is not a readable SQLite database; it was moved aside and offsets start afresh');
+    return { sql: await SqliteDb.open(null), sidecars: [], legacy: [] };
+  }
+}
+
+function moveAside(path: string): string {
+  const aside = `${path}.unreadable-${Date.now()}`;
+  renameSync(path, aside);
+  for (const s of ['-wal', '-shm', '-journal']) rmSync(`${path}${s}`, { force: true });
+  return aside;
+}
+
 const SQLITE_MAGIC = Buffer.from('SQLite format 3\0', 'latin1');
 
-export async function loadDbImage(path: string, log: Logger): Promise<LoadedDb> {
+async function loadDbImage(path: string, log: Logger): Promise<LoadedDb> {
   const sidecars = ['-wal', '-shm', '-journal'].map((s) => `${path}${s}`).filter((p) => existsSync(p));
   const bytes = readIfExists(path);
   if (bytes === null || bytes.length === 0) return { image: null, sidecars, legacy: [] };
@@ -35,8 +55,7 @@ export async function loadDbImage(path: string, log: Logger): Promise<LoadedDb> 
     log.info({ db: path, files: legacy.length }, 'tail: converting the db from Wren\'s earlier JSON format to SQLite');
     return { image: null, sidecars, legacy };
   }
-  const aside = `${path}.unreadable-${Date.now()}`;
-  renameSync(path, aside);
+  const aside = moveAside(path);
   log.error({ db: path, moved_to: aside }, 'tail: db file is neither a SQLite database nor a Wren db; it was moved aside and offsets start afresh');
   return { image: null, sidecars: [], legacy: [] };
 }

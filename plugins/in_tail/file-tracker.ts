@@ -1,4 +1,3 @@
-import { watch } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { InputContext } from '../../src/engine/types.js';
 import type { TailConfig } from './config.js';
@@ -159,23 +158,10 @@ export class FileTracker {
     this.files.set(key, file);
     file.head = await readHead(handle, opened.size);
     this.fdb?.attach(file, o.rowId);
-    if (this.cfg.fsEvents && !o.detached) this.watch(file);
+    if (this.cfg.fsEvents && !o.detached) file.watch((rename) => this.hooks.wake(rename, file));
     this.ctx.metrics.add('files_opened');
     this.ctx.log.debug({ file: c.path, key, offset }, 'tail: following file');
     return file;
-  }
-
-  private watch(file: TailFile): void {
-    try {
-      const w = watch(file.currentName, { persistent: false }, (event) => this.hooks.wake(event === 'rename', file));
-      w.on('error', () => {
-        w.close();
-        file.watcher = null;
-      });
-      file.watcher = w;
-    } catch {
-      // Out of inotify watches or similar: polling (watcher_interval) still covers the file.
-    }
   }
 
   /** Notice files renamed away, replaced (rotation) or deleted, and open their successors. */
@@ -225,16 +211,7 @@ export class FileTracker {
     const original = file.currentName;
     const old = file.handle;
     this.files.delete(file.key);
-    file.key = copy.cand.key;
-    file.dev = copy.cand.dev;
-    file.ino = copy.cand.ino;
-    file.birth = copy.cand.birth;
-    file.handle = copy.handle;
-    file.currentName = copy.cand.path;
-    file.size = copy.cand.size;
-    file.detachedAt = Date.now();
-    file.watcher?.close();
-    file.watcher = null;
+    file.moveTo(copy.handle, copy.cand);
     this.files.set(file.key, file);
     this.fdb?.save(file, file.commits.committed, true);
     await old.close().catch(() => undefined);
@@ -279,8 +256,7 @@ export class FileTracker {
     if (file.closed) return;
     file.closed = true;
     file.forget = forget;
-    file.watcher?.close();
-    file.watcher = null;
+    file.unwatch();
     this.files.delete(file.key);
     await file.handle.close().catch(() => undefined);
     this.ctx.metrics.add('files_closed');

@@ -1,11 +1,12 @@
-import { renameSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { WrenError } from '../../src/errors.js';
 import type { Logger } from '../../src/log.js';
 import { removeStaleTemps, type SyncMode, writeAtomic, writeAtomicSync } from './atomic-write.js';
-import { type DbRow, SqliteDb } from './db-sqlite.js';
+import type { DbRow, SqliteDb } from './db-sqlite.js';
 import { type Marker, NO_MARKER } from './fingerprint.js';
-import { loadDbImage } from './db-load.js';
+import { loadDb } from './db-load.js';
+import { WriteFailures } from './write-failures.js';
 
 /**
  * The `db` file: each followed file's committed offset, in Fluent Bit's SQLite schema (see
@@ -24,7 +25,6 @@ import { loadDbImage } from './db-load.js';
  */
 export const WRITE_SPACING_MS = 100;
 const RETRY_MAX_MS = 5000;
-const ERROR_LOG_SPACING_MS = 60_000;
 /** Share of the main thread the db may take: the spacing is at least the commit cost over this. */
 const COMMIT_CPU_SHARE = 0.05;
 
@@ -45,9 +45,7 @@ export class OffsetsDb {
   private lastWrite = 0;
   /** Main-thread time of the last commit (ms). */
   private commitCost = 0;
-  private failures = 0;
-  private unlogged = 0;
-  private lastErrorLog = -Infinity;
+  private readonly failures: WriteFailures;
   private closed = false;
   /** What the db loaded says Wren had seen up to (epoch ns); undefined for a new or Fluent Bit db. */
   savedAt: bigint | undefined;
@@ -69,7 +67,9 @@ export class OffsetsDb {
     private readonly log: Logger,
     private readonly spacingMs: number,
     private readonly sql: SqliteDb,
-  ) {}
+  ) {
+    this.failures = new WriteFailures(log, path);
+  }
 
   /** Load the db (missing: empty; Fluent Bit's, with its WAL applied; Wren's older JSON format). */
   static async open(path: string, sync: SyncMode, log: Logger, spacingMs = WRITE_SPACING_MS): Promise<OffsetsDb> {
@@ -77,25 +77,15 @@ export class OffsetsDb {
       throw new WrenError('config', `tail: db file ${path} is used by two tail inputs`, { hint: 'give each tail input its own db path' });
     }
     removeStaleTemps(path);
-    const loaded = await loadDbImage(path, log);
-    let sql: SqliteDb;
-    try {
-      sql = await SqliteDb.open(loaded.image);
-    } catch (err) {
-      if (loaded.image === null) throw err;
-      const aside = moveAside(path);
-      log.error({ db: path, moved_to: aside, err: (err as Error).message }, 'tail: db file is not a readable SQLite database; it was moved aside and offsets start afresh');
-      sql = await SqliteDb.open(null);
-      loaded.sidecars = [];
-    }
+    const { sql, sidecars, legacy } = await loadDb(path, log);
     const db = new OffsetsDb(path, sync, log, spacingMs, sql);
-    db.sidecars = loaded.sidecars;
+    db.sidecars = sidecars;
     db.savedAt = sql.savedAt();
     // Until the tracker has looked at the files, the db claims no more than it did when loaded.
     db.seenAt = db.savedAt === undefined ? undefined : Number(db.savedAt / 1_000_000n);
     openPaths.add(path);
     const latest = new Map<bigint, DbRow>();
-    for (const r of [...sql.rows(), ...loaded.legacy]) {
+    for (const r of [...sql.rows(), ...legacy]) {
       db.nextId = Math.max(db.nextId, r.id + 1);
       const prev = latest.get(r.ino);
       // Fluent Bit may hold several rows for an inode; like it, the newest counts.
@@ -103,7 +93,7 @@ export class OffsetsDb {
       latest.set(r.ino, r);
     }
     for (const r of latest.values()) db.rowsById.set(r.id, r);
-    for (const r of loaded.legacy) db.dirty.set(r.id, r);
+    for (const r of legacy) db.dirty.set(r.id, r);
     sql.dropOrphans();
     if (db.removed.size > 0 || db.dirty.size > 0) db.changed();
     return db;
@@ -160,12 +150,12 @@ export class OffsetsDb {
   }
 
   private schedule(): void {
-    if (this.urgent && this.timer && this.failures === 0) {
+    if (this.urgent && this.timer && this.failures.count === 0) {
       clearTimeout(this.timer);
       this.timer = null;
     }
     if (this.writing || this.timer || this.closed) return;
-    const spacing = this.failures > 0 ? Math.min(RETRY_MAX_MS, this.spacingMs * 2 ** this.failures)
+    const spacing = this.failures.count > 0 ? Math.min(RETRY_MAX_MS, this.spacingMs * 2 ** this.failures.count)
       : this.urgent ? 0 : Math.max(this.spacingMs, this.commitCost / COMMIT_CPU_SHARE);
     const wait = Math.max(0, this.lastWrite + spacing - Date.now());
     this.timer = setTimeout(() => {
@@ -211,9 +201,9 @@ export class OffsetsDb {
       const image = this.sql.image(this.seenAt);
       this.commitCost = performance.now() - t0;
       await writeAtomic(this.path, image, this.sync);
-      this.saved();
+      this.failures.succeeded();
     } catch (err) {
-      this.failed(err as NodeJS.ErrnoException);
+      this.failures.failed(err as NodeJS.ErrnoException);
     }
   }
 
@@ -233,9 +223,9 @@ export class OffsetsDb {
       for (const s of this.sidecars) rmSync(s, { force: true });
       this.sidecars = [];
       writeAtomicSync(this.path, this.sql.image(this.seenAt), this.sync);
-      this.saved();
+      this.failures.succeeded();
     } catch (err) {
-      this.failed(err as NodeJS.ErrnoException);
+      this.failures.failed(err as NodeJS.ErrnoException);
     }
   }
 
@@ -248,29 +238,6 @@ export class OffsetsDb {
   private async dropSidecars(): Promise<void> {
     for (const s of this.sidecars) await rm(s, { force: true });
     this.sidecars = [];
-  }
-
-  private saved(): void {
-    this.unsaved = false;
-    if (this.failures > 0) {
-      this.log.info({ db: this.path, failed_attempts: this.failures }, 'tail: db file written again');
-    }
-    this.failures = 0;
-    this.unlogged = 0;
-    this.lastErrorLog = -Infinity;
-  }
-
-  private failed(err: NodeJS.ErrnoException): void {
-    this.failures++;
-    const now = Date.now();
-    if (now - this.lastErrorLog < ERROR_LOG_SPACING_MS) {
-      this.unlogged++;
-      return;
-    }
-    this.log.error({ db: this.path, code: err.code, err: err.message, not_logged_since: this.unlogged },
-      'tail: cannot write db file; offsets are kept in memory and retried (logged at most once a minute)');
-    this.lastErrorLog = now;
-    this.unlogged = 0;
   }
 
   /**
@@ -288,11 +255,4 @@ export class OffsetsDb {
     this.flushSync();
     openPaths.delete(this.path);
   }
-}
-
-function moveAside(path: string): string {
-  const aside = `${path}.unreadable-${Date.now()}`;
-  renameSync(path, aside);
-  for (const s of ['-wal', '-shm', '-journal']) rmSync(`${path}${s}`, { force: true });
-  return aside;
 }

@@ -90,15 +90,24 @@ export async function planRestore(rows: readonly DbRow[], opts: RestoreOptions):
     }
   }
   if (opts.savedAt !== undefined && !opts.compareName) await findUnseen(rows, opts.savedAt, opts, plan, list);
+  opts.log.debug({
+    rows: rows.map((r) => ({ id: r.id, name: r.name, ino: String(r.ino), offset: r.offset, head: r.head?.len ?? null, rotated: r.rotated })),
+    saved_at_ms: opts.savedAt === undefined ? null : Number(opts.savedAt / 1_000_000n),
+    resume: [...plan.resume.values()].map((r) => `${r.path}@${r.row.offset}`),
+    from_head: [...plan.fromHead.values()].map((h) => h.path), unseen: [...plan.unseen.values()].map((u) => u.path),
+  }, 'tail: db rows found again');
   return plan;
 }
 
 async function findUnseen(rows: readonly DbRow[], savedAt: bigint, opts: RestoreOptions, plan: RestorePlan,
   list: (dir: string) => Promise<Candidate[]>): Promise<void> {
   for (const row of rows) {
-    const bases = [basename(row.name)];
-    const real = await realpath(row.name).catch(() => null);
-    if (real !== null && !bases.includes(basename(real))) bases.push(basename(real));
+    // The names its content went by: where it is, where it was found (a rotated row), their symlink targets.
+    const bases: string[] = [];
+    for (const p of row.origin === undefined ? [row.name] : [row.name, row.origin]) {
+      const real = await realpath(p).catch(() => null);
+      for (const b of real === null ? [basename(p)] : [basename(p), basename(real)]) if (!bases.includes(b)) bases.push(b);
+    }
     for (const dir of await foldersOf(row.name)) {
       for (const c of await list(dir)) {
         if (c.birth === 0n || c.birth <= savedAt || plan.resume.has(c.key) || plan.fromHead.has(c.key) || plan.unseen.has(c.key)) continue;

@@ -1,6 +1,7 @@
-import type { FSWatcher } from 'node:fs';
+import { type FSWatcher, watch } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { CommitQueue } from './commit-queue.js';
+import type { Candidate } from './discovery.js';
 import type { Head } from './fingerprint.js';
 
 /** A container line being rejoined from its parts (CRI `P` lines, docker lines without `\n`). */
@@ -94,6 +95,35 @@ export class TailFile {
       for (const j of this.joins.values()) if (j.offset < safe) safe = j.offset;
     }
     return safe;
+  }
+
+  /** File events at its path (inotify): `rename` for renames and deletions. Polling covers the file if this fails. */
+  watch(onEvent: (rename: boolean) => void): void {
+    try {
+      const w = watch(this.currentName, { persistent: false }, (event) => onEvent(event === 'rename'));
+      w.on('error', () => this.unwatch());
+      this.watcher = w;
+    } catch {
+      // Out of inotify watches or similar: polling (watcher_interval) still covers the file.
+    }
+  }
+
+  unwatch(): void {
+    this.watcher?.close();
+    this.watcher = null;
+  }
+
+  /** copytruncate: the content continues in the copy `c` (open as `handle`), read to its end, then closed. */
+  moveTo(handle: FileHandle, c: Candidate): void {
+    this.key = c.key;
+    this.dev = c.dev;
+    this.ino = c.ino;
+    this.birth = c.birth;
+    this.handle = handle;
+    this.currentName = c.path;
+    this.size = c.size;
+    this.detachedAt = Date.now();
+    this.unwatch();
   }
 
   /** Forget what was held from the old content (after truncation). */

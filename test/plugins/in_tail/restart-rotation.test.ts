@@ -173,3 +173,76 @@ describe('copytruncate while Wren runs', () => {
     expect(checkExactlyOnce(e.lines(), N)).toEqual({ missing: [], duplicated: [] });
   }, 20_000);
 });
+
+describe('copytruncate twice: while running, then while down', () => {
+  it('the second copy (of content Wren had only begun to read) is found: nothing lost', async () => {
+    const log = join(dir, 'app.log');
+    const db = join(dir, 'tail.db');
+    writeFileSync(log, lines('a', 0, 10));
+    const e = await start({ path: log, db, read_from_head: 'on' });
+    await until(() => e.received.length === 10);
+    copyFileSync(log, `${log}.1`);
+    truncateSync(log, 0);
+    await until(() => e.counters.get('files_rotated') === 1, 5000, 'the copy noticed');
+    appendFileSync(log, lines('b', 0, 5));
+    await until(() => e.received.length === 15);
+    await stop();
+    appendFileSync(log, lines('b', 5, 8)); // written after Wren stopped
+    copyFileSync(log, `${log}.2`);
+    truncateSync(log, 0);
+    appendFileSync(log, lines('c', 0, 4));
+    const again = await start({ path: log, db });
+    await expectLines(again, [...list('b', 5, 8), ...list('c', 0, 4)]);
+  });
+});
+
+describe('killed right after noticing a copytruncate, then another copytruncate while down', () => {
+  it('the new content Wren had begun (no fingerprint saved yet) is found as a file it never finished: nothing lost', async () => {
+    const log = join(dir, 'app.log');
+    const db = join(dir, 'tail.db');
+    writeFileSync(log, lines('a', 0, 10));
+    engine = new FakeEngine({ delivery: 'manual' });
+    await engine.create({ ...FAST, path: log, db, read_from_head: 'on' });
+    await engine.instance.start();
+    const e = engine;
+    await until(() => e.received.length === 10);
+    for (const b of e.batches) e.finish(b);
+    copyFileSync(log, `${log}.1`);
+    truncateSync(log, 0); // the successor is opened empty: no head to fingerprint yet
+    await until(() => e.counters.get('files_rotated') === 1, 5000, 'the copy noticed');
+    appendFileSync(log, lines('b', 0, 5));
+    await until(() => e.received.length === 15); // read and sent, never delivered: in flight at the "kill"
+    await stop();
+    copyFileSync(log, `${log}.2`);
+    truncateSync(log, 0);
+    appendFileSync(log, lines('c', 0, 4));
+    const again = await start({ path: log, db });
+    await expectLines(again, [...list('b', 0, 5), ...list('c', 0, 4)]);
+  });
+});
+
+describe('a db written between handing a file over to its copy and opening the successor', () => {
+  it('a copy of the successor made while down is found by the name the copy was found at (its origin)', async () => {
+    const { OffsetsDb } = await import('../../../plugins/in_tail/offsets-db.js');
+    const { readHead } = await import('../../../plugins/in_tail/fingerprint.js');
+    const { open } = await import('node:fs/promises');
+    const log = join(dir, 'app.log');
+    const db = join(dir, 'tail.db');
+    writeFileSync(`${log}.1`, lines('a', 0, 10)); // the copy Wren was reading, read to its end
+    const st = statSync(`${log}.1`, { bigint: true });
+    const fh = await open(`${log}.1`, 'r');
+    const head = (await readHead(fh, Number(st.size)))!;
+    await fh.close();
+    const quiet = { info() {}, warn() {}, error() {}, debug() {} } as never;
+    const odb = await OffsetsDb.open(db, 'normal', quiet);
+    odb.seenAt = Date.now();
+    odb.set({ id: 1, name: `${log}.1`, offset: Number(st.size), ino: st.ino, dev: st.dev, birth: st.birthtimeNs, created: 1, rotated: true,
+      origin: log, marker: 0n, markerSize: 0, head });
+    await odb.close(); // the kill came before the successor's row was written
+    await sleep(20);
+    writeFileSync(`${log}.2`, lines('b', 0, 6)); // the successor's content, copied away while Wren was down
+    writeFileSync(log, lines('c', 0, 3)); //        and the original's new content
+    const e = await start({ path: log, db });
+    await expectLines(e, [...list('b', 0, 6), ...list('c', 0, 3)]);
+  });
+});
