@@ -7,20 +7,23 @@ const HELP = `wren — a log forwarder for containers (Fluent Bit-style YAML)
 Usage:
   wren run -c FILE              run the pipeline in FILE (also: wren -c FILE)
   wren check -c FILE            validate FILE and print the resolved pipeline
+  wren convert -c FILE.conf [-o FILE.yaml]
+                                write a classic (.conf) configuration as YAML
   wren credentials -c FILE [--output NAME] [--json]
                                 walk the AWS credential chain as that output would
   wren --help | --version
 
 Options:
-  -c, --config FILE   configuration file (Fluent Bit YAML format)
+  -c, --config FILE   configuration file: Fluent Bit YAML (.yaml, .yml) or classic (any other name)
   --output NAME       (credentials) the output's alias or <name>.<n>; default the first AWS output
+  -o FILE             (convert) where to write the YAML; default stdout
   --json              (credentials) print one JSON object
 
 Exit codes: 0 ok; 1 configuration or start-up error; 2 records were dropped.
 `;
 
 interface Args {
-  command: 'run' | 'check' | 'credentials' | 'help' | 'version';
+  command: 'run' | 'check' | 'credentials' | 'convert' | 'help' | 'version';
   config?: string;
   output?: string;
   json: boolean;
@@ -33,8 +36,8 @@ export function parseArgs(argv: string[]): Args {
   let i = 0;
   if (argv[0] && !argv[0].startsWith('-')) {
     const c = argv[0];
-    if (c !== 'run' && c !== 'check' && c !== 'credentials' && c !== 'help' && c !== 'version') {
-      throw new UsageError(`unknown command '${c}' (commands: run, check, credentials)`);
+    if (c !== 'run' && c !== 'check' && c !== 'credentials' && c !== 'convert' && c !== 'help' && c !== 'version') {
+      throw new UsageError(`unknown command '${c}' (commands: run, check, credentials, convert)`);
     }
     args.command = c;
     i = 1;
@@ -55,7 +58,7 @@ export function parseArgs(argv: string[]): Args {
     else if (a === '--json') args.json = true;
     else throw new UsageError(`unknown option '${a}'`);
   }
-  if ((args.command === 'run' || args.command === 'check' || args.command === 'credentials') && !args.config) {
+  if ((args.command === 'run' || args.command === 'check' || args.command === 'credentials' || args.command === 'convert') && !args.config) {
     throw new UsageError(`'wren ${args.command}' needs -c FILE (e.g. wren ${args.command} -c config/wren.yaml)`);
   }
   return args;
@@ -80,6 +83,10 @@ async function main(argv: string[]): Promise<number> {
     case 'check': {
       const { runCheck } = await import('./commands/check.js');
       return runCheck(args.config!, { env: process.env, stdout: process.stdout, stderr: process.stderr });
+    }
+    case 'convert': {
+      const { runConvert } = await import('./commands/convert.js');
+      return runConvert(args.config!, args.output, { stdout: process.stdout, stderr: process.stderr });
     }
     case 'credentials': {
       const { credentialsCommand } = await import('./commands/credentials-cli.js');

@@ -26,6 +26,8 @@ export interface SourcePos {
   file: string;
   line: number;
   col: number;
+  /** For a file read through includes: where it was included from, nearest first (`main.conf:12`). */
+  includedFrom?: readonly string[];
 }
 
 export class ConfigError extends WrenError {
@@ -39,7 +41,8 @@ export class ConfigError extends WrenError {
 
   override toLine(): string {
     const where = this.pos ? `${this.pos.file}:${this.pos.line}:${this.pos.col}: ` : '';
-    return where + super.toLine();
+    const via = this.pos?.includedFrom?.length ? ` [included from ${this.pos.includedFrom.join(', from ')}]` : '';
+    return where + super.toLine() + via;
   }
 }
 

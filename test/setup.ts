@@ -12,5 +12,9 @@ for (const k of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKE
   'HTTP_PROXY', 'HTTPS_PROXY', 'http_proxy', 'https_proxy', 'NO_PROXY', 'no_proxy', 'ALL_PROXY', 'all_proxy']) {
   delete process.env[k];
 }
+// Nor their endpoint settings (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_<SERVICE>, the ignore switch).
+for (const k of Object.keys(process.env)) {
+  if (k.startsWith('AWS_ENDPOINT_URL') || k === 'AWS_IGNORE_CONFIGURED_ENDPOINT_URLS') delete process.env[k];
+}
 // And should anything still try a non-loopback address, the connection is refused in-process.
 installLoopbackGuard();

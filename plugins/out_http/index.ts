@@ -32,7 +32,7 @@ class HttpOutput implements OutputInstance {
   }
 
   async flush(chunk: Chunk): Promise<FlushResult> {
-    const req = await buildRequest(this.cfg, chunk.events, this.pool);
+    const req = await buildRequest(this.cfg, chunk.data, this.pool);
     try {
       const res = await signAndSend(req, {
         dispatcher: this.dispatcher,

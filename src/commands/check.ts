@@ -11,7 +11,8 @@ export interface CheckIo {
 
 /** `wren check -c FILE`: validate, build every plugin without starting it, print the pipeline. */
 export async function runCheck(file: string, io: CheckIo): Promise<number> {
-  const { config, errors } = loadConfig(file, { env: io.env });
+  const { config, errors, warnings } = loadConfig(file, { env: io.env });
+  for (const w of warnings) io.stderr.write(`warning: ${w.toLine()}\n`);
   if (!config) {
     for (const e of errors) io.stderr.write(e.toLine() + '\n');
     io.stderr.write(`${errors.length} error(s) in ${file}\n`);
@@ -34,13 +35,18 @@ export async function runCheck(file: string, io: CheckIo): Promise<number> {
 
 function settings(pc: PluginConfig, skip: string[]): string {
   const specs = new Map(pc.def.options.map((o) => [o.key, o]));
-  const parts: string[] = [];
+  // a key given several times (classic repeats it, YAML may list it) shows once with all its values
+  const byKey = new Map<string, string[]>();
   for (const e of pc.options.entries) {
     if (skip.includes(e.key)) continue;
     const secret = specs.get(e.key)?.secret === true;
-    const v = secret ? '***' : Array.isArray(e.value) ? e.value.map(String).join(' | ') : typeof e.value === 'string' ? e.value : JSON.stringify(e.value);
-    parts.push(`${e.key}=${v.length > 60 ? v.slice(0, 57) + '...' : v}`);
+    const v = secret ? '***' : Array.isArray(e.value) && e.value.every((x) => typeof x === 'string') ? e.value.join(' | ') : typeof e.value === 'string' ? e.value : JSON.stringify(e.value);
+    byKey.set(e.key, [...(byKey.get(e.key) ?? []), v]);
   }
+  const parts = [...byKey].map(([k, vs]) => {
+    const v = vs.join(' | ');
+    return `${k}=${v.length > 60 ? v.slice(0, 57) + '...' : v}`;
+  });
   return parts.length ? '  ' + parts.join(' ') : '';
 }
 

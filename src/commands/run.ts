@@ -21,12 +21,13 @@ export const EXIT_DROPPED = 2;
  */
 export async function runPipeline(file: string, io: RunIo): Promise<number> {
   const started = performance.now();
-  const { config, errors } = loadConfig(file, { env: io.env });
+  const { config, errors, warnings } = loadConfig(file, { env: io.env });
   if (!config) {
     for (const e of errors) io.stderr.write(e.toLine() + '\n');
     return 1;
   }
   const log = createLogger(config.service.logLevel);
+  for (const w of warnings) log.warn(w.toLine());
   const pipeline = new Pipeline(config, log, io.env);
   let server: Server | undefined;
   try {

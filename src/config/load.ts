@@ -3,14 +3,16 @@ import { PLUGINS } from '../../plugins/index.js';
 import { compileMatch, compileMatchRegex, type TagMatcher } from '../engine/match.js';
 import type { PluginDefinition, PluginKind } from '../engine/types.js';
 import { ConfigError, type SourcePos } from '../errors.js';
+import { buildMultilineParsers } from '../parsers/multiline/config.js';
 import { buildParsers, PARSER_OPTIONS } from '../parsers/registry.js';
 import type { ParserLookup } from '../parsers/types.js';
 import { instanceOptions, parseRetryLimit } from './common-options.js';
 import { resolveOptions } from './options-resolve.js';
+import { loadRaw, type ConfigFormat } from './config-format.js';
+import { missingPluginError } from './missing-plugins.js';
+import { loadParsersFile, parsersFileRefs } from './parsers-file.js';
 import { SERVICE_OPTIONS, serviceConfig, type ServiceConfig } from './service.js';
-import { didYouMean } from './suggest.js';
 import type { PluginOptions, RawSection } from './types.js';
-import { loadYaml } from './yaml-load.js';
 
 /** One configured plugin instance, validated. */
 export interface PluginConfig {
@@ -30,6 +32,8 @@ export interface PluginConfig {
 
 export interface WrenConfig {
   file: string;
+  /** The syntax the file was read in (by its extension). */
+  format: ConfigFormat;
   baseDir: string;
   service: ServiceConfig;
   serviceOptions: PluginOptions;
@@ -37,24 +41,36 @@ export interface WrenConfig {
   filters: PluginConfig[];
   outputs: PluginConfig[];
   parsers: ParserLookup;
+  /**
+   * Custom multiline parsers, raw, from the config (YAML `multiline_parsers:`, classic
+   * `[MULTILINE_PARSER]`) and from its parsers files, in that order. Each is a `multiline_parser`
+   * section named by its `name`, with entries `type`, `flush_timeout`, `key_content`, `parser`, …
+   * and one `rules` entry whose value is `[{ state, regex, next_state }]` in either syntax.
+   */
+  multilineParsers: RawSection[];
 }
 
 export interface LoadResult {
   config?: WrenConfig;
   errors: ConfigError[];
+  /** Things that do not stop the config from running (e.g. a missing stock parsers.conf). */
+  warnings: ConfigError[];
 }
 
 export interface LoadOptions {
   env: NodeJS.ProcessEnv;
   plugins?: readonly PluginDefinition[];
+  /** Parsers files given on the command line (`-R`), relative to the working directory. */
+  parsersFiles?: readonly string[];
 }
 
 /** Load, validate and type a configuration file. Every error found is returned, sorted by place. */
 export function loadConfig(file: string, opts: LoadOptions): LoadResult {
   const plugins = opts.plugins ?? PLUGINS;
-  const yaml = loadYaml(file, opts.env);
+  const yaml = loadRaw(file, opts.env);
   const errors = [...yaml.errors];
-  if (yaml.files.length === 0) return { errors: sortErrors(errors) };
+  const warnings: ConfigError[] = [];
+  if (yaml.files.length === 0) return { errors: sortErrors(errors), warnings };
   const baseDir = dirname(resolve(file));
 
   const serviceSection: RawSection = {
@@ -66,15 +82,17 @@ export function loadConfig(file: string, opts: LoadOptions): LoadResult {
   const svc = resolveOptions(serviceSection, SERVICE_OPTIONS, "'service'");
   errors.push(...svc.errors);
 
-  // parsers: the config's own, plus those of service.parsers_file
+  // parsers: the config's own, then those of each service.parsers_file, then of each -R file
   const parserSections = yaml.sections.filter((s) => s.kind === 'parser');
-  for (const extra of svc.options.list('parsers_file')) {
-    const more = loadYaml(resolve(baseDir, extra), opts.env);
+  const multilineParsers = yaml.sections.filter((s) => s.kind === 'multiline_parser');
+  const files = parsersFileRefs(serviceSection.entries, baseDir);
+  for (const p of opts.parsersFiles ?? []) files.push({ path: resolve(p), written: p });
+  for (const f of files) {
+    const more = loadParsersFile(f.path, opts.env, f.from, f.written);
     errors.push(...more.errors);
-    for (const s of more.sections) {
-      if (s.kind === 'parser') parserSections.push(s);
-      else if (s.kind !== 'multiline_parser') errors.push(new ConfigError(`parsers_file '${extra}' may only hold 'parsers:'`, s.pos));
-    }
+    warnings.push(...more.warnings);
+    parserSections.push(...more.parsers);
+    multilineParsers.push(...more.multilineParsers);
   }
   const parserEntries = [];
   for (const s of parserSections) {
@@ -84,11 +102,8 @@ export function loadConfig(file: string, opts: LoadOptions): LoadResult {
   }
   const parsers = buildParsers(parserEntries);
   errors.push(...parsers.errors);
-  for (const s of yaml.sections) {
-    if (s.kind === 'multiline_parser') {
-      errors.push(new ConfigError(`custom multiline parsers are not supported yet ('${s.name}')`, s.pos, { hint: "use the built-in 'docker' or 'cri' multiline parsers" }));
-    }
-  }
+  const multiline = buildMultilineParsers(multilineParsers, parsers.lookup);
+  errors.push(...multiline.errors);
 
   const counts = new Map<string, number>();
   const ids = new Set<string>();
@@ -99,8 +114,7 @@ export function loadConfig(file: string, opts: LoadOptions): LoadResult {
     const candidates = plugins.filter((p) => p.kind === s.kind);
     const def = candidates.find((p) => p.name === name || p.aliases?.includes(name));
     if (!def) {
-      const names = candidates.flatMap((p) => [p.name, ...(p.aliases ?? [])]);
-      errors.push(new ConfigError(`unknown ${s.kind} plugin '${s.name}'${didYouMean(name, names)}`, s.pos, { hint: `available: ${candidates.map((p) => p.name).join(', ')}` }));
+      errors.push(missingPluginError(s.kind, s.name, s.pos, plugins));
       continue;
     }
     const label = `${s.kind} '${s.name}'`;
@@ -118,22 +132,32 @@ export function loadConfig(file: string, opts: LoadOptions): LoadResult {
     }
     out[s.kind].push(pc);
   }
-  if (out.input.length === 0 && yaml.errors.length === 0) errors.push(new ConfigError("the pipeline has no inputs", { file, line: 1, col: 1 }, { hint: "add one under 'pipeline: inputs:'" }));
-  if (out.output.length === 0 && yaml.errors.length === 0) errors.push(new ConfigError("the pipeline has no outputs", { file, line: 1, col: 1 }, { hint: "add one under 'pipeline: outputs:', e.g. name: stdout, match: '*'" }));
+  const classic = yaml.format === 'classic';
+  const written = (kind: PluginKind) => yaml.sections.some((s) => s.kind === kind);
+  if (!written('input') && yaml.errors.length === 0) {
+    errors.push(new ConfigError('the pipeline has no inputs', { file, line: 1, col: 1 }, { hint: classic ? 'add an [INPUT] section' : "add one under 'pipeline: inputs:'" }));
+  }
+  if (!written('output') && yaml.errors.length === 0) {
+    errors.push(new ConfigError('the pipeline has no outputs', { file, line: 1, col: 1 },
+      { hint: classic ? 'add an [OUTPUT] section, e.g. Name stdout, Match *' : "add one under 'pipeline: outputs:', e.g. name: stdout, match: '*'" }));
+  }
 
-  if (errors.length > 0) return { errors: sortErrors(errors) };
+  if (errors.length > 0) return { errors: sortErrors(errors), warnings };
   return {
     config: {
       file,
+      format: yaml.format,
       baseDir,
       service: serviceConfig(svc.options),
       serviceOptions: svc.options,
       inputs: out.input,
       filters: out.filter,
       outputs: out.output,
-      parsers: parsers.lookup,
+      parsers: { ...parsers.lookup, multiline: multiline.lookup },
+      multilineParsers,
     },
     errors: [],
+    warnings,
   };
 }
 

@@ -15,7 +15,7 @@ export const SERVICE_OPTIONS: readonly OptionSpec[] = [
   { key: 'hc_period', type: 'time', default: '60s', min: 1, desc: 'Window over which health counts errors and retry failures.' },
   { key: 'scheduler.base', type: 'time', default: '5s', min: 1, desc: 'First retry waits up to this long (exponential backoff with full jitter).' },
   { key: 'scheduler.cap', type: 'time', default: '2000s', min: 1, desc: 'Longest wait between two retries.' },
-  { key: 'parsers_file', type: 'multi', desc: "YAML file(s) whose 'parsers:' section adds parsers (relative to this file)." },
+  { key: 'parsers_file', type: 'multi', desc: "Parsers file(s) adding parsers: classic ([PARSER], [MULTILINE_PARSER]) or YAML (parsers:), by extension; relative to this file, then the working directory. Repeatable." },
 ];
 
 export interface ServiceConfig {
