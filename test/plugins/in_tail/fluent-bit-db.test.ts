@@ -65,12 +65,12 @@ describe('a Fluent Bit db', () => {
     expect(e.received.find((r) => r.event.record.log === 'c10')!.tag).toBe(e.received.find((r) => r.event.record.log === 'a40')!.tag);
   });
 
-  it('older Fluent Bit schema (no marker columns): resumed by inode, the db upgraded in place', async () => {
+  it("older Fluent Bit schema (no marker columns): resumed by inode, the db upgraded in place; Fluent Bit's db.* keys accepted", async () => {
     const a = join(dir, 'a.log');
     writeFileSync(a, numbered('a', 0, 30));
     const db = join(dir, 'fluent-bit.db');
     await writeFluentBitDb(db, [{ name: a, offset: offsetAfter('a', 25), inode: inode(a) }], false);
-    const e = await start({ path: a, db });
+    const e = await start({ path: a, db, 'db.sync': 'full', 'db.locking': 'true', 'db.journal_mode': 'delete' });
     await until(() => e.received.length >= 5);
     await sleep(150);
     await e.stop();
