@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { DEFAULT_CONFIG_PATHS, defaultConfigPath } from './config/default-path.js';
 import { errorLine } from './errors.js';
 import { wrenVersion } from './version.js';
 
@@ -7,6 +8,7 @@ const HELP = `wren — a log forwarder for containers (Fluent Bit-style YAML)
 Usage:
   wren run -c FILE              run the pipeline in FILE (also: wren -c FILE)
   wren check -c FILE            validate FILE and print the resolved pipeline
+  wren [run | check]            without -c: the first of ${DEFAULT_CONFIG_PATHS.join(', ')} that exists
   wren convert -c FILE.conf [-o FILE.yaml]
                                 write a classic (.conf) configuration as YAML
   wren credentials -c FILE [--output NAME] [--json]
@@ -58,16 +60,29 @@ export function parseArgs(argv: string[]): Args {
     else if (a === '--json') args.json = true;
     else throw new UsageError(`unknown option '${a}'`);
   }
-  if ((args.command === 'run' || args.command === 'check' || args.command === 'credentials' || args.command === 'convert') && !args.config) {
-    throw new UsageError(`'wren ${args.command}' needs -c FILE (e.g. wren ${args.command} -c config/wren.yaml)`);
+  // run, check and credentials fall back to the default config paths (configOf); convert does not
+  if (args.command === 'convert' && !args.config) {
+    throw new UsageError(`'wren convert' needs -c FILE (e.g. wren convert -c fluent-bit.conf)`);
   }
   return args;
 }
 
+/** `-c FILE`, else the first default config that exists (the container image's layout). */
+function configOf(args: Args): string {
+  const file = args.config ?? defaultConfigPath();
+  if (file === undefined) {
+    throw new UsageError(`'wren ${args.command}' needs -c FILE (e.g. wren ${args.command} -c config/wren.yaml); `
+      + `without it Wren reads ${DEFAULT_CONFIG_PATHS.join(' or ')}, and neither exists`);
+  }
+  return file;
+}
+
 async function main(argv: string[]): Promise<number> {
   let args: Args;
+  let config = '';
   try {
     args = parseArgs(argv);
+    if (args.command === 'run' || args.command === 'check' || args.command === 'credentials') config = configOf(args);
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
     process.stderr.write(`wren: ${err.message}; see wren --help\n`);
@@ -82,7 +97,7 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case 'check': {
       const { runCheck } = await import('./commands/check.js');
-      return runCheck(args.config!, { env: process.env, stdout: process.stdout, stderr: process.stderr });
+      return runCheck(config, { env: process.env, stdout: process.stdout, stderr: process.stderr });
     }
     case 'convert': {
       const { runConvert } = await import('./commands/convert.js');
@@ -90,11 +105,11 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'credentials': {
       const { credentialsCommand } = await import('./commands/credentials-cli.js');
-      return credentialsCommand(args.config!, { output: args.output, json: args.json }, { env: process.env, stdout: process.stdout, stderr: process.stderr });
+      return credentialsCommand(config, { output: args.output, json: args.json }, { env: process.env, stdout: process.stdout, stderr: process.stderr });
     }
     case 'run': {
       const { runPipeline } = await import('./commands/run.js');
-      return runPipeline(args.config!, { env: process.env, stderr: process.stderr });
+      return runPipeline(config, { env: process.env, stderr: process.stderr });
     }
   }
 }
