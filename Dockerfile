@@ -27,7 +27,8 @@ COPY plugins/ plugins/
 RUN node node_modules/typescript/bin/tsc -p tsconfig.json \
  && npm prune --omit=dev --ignore-scripts --no-audit --no-fund
 # The runtime tree, assembled here because the runtime stage has no shell. Source maps, type
-# declarations and package docs are not needed to run and take a fifth of node_modules.
+# declarations and package docs are not needed to run and take a fifth of node_modules. sql.js and
+# hash-wasm ship many builds (33 MB); the tail db loads one of each (sql-wasm, xxhash3).
 COPY deploy/image/rootfs/ /out/
 RUN set -eu; \
     app=/out/opt/wren; mkdir -p "$app"; \
@@ -36,6 +37,9 @@ RUN set -eu; \
       -o -iname 'README*' -o -iname 'CHANGELOG*' -o -iname 'HISTORY*' \) -delete; \
     find "$app/node_modules" -depth -type d \( -name test -o -name tests -o -name docs -o -name example -o -name examples \) \
       -exec rm -rf {} +; \
+    find "$app/node_modules/sql.js/dist" -type f ! -name sql-wasm.js ! -name sql-wasm.wasm -delete; \
+    find "$app/node_modules/hash-wasm" -mindepth 1 -maxdepth 1 ! -name dist ! -name package.json ! -name LICENSE -exec rm -rf {} +; \
+    find "$app/node_modules/hash-wasm/dist" -mindepth 1 -maxdepth 1 ! -name xxhash3.umd.min.js -exec rm -rf {} +; \
     mkdir -p /out/fluent-bit/parsers /out/var/lib/wren /out/var/fluent-bit /out/tmp; \
     cp /out/fluent-bit/etc/parsers.conf /out/fluent-bit/parsers/parsers.conf; \
     ln -s /var/lib/wren /out/var/fluent-bit/state; \
