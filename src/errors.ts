@@ -26,6 +26,13 @@ export interface SourcePos {
   file: string;
   line: number;
   col: number;
+  /** Set when the setting came from a command-line flag (`-p rate=fast`): errors name the flag instead. */
+  arg?: string;
+}
+
+/** Where a setting was made, as errors print it: `FILE:LINE:COL` or `command line (-p rate=fast)`. */
+export function formatPos(p: SourcePos): string {
+  return p.arg !== undefined ? `command line (${p.arg})` : `${p.file}:${p.line}:${p.col}`;
 }
 
 export class ConfigError extends WrenError {
@@ -38,7 +45,7 @@ export class ConfigError extends WrenError {
   }
 
   override toLine(): string {
-    const where = this.pos ? `${this.pos.file}:${this.pos.line}:${this.pos.col}: ` : '';
+    const where = this.pos ? `${formatPos(this.pos)}: ` : '';
     return where + super.toLine();
   }
 }

@@ -2,6 +2,7 @@ import type { Dispatcher } from 'undici';
 import { createAwsAuth, type AwsAuth } from '../../src/aws/auth.js';
 import type { Chunk, FlushResult, OutputInstance, PluginContext } from '../../src/engine/types.js';
 import { errorLine } from '../../src/errors.js';
+import { reportConnections } from '../../src/net/connection-stats.js';
 import { createDestinationDispatcher } from '../../src/net/dispatchers.js';
 import { signAndSend } from '../../src/sink/send.js';
 import { planBatches, type StreamPlan } from './batch.js';
@@ -34,6 +35,7 @@ export class CloudWatchLogsOutput implements OutputInstance {
     const env = ctx.env ?? process.env;
     this.now = deps.now ?? Date.now;
     this.dispatcher = createDestinationDispatcher({ proxy: this.cfg.proxy, tls: this.cfg.tls, connectTimeoutMs: this.cfg.connectTimeoutMs, env });
+    reportConnections(ctx.metrics, this.dispatcher);
     this.auth = createAwsAuth(ctx.options, { service: 'logs', style: 'cloudwatch', env, log: ctx.log, destination: this.dispatcher });
     this.url = endpointUrl(this.cfg, this.auth.region, env, ctx.options, ctx.id);
     this.router = new Router(this.cfg);

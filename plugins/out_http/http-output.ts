@@ -2,6 +2,7 @@ import type { Dispatcher } from 'undici';
 import type { Chunk, FlushResult, OutputInstance, PluginContext } from '../../src/engine/types.js';
 import { WriterPool } from '../../src/codec/byte-writer.js';
 import { createAwsAuth } from '../../src/aws/auth.js';
+import { reportConnections } from '../../src/net/connection-stats.js';
 import { createDestinationDispatcher } from '../../src/net/dispatchers.js';
 import { classifyStatus, signAndSend, SendError, type RequestSigner } from '../../src/sink/send.js';
 import { httpConfig, type HttpConfig } from './config.js';
@@ -17,6 +18,7 @@ export class HttpOutput implements OutputInstance {
     this.cfg = httpConfig(ctx.id, ctx.options);
     const env = ctx.env ?? process.env;
     this.dispatcher = createDestinationDispatcher({ proxy: this.cfg.proxy, tls: this.cfg.tls, connectTimeoutMs: this.cfg.connectTimeoutMs, env });
+    reportConnections(ctx.metrics, this.dispatcher);
     if (this.cfg.awsService) {
       this.signer = createAwsAuth(ctx.options, { service: this.cfg.awsService, style: 'aws', env, log: ctx.log, destination: this.dispatcher });
     }

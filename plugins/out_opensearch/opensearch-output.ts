@@ -1,6 +1,7 @@
 import type { Dispatcher } from 'undici';
 import { createAwsAuth } from '../../src/aws/auth.js';
 import type { Chunk, FlushResult, OutputInstance, PluginContext } from '../../src/engine/types.js';
+import { reportConnections } from '../../src/net/connection-stats.js';
 import { createDestinationDispatcher } from '../../src/net/dispatchers.js';
 import { bodySnippet, signAndSend, SendError, type RequestSigner } from '../../src/sink/send.js';
 import { cutBatches, halves, type Range } from './batch.js';
@@ -28,6 +29,7 @@ export class OpenSearchOutput implements OutputInstance {
     this.cfg = opensearchConfig(ctx.id, ctx.options, ctx.baseDir);
     const env = ctx.env ?? process.env;
     this.dispatcher = createDestinationDispatcher({ proxy: this.cfg.proxy, tls: this.cfg.tls, connectTimeoutMs: this.cfg.connectTimeoutMs, env });
+    reportConnections(ctx.metrics, this.dispatcher);
     if (this.cfg.awsService) {
       this.signer = createAwsAuth(ctx.options, { service: this.cfg.awsService, style: 'aws', env, log: ctx.log });
     }

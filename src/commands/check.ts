@@ -1,4 +1,4 @@
-import { loadConfig, type PluginConfig, type WrenConfig } from '../config/load.js';
+import { COMMAND_LINE, loadConfig, type FlagSettings, type PluginConfig, type WrenConfig } from '../config/load.js';
 import { Pipeline } from '../engine/pipeline.js';
 import { ConfigErrorList, errorLine } from '../errors.js';
 import { createLogger } from '../log.js';
@@ -9,9 +9,17 @@ export interface CheckIo {
   stderr: NodeJS.WritableStream;
 }
 
-/** `wren check -c FILE`: validate, build every plugin without starting it, print the pipeline. */
-export async function runCheck(file: string, io: CheckIo): Promise<number> {
-  const { config, errors } = loadConfig(file, { env: io.env });
+/** A configuration file, a pipeline from flags, or both (the flags' sections first). */
+export interface ConfigSource {
+  file?: string;
+  flags?: FlagSettings;
+}
+
+/** `wren check -c FILE` (or `-D`): validate, build every plugin without starting it, print the pipeline. */
+export async function runCheck(source: ConfigSource | string, io: CheckIo): Promise<number> {
+  const src = typeof source === 'string' ? { file: source } : source;
+  const file = src.file ?? COMMAND_LINE;
+  const { config, errors } = loadConfig(src.file, { env: io.env, flags: src.flags });
   if (!config) {
     for (const e of errors) io.stderr.write(e.toLine() + '\n');
     io.stderr.write(`${errors.length} error(s) in ${file}\n`);

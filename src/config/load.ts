@@ -7,9 +7,9 @@ import { buildParsers, PARSER_OPTIONS } from '../parsers/registry.js';
 import type { ParserLookup } from '../parsers/types.js';
 import { instanceOptions, parseRetryLimit } from './common-options.js';
 import { resolveOptions } from './options-resolve.js';
-import { SERVICE_OPTIONS, serviceConfig, type ServiceConfig } from './service.js';
+import { checkService, SERVICE_OPTIONS, serviceConfig, type ServiceConfig } from './service.js';
 import { didYouMean } from './suggest.js';
-import type { PluginOptions, RawSection } from './types.js';
+import type { PluginOptions, RawEntry, RawSection } from './types.js';
 import { loadYaml } from './yaml-load.js';
 
 /** One configured plugin instance, validated. */
@@ -18,7 +18,7 @@ export interface PluginConfig {
   def: PluginDefinition;
   /** The name as written (`es`), and the definition's own name is def.name. */
   name: string;
-  /** `alias`, else `<name>.<n>` counting instances of the same plugin (`tail.0`). */
+  /** `alias`, else `<name>.<n>`, n counting the instances of the same kind in order (`tail.0`, `es.0`, `stdout.1`), as Fluent Bit. */
   id: string;
   options: PluginOptions;
   pos: SourcePos;
@@ -47,29 +47,47 @@ export interface LoadResult {
 export interface LoadOptions {
   env: NodeJS.ProcessEnv;
   plugins?: readonly PluginDefinition[];
+  /** A pipeline and service keys from command-line flags (`-i dummy -p rate=5 -o stdout -f 1`). */
+  flags?: FlagSettings;
 }
 
-/** Load, validate and type a configuration file. Every error found is returned, sorted by place. */
-export function loadConfig(file: string, opts: LoadOptions): LoadResult {
+/** Settings given as flags: their sections come before the file's, the file's service keys win (as in Fluent Bit). */
+export interface FlagSettings {
+  sections: readonly RawSection[];
+  service: readonly RawEntry[];
+}
+
+/** Where a configuration given only as flags says it comes from. */
+export const COMMAND_LINE = '<command line>';
+
+/**
+ * Load, validate and type a configuration file and/or a pipeline from flags. Every error found
+ * is returned, sorted by place.
+ */
+export function loadConfig(file: string | undefined, opts: LoadOptions): LoadResult {
   const plugins = opts.plugins ?? PLUGINS;
-  const yaml = loadYaml(file, opts.env);
+  const yaml = file !== undefined ? loadYaml(file, opts.env) : { sections: [], errors: [], files: [COMMAND_LINE] };
   const errors = [...yaml.errors];
   if (yaml.files.length === 0) return { errors: sortErrors(errors) };
-  const baseDir = dirname(resolve(file));
+  const baseDir = file !== undefined ? dirname(resolve(file)) : process.cwd();
+  const flags = opts.flags ?? { sections: [], service: [] };
+  const sections = [...flags.sections, ...yaml.sections];
 
+  const fileService = yaml.sections.filter((s) => s.kind === 'service').flatMap((s) => s.entries);
   const serviceSection: RawSection = {
     kind: 'service',
     name: '',
-    entries: yaml.sections.filter((s) => s.kind === 'service').flatMap((s) => s.entries),
-    pos: { file, line: 1, col: 1 },
+    entries: [...serviceFromFlags(flags.service, fileService), ...fileService],
+    pos: { file: file ?? COMMAND_LINE, line: 1, col: 1 },
   };
   const svc = resolveOptions(serviceSection, SERVICE_OPTIONS, "'service'");
   errors.push(...svc.errors);
+  errors.push(...checkService(svc.options));
 
   // parsers: the config's own, plus those of service.parsers_file
   const parserSections = yaml.sections.filter((s) => s.kind === 'parser');
   for (const extra of svc.options.list('parsers_file')) {
-    const more = loadYaml(resolve(baseDir, extra), opts.env);
+    const more = loadParsersFile(resolve(baseDir, extra), opts.env);
     errors.push(...more.errors);
     for (const s of more.sections) {
       if (s.kind === 'parser') parserSections.push(s);
@@ -84,16 +102,17 @@ export function loadConfig(file: string, opts: LoadOptions): LoadResult {
   }
   const parsers = buildParsers(parserEntries);
   errors.push(...parsers.errors);
-  for (const s of yaml.sections) {
+  for (const s of sections) {
     if (s.kind === 'multiline_parser') {
       errors.push(new ConfigError(`custom multiline parsers are not supported yet ('${s.name}')`, s.pos, { hint: "use the built-in 'docker' or 'cri' multiline parsers" }));
     }
   }
 
-  const counts = new Map<string, number>();
+  // instances are numbered per kind in the order written, as Fluent Bit names them (tail.0, kubernetes.0, es.0, stdout.1)
+  const counts: Record<PluginKind, number> = { input: 0, filter: 0, output: 0 };
   const ids = new Set<string>();
   const out: Record<PluginKind, PluginConfig[]> = { input: [], filter: [], output: [] };
-  for (const s of yaml.sections) {
+  for (const s of sections) {
     if (s.kind !== 'input' && s.kind !== 'filter' && s.kind !== 'output') continue;
     const name = s.name.toLowerCase();
     const candidates = plugins.filter((p) => p.kind === s.kind);
@@ -106,25 +125,28 @@ export function loadConfig(file: string, opts: LoadOptions): LoadResult {
     const label = `${s.kind} '${s.name}'`;
     const r = resolveOptions(s, instanceOptions(s.kind, def.options), label);
     errors.push(...r.errors);
-    const n = counts.get(def.name) ?? 0;
-    counts.set(def.name, n + 1);
-    const id = r.options.optStr('alias') ?? `${def.name}.${n}`;
+    const n = counts[s.kind]++;
+    const id = r.options.optStr('alias') ?? `${name}.${n}`;
     if (ids.has(id)) errors.push(new ConfigError(`${label}: alias '${id}' is used twice`, r.options.pos('alias') ?? s.pos));
     ids.add(id);
     const pc: PluginConfig = { kind: s.kind, def, name: s.name, id, options: r.options, pos: s.pos };
-    if (s.kind !== 'input') matchOf(pc, label, errors);
     if (s.kind === 'output' && parseRetryLimit(r.options.str('retry_limit')) === undefined) {
       errors.push(new ConfigError(`${label}: 'retry_limit' expects a number, no_limits, false or no_retries, got '${r.options.str('retry_limit')}'`, r.options.pos('retry_limit')));
     }
     out[s.kind].push(pc);
   }
-  if (out.input.length === 0 && yaml.errors.length === 0) errors.push(new ConfigError("the pipeline has no inputs", { file, line: 1, col: 1 }, { hint: "add one under 'pipeline: inputs:'" }));
-  if (out.output.length === 0 && yaml.errors.length === 0) errors.push(new ConfigError("the pipeline has no outputs", { file, line: 1, col: 1 }, { hint: "add one under 'pipeline: outputs:', e.g. name: stdout, match: '*'" }));
+  // one input and one output: an output without a match takes everything (Fluent Bit's 1:1 rule)
+  const written = (kind: PluginKind) => sections.filter((x) => x.kind === kind).length;
+  const oneToOne = written('input') === 1 && written('output') === 1;
+  for (const pc of [...out.filter, ...out.output]) matchOf(pc, `${pc.kind} '${pc.name}'`, errors, oneToOne && pc.kind === 'output');
+  const top = file !== undefined ? { file, line: 1, col: 1 } : undefined;
+  if (written('input') === 0 && yaml.errors.length === 0) errors.push(new ConfigError("the pipeline has no inputs", top, { hint: file !== undefined ? "add one under 'pipeline: inputs:'" : 'add one with -i NAME' }));
+  if (written('output') === 0 && yaml.errors.length === 0) errors.push(new ConfigError("the pipeline has no outputs", top, { hint: file !== undefined ? "add one under 'pipeline: outputs:', e.g. name: stdout, match: '*'" : 'add one with -o NAME, e.g. -o stdout' }));
 
   if (errors.length > 0) return { errors: sortErrors(errors) };
   return {
     config: {
-      file,
+      file: file ?? COMMAND_LINE,
       baseDir,
       service: serviceConfig(svc.options),
       serviceOptions: svc.options,
@@ -137,10 +159,10 @@ export function loadConfig(file: string, opts: LoadOptions): LoadResult {
   };
 }
 
-function matchOf(pc: PluginConfig, label: string, errors: ConfigError[]): void {
+function matchOf(pc: PluginConfig, label: string, errors: ConfigError[], matchAll: boolean): void {
   const o = pc.options;
   const re = o.optStr('match_regex');
-  const m = o.optStr('match');
+  const m = o.optStr('match') ?? (re === undefined && matchAll ? '*' : undefined);
   if (re !== undefined && m !== undefined) {
     errors.push(new ConfigError(`${label}: set either 'match' or 'match_regex', not both`, o.pos('match_regex')));
     return;
@@ -160,6 +182,18 @@ function matchOf(pc: PluginConfig, label: string, errors: ConfigError[]): void {
   }
   pc.matcher = compileMatch(m.trim());
   pc.matchText = m.trim();
+}
+
+/** A parsers file (`service.parsers_file`, `-R`): its `parsers:` / `multiline_parsers:` sections. */
+export function loadParsersFile(path: string, env: NodeJS.ProcessEnv): { sections: RawSection[]; errors: ConfigError[] } {
+  return loadYaml(path, env);
+}
+
+/** Service keys from flags, less those the file sets too (the file's value wins, as in Fluent Bit; repeatable keys add up). */
+function serviceFromFlags(flagEntries: readonly RawEntry[], fileEntries: readonly RawEntry[]): RawEntry[] {
+  const inFile = new Set(fileEntries.map((e) => e.key));
+  const multi = new Set(SERVICE_OPTIONS.filter((o) => o.type === 'multi').map((o) => o.key));
+  return flagEntries.filter((e) => multi.has(e.key) || !inFile.has(e.key));
 }
 
 function sortErrors(errors: ConfigError[]): ConfigError[] {

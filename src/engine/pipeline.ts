@@ -194,6 +194,7 @@ export class Pipeline {
   private process(tag: string, events: LogEvent[], receipt: Receipt, from: number): void {
     const route = this.route(tag);
     let batch = events;
+    const perEvent = receipt.bytes / Math.max(1, events.length);
     for (let i = from; i < route.filters.length; i++) {
       const f = route.filters[i]!;
       const before = batch.length;
@@ -208,7 +209,7 @@ export class Pipeline {
         this.busy = true;
         const input = batch;
         r.then(
-          (out) => this.countFilter(f, before, out.length) ?? out,
+          (out) => this.countFilter(f, before, out.length, perEvent) ?? out,
           (err: unknown) => (this.filterFailed(f, err), input),
         ).then((out) => {
           this.busy = false;
@@ -217,7 +218,7 @@ export class Pipeline {
         });
         return;
       }
-      this.countFilter(f, before, r.length);
+      this.countFilter(f, before, r.length, perEvent);
       batch = r;
     }
     if (batch.length > 0) {
@@ -241,9 +242,18 @@ export class Pipeline {
     }
   }
 
-  private countFilter(f: FilterRunner, before: number, after: number): undefined {
-    f.metrics.add('records_in', before);
-    f.metrics.add('records_out', after);
+  /** Fluent Bit's filter counters; bytes are the input's bytes as read, apportioned per record. */
+  private countFilter(f: FilterRunner, before: number, after: number, perEvent: number): undefined {
+    const m = f.metrics;
+    m.add('records_in', before);
+    m.add('records_out', after);
+    m.add('bytes', Math.round(after * perEvent));
+    if (after < before) {
+      m.add('drop_records', before - after);
+      m.add('drop_bytes', Math.round((before - after) * perEvent));
+    } else if (after > before) {
+      m.add('add_records', after - before);
+    }
     return undefined;
   }
 
