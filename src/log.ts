@@ -1,4 +1,5 @@
 import { pino, type Logger } from 'pino';
+import { countLogLine, toPinoLevel } from './log-levels.js';
 
 export type { Logger } from 'pino';
 
@@ -11,24 +12,7 @@ export const SECRET_KEYS = [
 
 const REDACT_PATHS = SECRET_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`]);
 
-export type LogLevel = 'off' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
-
-/** Fluent Bit's `log_level` names → pino levels. */
-export function toPinoLevel(level: string): string {
-  switch (level.toLowerCase()) {
-    case 'off': return 'silent';
-    case 'warning': return 'warn';
-    default: return level.toLowerCase();
-  }
-}
-
-const LEVEL_NAMES: Record<number, string> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'error' };
-const counts = new Map<string, number>(['error', 'warn', 'info', 'debug', 'trace'].map((t) => [t, 0]));
-
-/** Log lines written so far by level (Fluent Bit's `fluentbit_logger_logs_total{message_type}`). */
-export function logCounts(): ReadonlyMap<string, number> {
-  return counts;
-}
+export { logCounts, toPinoLevel, type LogLevel } from './log-levels.js';
 
 /**
  * JSON lines to stderr (fd 2), or appended to a file (`service.log_file`), synchronous so nothing
@@ -47,8 +31,7 @@ export function createLogger(level: string, destination: number | NodeJS.Writabl
       formatters: { level: (label) => ({ level: label }) },
       hooks: {
         logMethod(args, method, level) {
-          const t = LEVEL_NAMES[level];
-          if (t !== undefined) counts.set(t, counts.get(t)! + 1);
+          countLogLine(level);
           method.apply(this, args);
         },
       },

@@ -3,7 +3,6 @@ import { ConfigError } from '../../src/errors.js';
 import type { Parser } from '../../src/parsers/types.js';
 import { readConfig } from './config.js';
 import { KubernetesFilter } from './filter.js';
-import { KubeClient } from './kube-client.js';
 import { MetaCache } from './meta-cache.js';
 import { createTagReader } from './tag-meta.js';
 
@@ -18,7 +17,7 @@ function parserOption(ctx: PluginContext, key: string, name: string | undefined)
 }
 
 /** Build the filter: from the tag alone (use_tag_for_meta), or with a Kubernetes API client and its cache. */
-export function createKubernetesFilter(ctx: PluginContext): FilterInstance {
+export async function createKubernetesFilter(ctx: PluginContext): Promise<FilterInstance> {
   const cfg = readConfig(ctx.options);
   const readTag = createTagReader(cfg.tagPrefix, parserOption(ctx, 'regex_parser', cfg.regexParser));
   const mergeParser = parserOption(ctx, 'merge_parser', cfg.mergeParser);
@@ -43,6 +42,8 @@ export function createKubernetesFilter(ctx: PluginContext): FilterInstance {
     throw new ConfigError(`filter kubernetes: kube_url '${url}' is not a URL`, ctx.options.pos('kube_url'),
       { hint: 'write it as https://host:port', cause: err });
   }
+  // the API client (and undici) loads only when the filter talks to the API
+  const { KubeClient } = await import('./kube-client.js');
   const client = new KubeClient({
     url,
     kubelet: cfg.useKubelet,

@@ -1,7 +1,7 @@
 import { COMMAND_LINE, loadConfig, type FlagSettings, type PluginConfig, type WrenConfig } from '../config/load.js';
 import { Pipeline } from '../engine/pipeline.js';
 import { ConfigErrorList, errorLine } from '../errors.js';
-import { createLogger } from '../log.js';
+import { silentLogger } from '../silent-logger.js';
 
 export interface CheckIo {
   env: NodeJS.ProcessEnv;
@@ -25,7 +25,7 @@ export async function runCheck(source: ConfigSource | string, io: CheckIo): Prom
     io.stderr.write(`${errors.length} error(s) in ${file}\n`);
     return 1;
   }
-  const pipeline = new Pipeline(config, createLogger('off'), io.env);
+  const pipeline = new Pipeline(config, silentLogger(), io.env);
   try {
     await pipeline.build();
   } catch (err) {

@@ -1,7 +1,8 @@
 import type { PluginConfig, WrenConfig } from '../config/load.js';
 import { parseRetryLimit } from '../config/common-options.js';
 import { ConfigError, ConfigErrorList, errorLine } from '../errors.js';
-import { toPinoLevel, type Logger } from '../log.js';
+import type { Logger } from '../log.js';
+import { toPinoLevel } from '../log-levels.js';
 import { InputRunner } from './input-runner.js';
 import { MetricsRegistry, type InstanceMetrics } from './metrics.js';
 import { OutputRunner } from './output-runner.js';

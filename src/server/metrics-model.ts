@@ -1,6 +1,6 @@
 import type { InstanceMetrics, MetricsRegistry } from '../engine/metrics.js';
 import type { PluginKind } from '../engine/types.js';
-import { logCounts } from '../log.js';
+import { logCounts } from '../log-levels.js';
 import { FLUENTBIT_COUNTERS, FLUENTBIT_GAUGES, isFluentBitCounter, isFluentBitGauge } from './fluentbit-names.js';
 
 /** What the metrics say about the process itself. */
