@@ -4,11 +4,11 @@
 // BENCH_IDLE_S overrides the 10 s; BENCH_CLI picks another entry point (e.g. a bundle).
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { benchDir, CLI as DEFAULT_CLI, ROOT } from './lib.mjs';
 
 const IDLE_S = Number(process.env.BENCH_IDLE_S ?? 10);
-const CLI = process.env.BENCH_CLI ? join(ROOT, process.env.BENCH_CLI) : DEFAULT_CLI;
+const CLI = process.env.BENCH_CLI ? resolve(ROOT, process.env.BENCH_CLI) : DEFAULT_CLI;
 
 function procStatus(pid) {
   const text = readFileSync(`/proc/${pid}/status`, 'utf8');

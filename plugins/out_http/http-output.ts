@@ -1,7 +1,7 @@
 import type { Dispatcher } from 'undici';
 import type { Chunk, FlushResult, OutputInstance, PluginContext } from '../../src/engine/types.js';
 import { WriterPool } from '../../src/codec/byte-writer.js';
-import { createAwsAuth } from '../../src/aws/auth.js';
+import type { createAwsAuth } from '../../src/aws/auth.js';
 import { reportConnections } from '../../src/net/connection-stats.js';
 import { createDestinationDispatcher } from '../../src/net/dispatchers.js';
 import { classifyStatus, signAndSend, SendError, type RequestSigner } from '../../src/sink/send.js';
@@ -14,13 +14,15 @@ export class HttpOutput implements OutputInstance {
   private readonly signer?: RequestSigner;
   private readonly pool = new WriterPool();
 
-  constructor(private readonly ctx: PluginContext) {
+  /** `awsAuth`: src/aws/auth.js's createAwsAuth, loaded by create() only when aws_auth is on (it brings the signer). */
+  constructor(private readonly ctx: PluginContext, awsAuth?: typeof createAwsAuth) {
     this.cfg = httpConfig(ctx.id, ctx.options);
     const env = ctx.env ?? process.env;
     this.dispatcher = createDestinationDispatcher({ proxy: this.cfg.proxy, tls: this.cfg.tls, connectTimeoutMs: this.cfg.connectTimeoutMs, env });
     reportConnections(ctx.metrics, this.dispatcher);
     if (this.cfg.awsService) {
-      this.signer = createAwsAuth(ctx.options, { service: this.cfg.awsService, style: 'aws', env, log: ctx.log, destination: this.dispatcher });
+      if (!awsAuth) throw new Error('aws_auth is on but the AWS signer was not loaded');
+      this.signer = awsAuth(ctx.options, { service: this.cfg.awsService, style: 'aws', env, log: ctx.log, destination: this.dispatcher });
     }
   }
 

@@ -8,7 +8,10 @@ export const httpOutput: OutputDefinition = {
   description: 'POSTs records to an HTTP(S) endpoint as JSON, optionally gzip-compressed.',
   options: HTTP_OPTIONS,
   async create(ctx) {
-    const { HttpOutput } = await import('./http-output.js');
-    return new HttpOutput(ctx);
+    const [{ HttpOutput }, aws] = await Promise.all([
+      import('./http-output.js'),
+      ctx.options.bool('aws_auth') ? import('../../src/aws/auth.js') : undefined,
+    ]);
+    return new HttpOutput(ctx, aws?.createAwsAuth);
   },
 };

@@ -9,7 +9,10 @@ export const opensearchOutput: OutputDefinition = {
   description: 'Indexes records in OpenSearch with the _bulk API (Amazon OpenSearch Service and Serverless with SigV4), item by item.',
   options: OPENSEARCH_OPTIONS,
   async create(ctx) {
-    const { OpenSearchOutput } = await import('./opensearch-output.js');
-    return new OpenSearchOutput(ctx);
+    const [{ OpenSearchOutput }, aws] = await Promise.all([
+      import('./opensearch-output.js'),
+      ctx.options.bool('aws_auth') ? import('../../src/aws/auth.js') : undefined,
+    ]);
+    return new OpenSearchOutput(ctx, aws?.createAwsAuth);
   },
 };

@@ -1,5 +1,5 @@
 import type { Dispatcher } from 'undici';
-import { createAwsAuth } from '../../src/aws/auth.js';
+import type { createAwsAuth } from '../../src/aws/auth.js';
 import type { Chunk, FlushResult, OutputInstance, PluginContext } from '../../src/engine/types.js';
 import { reportConnections } from '../../src/net/connection-stats.js';
 import { createDestinationDispatcher } from '../../src/net/dispatchers.js';
@@ -25,13 +25,15 @@ export class OpenSearchOutput implements OutputInstance {
   private readonly deadLetters?: DeadLetterFile;
   private readonly where: string;
 
-  constructor(private readonly ctx: PluginContext) {
+  /** `awsAuth`: src/aws/auth.js's createAwsAuth, loaded by create() only when aws_auth is on (it brings the signer). */
+  constructor(private readonly ctx: PluginContext, awsAuth?: typeof createAwsAuth) {
     this.cfg = opensearchConfig(ctx.id, ctx.options, ctx.baseDir);
     const env = ctx.env ?? process.env;
     this.dispatcher = createDestinationDispatcher({ proxy: this.cfg.proxy, tls: this.cfg.tls, connectTimeoutMs: this.cfg.connectTimeoutMs, env });
     reportConnections(ctx.metrics, this.dispatcher);
     if (this.cfg.awsService) {
-      this.signer = createAwsAuth(ctx.options, { service: this.cfg.awsService, style: 'aws', env, log: ctx.log });
+      if (!awsAuth) throw new Error('aws_auth is on but the AWS signer was not loaded');
+      this.signer = awsAuth(ctx.options, { service: this.cfg.awsService, style: 'aws', env, log: ctx.log });
     }
     this.encoder = new BulkEncoder(this.cfg.encode);
     if (this.cfg.deadLetterPath) this.deadLetters = new DeadLetterFile(this.cfg.deadLetterPath, ctx.log);
