@@ -1,10 +1,16 @@
 import type { PluginDefinition } from '../src/engine/types.js';
+import { awsFilter } from './filter_aws/index.js';
 import { grepFilter } from './filter_grep/index.js';
 import { kubernetesFilter } from './filter_kubernetes/index.js';
 import { modifyFilter } from './filter_modify/index.js';
+import { nestFilter } from './filter_nest/index.js';
+import { multilineFilter } from './filter_multiline/index.js';
 import { parserFilter } from './filter_parser/index.js';
+import { recordModifierFilter } from './filter_record_modifier/index.js';
+import { rewriteTagFilter } from './filter_rewrite_tag/index.js';
 import { dummyInput } from './in_dummy/index.js';
 import { stdinInput } from './in_stdin/index.js';
+import { systemdInput } from './in_systemd/index.js';
 import { tailInput } from './in_tail/index.js';
 import { cloudwatchLogsOutput } from './out_cloudwatch_logs/index.js';
 import { fileOutput } from './out_file/index.js';
@@ -21,10 +27,16 @@ export const PLUGINS: readonly PluginDefinition[] = [
   dummyInput,
   stdinInput,
   tailInput,
+  systemdInput,
   grepFilter,
   modifyFilter,
   parserFilter,
+  multilineFilter,
   kubernetesFilter,
+  recordModifierFilter,
+  nestFilter,
+  rewriteTagFilter,
+  awsFilter,
   stdoutOutput,
   nullOutput,
   fileOutput,

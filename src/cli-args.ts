@@ -9,18 +9,18 @@ import type { SourcePos } from './errors.js';
  * `-vv`). A pipeline given with `-i/-F/-o` becomes raw config sections, validated like a file's.
  */
 
-export type Command = 'run' | 'check' | 'credentials' | 'help' | 'version';
+export type Command = 'run' | 'check' | 'credentials' | 'convert' | 'help' | 'version';
 
 /** Subcommands, written first: `wren check -c FILE`. Add new ones here and a `case` in cli.ts. */
-export const COMMANDS: readonly Command[] = ['run', 'check', 'credentials', 'help', 'version'];
+export const COMMANDS: readonly Command[] = ['run', 'check', 'credentials', 'convert', 'help', 'version'];
 
-/** Commands where `-o/--output NAME` is a plain value (which output), not Fluent Bit's "add an output plugin". */
-const OUTPUT_IS_VALUE: ReadonlySet<Command> = new Set<Command>(['credentials']);
+/** Commands where `-o/--output X` is a plain value (credentials: which output; convert: the file to write), not Fluent Bit's "add an output plugin". */
+const OUTPUT_IS_VALUE: ReadonlySet<Command> = new Set<Command>(['credentials', 'convert']);
 
 /** The pipeline and service settings given as flags. Sections come before a config file's, as in Fluent Bit. */
 export interface FlagConfig {
   sections: RawSection[];
-  /** Service keys set by flags (-f, -H, -P, -L, -l, -R, -b, -s, -Y, -v, -q). The file's value wins, as in Fluent Bit. */
+  /** Service keys set by flags (-f, -H, -P, -L, -l, -b, -s, -Y, -d, -v, -q). The file's value wins, as in Fluent Bit. */
   service: RawEntry[];
 }
 
@@ -31,8 +31,10 @@ export interface Args {
   workdir?: string;
   /** -D: validate and exit, as `wren check`. */
   dryRun: boolean;
-  /** `credentials --output NAME`. */
+  /** `credentials --output NAME`, `convert -o FILE`. */
   output?: string;
+  /** -R: parsers files, as written (relative to the working directory, after -w). */
+  parsers: string[];
   json: boolean;
   flags: FlagConfig;
   /** `-h` after `-i/-F/-o NAME`: that plugin's options. */
@@ -74,7 +76,7 @@ const unsupported = (what: string, hint: string) => (_st: State, _v: string, pos
 
 const OPTIONS: readonly Opt[] = [
   { short: 'c', long: ['config'], arg: true, apply: (st, v) => (st.args.config = v) },
-  { short: 'R', long: ['parser'], arg: true, apply: service('parsers_file') },
+  { short: 'R', long: ['parser'], arg: true, apply: (st, v) => st.args.parsers.push(v) },
   { short: 'i', long: ['input'], arg: true, apply: section('input') },
   { short: 'F', long: ['filter'], arg: true, apply: section('filter') },
   { short: 'o', long: ['output'], arg: true, apply: section('output') },
@@ -140,7 +142,7 @@ const byLong = new Map(OPTIONS.flatMap((o) => o.long.map((l) => [l, o] as const)
 const credentialsOutput: Opt = { short: 'o', long: ['output'], arg: true, apply: (st, v) => (st.args.output = v) };
 
 export function parseArgs(argv: readonly string[]): Args {
-  const args: Args = { command: 'run', dryRun: false, json: false, flags: { sections: [], service: [] }, warnings: [] };
+  const args: Args = { command: 'run', dryRun: false, json: false, parsers: [], flags: { sections: [], service: [] }, warnings: [] };
   const st: State = { args, verbose: 0 };
   let i = 0;
   const first = argv[0];
@@ -198,16 +200,19 @@ export function parseArgs(argv: readonly string[]): Args {
 
   if (st.quiet) args.flags.service.push({ key: 'log_level', value: 'off', pos: st.quiet });
   else if (st.verbose > 0) args.flags.service.push({ key: 'log_level', value: st.verbose > 1 ? 'trace' : 'debug', pos: st.verbosePos! });
-  // -R and -l name files from where Wren runs (after -w), not from the config file's folder
+  // -l and -b name paths from where Wren runs (after -w), not from the config file's folder; -R
+  // files are resolved by the loader from the working directory (Wren changes to -w first)
   const base = args.workdir !== undefined ? resolve(args.workdir) : process.cwd();
   for (const e of args.flags.service) {
-    if ((e.key === 'parsers_file' || e.key === 'log_file' || e.key === 'storage.path') && typeof e.value === 'string') e.value = resolve(base, e.value);
+    if ((e.key === 'log_file' || e.key === 'storage.path') && typeof e.value === 'string') e.value = resolve(base, e.value);
   }
   if (args.dryRun && args.command === 'run') args.command = 'check';
   const hasPipeline = args.flags.sections.length > 0;
   if ((args.command === 'run' || args.command === 'check') && !args.config && !hasPipeline) {
     throw new UsageError(`'wren ${args.command}' needs -c FILE or a pipeline from flags (e.g. wren -i dummy -o stdout)`);
   }
-  if (args.command === 'credentials' && !args.config) throw new UsageError("'wren credentials' needs -c FILE (e.g. wren credentials -c config/wren.yaml)");
+  if ((args.command === 'credentials' || args.command === 'convert') && !args.config) {
+    throw new UsageError(`'wren ${args.command}' needs -c FILE (e.g. wren ${args.command} -c ${args.command === 'convert' ? 'fluent-bit.conf' : 'config/wren.yaml'})`);
+  }
   return args;
 }

@@ -3,11 +3,13 @@ import { parseArgs, UsageError, type Args } from './cli-args.js';
 import { errorLine } from './errors.js';
 import { wrenVersion } from './version.js';
 
-const HELP = `wren — a log forwarder for containers (Fluent Bit configuration and command line)
+const HELP = `wren — a log forwarder for containers (Fluent Bit's configuration, YAML or classic, and command line)
 
 Usage:
   wren run -c FILE              run the pipeline in FILE (also: wren -c FILE)
   wren check -c FILE            validate FILE and print the resolved pipeline (also: wren -D -c FILE)
+  wren convert -c FILE.conf [-o FILE.yaml]
+                                write a classic (.conf) configuration as YAML
   wren credentials -c FILE [--output NAME] [--json]
                                 walk the AWS credential chain as that output would
   wren -i INPUT [-p k=v]... [-F FILTER -m MATCH]... -o OUTPUT [-p k=v]...
@@ -15,11 +17,12 @@ Usage:
   wren --help | --version | -i NAME -h (that plugin's options)
 
 Options (as Fluent Bit's; --key=value and --key value both work):
-  -c, --config=FILE      configuration file (.yaml/.yml: YAML)
+  -c, --config=FILE      configuration file: YAML (.yaml, .yml) or classic (any other name)
   -R, --parser=FILE      parsers file to load (repeatable)
   -i, --input=NAME       add an input
   -F, --filter=NAME      add a filter
-  -o, --output=NAME      add an output (credentials: the output to use, its alias or <name>.<n>)
+  -o, --output=NAME      add an output (credentials: the output to use, its alias or <name>.<n>;
+                         convert: where to write the YAML, default stdout)
   -p, --prop="K=V"       set a property of the last -i, -F or -o
   -m, --match=MATCH      set the match of the last -F or -o (one input and one output: '*')
   -t, --tag=TAG          set the tag of the last -i
@@ -58,7 +61,7 @@ async function main(argv: string[]): Promise<number> {
       return 1;
     }
   }
-  const source = { file: args.config, flags: args.flags };
+  const source = { file: args.config, flags: args.flags, parsersFiles: args.parsers };
   switch (args.command) {
     case 'help': {
       if (!args.helpFor) {
@@ -74,6 +77,10 @@ async function main(argv: string[]): Promise<number> {
     case 'check': {
       const { runCheck } = await import('./commands/check.js');
       return runCheck(source, { env: process.env, stdout: process.stdout, stderr: process.stderr });
+    }
+    case 'convert': {
+      const { runConvert } = await import('./commands/convert.js');
+      return runConvert(args.config!, args.output, { stdout: process.stdout, stderr: process.stderr });
     }
     case 'credentials': {
       const { credentialsCommand } = await import('./commands/credentials-cli.js');

@@ -26,6 +26,8 @@ export interface SourcePos {
   file: string;
   line: number;
   col: number;
+  /** For a file read through includes: where it was included from, nearest first (`main.conf:12`). */
+  includedFrom?: readonly string[];
   /** Set when the setting came from a command-line flag (`-p rate=fast`): errors name the flag instead. */
   arg?: string;
 }
@@ -46,7 +48,8 @@ export class ConfigError extends WrenError {
 
   override toLine(): string {
     const where = this.pos ? `${formatPos(this.pos)}: ` : '';
-    return where + super.toLine();
+    const via = this.pos?.includedFrom?.length ? ` [included from ${this.pos.includedFrom.join(', from ')}]` : '';
+    return where + super.toLine() + via;
   }
 }
 

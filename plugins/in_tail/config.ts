@@ -1,6 +1,9 @@
 import { isAbsolute, resolve } from 'node:path';
 import type { OptionSpec, PluginOptions } from '../../src/config/types.js';
 import { ConfigError } from '../../src/errors.js';
+import { didYouMean } from '../../src/config/suggest.js';
+import type { MultilineParser } from '../../src/parsers/multiline/compile.js';
+import { builtinMultiline, builtinMultilineParsers } from '../../src/parsers/multiline/registry.js';
 import type { Parser, ParserLookup } from '../../src/parsers/types.js';
 
 /** The tail input's keys, as Fluent Bit spells them (plus `multiline.flush`). */
@@ -24,7 +27,7 @@ export const TAIL_OPTIONS: readonly OptionSpec[] = [
   { key: 'path_key', type: 'string', desc: "Add the file's path to each record under this key." },
   { key: 'offset_key', type: 'string', desc: "Add the line's byte offset in its file to each record under this key." },
   { key: 'parser', type: 'string', desc: 'Parser applied to each line (when no multiline.parser is set); lines it does not match are kept as text.' },
-  { key: 'multiline.parser', type: 'list', desc: 'Container log formats to parse and rejoin: docker, cri (tried in the order given).' },
+  { key: 'multiline.parser', type: 'list', desc: 'Container formats to parse and rejoin (docker, cri), then multiline parsers joining records such as stack traces (go, java, python, ruby, or a multiline_parsers: name), each tried in the order given.' },
   { key: 'multiline.flush', type: 'time', default: '4s', desc: 'Emit a partial container line whose remaining parts have not arrived after this long.' },
   { key: 'db', type: 'string', desc: 'File keeping each file\'s offset (by inode and name), so a restart resumes where it left off.' },
   { key: 'db.sync', type: 'string', default: 'normal', enum: ['off', 'normal', 'full', 'extra'], desc: 'db durability: off (no fsync), normal (fsync the file), full/extra (and its folder).' },
@@ -59,6 +62,8 @@ export interface TailConfig {
   parser?: Parser;
   multiline: ContainerFormat[];
   multilineFlushMs: number;
+  /** Language / user multiline parsers applied after the container join (go, java, …), in the order given. */
+  multilineStage: MultilineParser[];
   db?: string;
   dbSync: DbSync;
   dbCompareName: boolean;
@@ -67,14 +72,21 @@ export interface TailConfig {
 export function readTailConfig(o: PluginOptions, baseDir: string, parsers: ParserLookup): TailConfig {
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(baseDir, p));
   const multiline: ContainerFormat[] = [];
+  const stage: MultilineParser[] = [];
   for (const name of o.list('multiline.parser')) {
     const n = name.toLowerCase();
-    if (n !== 'docker' && n !== 'cri') {
-      throw new ConfigError(`tail: multiline.parser '${name}' is not supported`, o.pos('multiline.parser'), {
-        hint: 'tail rejoins container lines with docker and cri; remove the other names',
+    if (n === 'docker' || n === 'cri') {
+      if (!multiline.includes(n)) multiline.push(n);
+      continue;
+    }
+    const p = multilineParser(parsers, name);
+    if (p === undefined) {
+      const known = ['docker', 'cri', ...(parsers.multiline?.names() ?? builtinMultilineParsers().keys())];
+      throw new ConfigError(`tail: multiline.parser '${name}' is not defined${didYouMean(name, known)}`, o.pos('multiline.parser'), {
+        hint: `use ${[...known].join(', ')}, or define it under multiline_parsers:`,
       });
     }
-    if (!multiline.includes(n)) multiline.push(n);
+    if (!stage.includes(p)) stage.push(p);
   }
   let parser: Parser | undefined;
   const parserName = o.optStr('parser');
@@ -108,8 +120,14 @@ export function readTailConfig(o: PluginOptions, baseDir: string, parsers: Parse
     parser,
     multiline,
     multilineFlushMs: Math.max(1, o.num('multiline.flush')),
+    multilineStage: stage,
     db: dbPath === undefined ? undefined : abs(dbPath),
     dbSync: (o.optStr('db.sync') ?? 'normal').toLowerCase() as DbSync,
     dbCompareName: o.bool('db.compare_filename'),
   };
+}
+
+/** A multiline parser by name: the config's (or built-in, through the lookup), else a built-in. */
+function multilineParser(parsers: ParserLookup, name: string): MultilineParser | undefined {
+  return parsers.multiline !== undefined ? parsers.multiline.get(name) : builtinMultiline(name);
 }

@@ -4,8 +4,14 @@ import { CommitQueue } from './commit-queue.js';
 
 /** A container line being rejoined from its parts (CRI `P` lines, docker lines without `\n`). */
 export interface PendingJoin {
+  /** Docker: the parts' `log` texts (already decoded JSON strings). CRI: empty. */
   parts: string[];
-  /** Characters joined so far. */
+  /**
+   * CRI: the parts' raw log bytes (copies: the read buffer is reused), decoded once when the line
+   * is complete, since the runtime cuts at a byte count and may split a UTF-8 character. Docker: empty.
+   */
+  bytes: Buffer[];
+  /** Joined so far: characters (docker) or bytes (CRI). */
   size: number;
   /** File offset of the first part's line: the commit point while the join is open. */
   offset: number;
@@ -42,6 +48,8 @@ export class TailFile {
   print: Buffer | null = null;
   /** Container lines being rejoined, by stream. */
   joins: Map<string, PendingJoin> | null = null;
+  /** Offset of the earliest line of a record the multiline.parser stage still holds; Infinity when none. */
+  heldFrom = Infinity;
   /** Not read any more (a line over buffer_max_size with no long-line policy, or a read error). */
   stopped = false;
   /** When the file was rotated away or deleted (epoch ms); null while it is at its path. */
@@ -82,6 +90,7 @@ export class TailFile {
     if (this.joins !== null && this.joins.size > 0) {
       for (const j of this.joins.values()) if (j.offset < safe) safe = j.offset;
     }
+    if (this.heldFrom < safe) safe = this.heldFrom;
     return safe;
   }
 

@@ -5,6 +5,7 @@ import { FileTracker } from './file-tracker.js';
 import { compileExclude } from './glob.js';
 import { LineSplitter, type LongLineReport } from './line-splitter.js';
 import { ContainerRecords } from './multiline.js';
+import { MultilineStage } from './multiline-stage.js';
 import { OffsetsDb } from './offsets-db.js';
 import { FileReader } from './reader.js';
 import { Decorator, type RecordSink, TextRecords } from './records.js';
@@ -24,6 +25,7 @@ export class TailInput implements InputInstance {
   private readonly tracker: FileTracker;
   private readonly reader: FileReader;
   private readonly sink: RecordSink;
+  private readonly stage: MultilineStage | null;
   private readonly db: OffsetsDb | null;
   private readonly timers: NodeJS.Timeout[] = [];
   private running: Promise<void> | null = null;
@@ -43,7 +45,10 @@ export class TailInput implements InputInstance {
     this.db = cfg.db === undefined ? null : OffsetsDb.open(cfg.db, cfg.dbSync, ctx.log);
     const deco = new Decorator(cfg.pathKey, cfg.offsetKey);
     const text = new TextRecords(cfg.key, cfg.parser, deco);
-    this.sink = cfg.multiline.length > 0 ? new ContainerRecords(cfg.multiline, deco, text) : text;
+    const lines = cfg.multiline.length > 0 ? new ContainerRecords(cfg.multiline, deco, text) : text;
+    this.stage = cfg.multilineStage.length === 0 ? null
+      : new MultilineStage(lines, cfg.multilineStage, cfg.multiline.length > 0 ? 'log' : cfg.key, () => ctx.metrics.add('multiline_truncated'));
+    this.sink = this.stage ?? lines;
     const splitter = new LineSplitter(cfg.maxLine, cfg.longLines, cfg.skipEmpty, (r) => this.longLine(r));
     this.reader = new FileReader(cfg.maxLine, splitter, this.sink, (f, ev, bytes) => this.emitBatch(f, ev, bytes),
       () => this.isPaused(), (f, size) => this.truncated(f, size));
@@ -62,8 +67,9 @@ export class TailInput implements InputInstance {
       this.scanDue = true;
       this.wake(false);
     });
-    if (this.cfg.multiline.length > 0) {
-      every(Math.min(1000, Math.max(10, this.cfg.multilineFlushMs / 2)), () => this.flushIdleJoins());
+    if (this.cfg.multiline.length > 0 || this.stage !== null) {
+      const idleMs = Math.min(this.cfg.multiline.length > 0 ? this.cfg.multilineFlushMs : Infinity, this.stage?.flushMs ?? Infinity);
+      every(Math.min(1000, Math.max(10, idleMs / 2)), () => this.flushIdleJoins());
     }
     this.wake(false);
   }
@@ -175,7 +181,7 @@ export class TailInput implements InputInstance {
   private flushIdleJoins(): void {
     const idleSince = Date.now() - this.cfg.multilineFlushMs;
     for (const f of this.tracker.files.values()) {
-      if (f.joins === null || f.joins.size === 0) continue;
+      if ((f.joins === null || f.joins.size === 0) && f.heldFrom === Infinity) continue;
       const events: LogEvent[] = [];
       this.sink.begin(f, events, Date.now());
       this.sink.flushJoins(idleSince);

@@ -1,4 +1,4 @@
-import type { LogEvent } from '../../src/engine/types.js';
+import type { EventData } from '../../src/engine/event-data.js';
 import { MAX_BATCH_BYTES, MAX_BATCH_EVENTS, type Encoded } from './encode.js';
 import type { Router } from './route.js';
 
@@ -42,7 +42,7 @@ const SERVICE_LIMITS: Limits = { maxEvents: MAX_BATCH_EVENTS, maxBytes: MAX_BATC
  * the service would refuse for their age, sort each stream by time (stable), and cut it into
  * PutLogEvents calls that respect the count, byte and 24 h span limits.
  */
-export function planBatches(events: readonly LogEvent[], tag: string, enc: Encoded, router: Router, now: number, limits: Limits = SERVICE_LIMITS): Plan {
+export function planBatches(data: EventData, tag: string, enc: Encoded, router: Router, now: number, limits: Limits = SERVICE_LIMITS): Plan {
   const plan: Plan = { streams: [], tooOld: 0, tooNew: 0 };
   const oldest = now - MAX_AGE_MS;
   const newest = now + MAX_AHEAD_MS;
@@ -53,7 +53,7 @@ export function planBatches(events: readonly LogEvent[], tag: string, enc: Encod
   const fixedStream = fixed ? router.plainStream(tag) : '';
   let fixedIdx: number[] | undefined;
 
-  for (let i = 0; i < events.length; i++) {
+  for (let i = 0; i < data.count; i++) {
     if (enc.msgs[i] === undefined) continue;
     const t = enc.times[i]!;
     if (t < oldest) { plan.tooOld++; continue; }
@@ -63,7 +63,7 @@ export function planBatches(events: readonly LogEvent[], tag: string, enc: Encod
       fixedIdx.push(i);
       continue;
     }
-    const rec = events[i]!.record;
+    const rec = data.record(i);
     const g = router.group(rec, tag);
     const s = router.stream(rec, tag);
     let streams = groups.get(g);

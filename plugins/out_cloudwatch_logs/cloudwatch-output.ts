@@ -43,9 +43,8 @@ export class CloudWatchLogsOutput implements OutputInstance {
   }
 
   async flush(chunk: Chunk): Promise<FlushResult> {
-    const events = chunk.events;
-    const enc = encodeEvents(events, this.cfg.logKey);
-    const plan = planBatches(events, chunk.tag, enc, this.router, this.now());
+    const enc = encodeEvents(chunk.data, this.cfg.logKey);
+    const plan = planBatches(chunk.data, chunk.tag, enc, this.router, this.now());
     // take every stream's place in line now, before the first await (see StreamOrder)
     const tickets = plan.streams.map((s) => this.order.ticket(`${s.group}\u0000${s.stream}`));
     const tally = new FlushTally(enc, plan, this.ctx.metrics, this.cfg.logKeyText);
@@ -67,7 +66,7 @@ export class CloudWatchLogsOutput implements OutputInstance {
       // whatever happened, later flushes must not wait on this one
       for (const t of tickets) t.done();
     }
-    return tally.result(events);
+    return tally.result();
   }
 
   /** The calls of one stream, in order; a failure that needs a retry keeps the rest of the stream back too. */

@@ -1,6 +1,7 @@
 import type { OptionSpec, PluginOptions } from '../../src/config/types.js';
 import { ConfigError } from '../../src/errors.js';
 import { CLOUDWATCH_AWS_OPTIONS } from '../../src/aws/options.js';
+import { configuredEndpoint } from '../../src/aws/configured-endpoint.js';
 import { serviceEndpoint } from '../../src/aws/endpoints.js';
 import type { TlsOptions } from '../../src/net/dispatchers.js';
 import { PROXY_OPTIONS, TLS_OPTIONS, tlsFromOptions } from '../../src/net/options.js';
@@ -25,7 +26,7 @@ export const CLOUDWATCH_OPTIONS: readonly OptionSpec[] = [
   { key: 'auto_create_group', type: 'bool', default: 'off', desc: 'Create a missing log group (log streams are always created when missing).' },
   { key: 'log_retention_days', type: 'int', min: 0, desc: `Retention set on log groups this output creates (0 or unset: never expire). One of ${RETENTION_DAYS.join(', ')}.` },
   { key: 'log_group_class', type: 'string', enum: ['STANDARD', 'INFREQUENT_ACCESS'], desc: 'Storage class of log groups this output creates: STANDARD or INFREQUENT_ACCESS.' },
-  { key: 'endpoint', type: 'string', desc: 'CloudWatch Logs endpoint: a host or a full URL (VPC endpoints, tests); default AWS_ENDPOINT_URL_CLOUDWATCH_LOGS, else https://logs.<region>.<partition suffix>.' },
+  { key: 'endpoint', type: 'string', desc: 'CloudWatch Logs endpoint: a host or a full URL (VPC endpoints, tests); default AWS_ENDPOINT_URL_CLOUDWATCH_LOGS, AWS_ENDPOINT_URL, the profile\'s services/endpoint_url (as the AWS SDKs), else https://logs.<region>.<partition suffix>.' },
   ...TLS_OPTIONS.filter((o) => o.key !== 'tls'),
   ...PROXY_OPTIONS,
   ...NET_OPTIONS,
@@ -117,14 +118,14 @@ function template(o: PluginOptions, key: string, label: string): Template | unde
 }
 
 /**
- * The endpoint URL: `endpoint` (a full URL, or a host[:port] meaning https), else
- * AWS_ENDPOINT_URL_CLOUDWATCH_LOGS, else AWS_ENDPOINT_URL, else https://logs.<region>.<suffix>.
+ * The endpoint URL: `endpoint` (a full URL, or a host[:port] meaning https), else what the
+ * environment or the shared config file configures for `cloudwatch_logs` (AWS_ENDPOINT_URL_CLOUDWATCH_LOGS,
+ * AWS_ENDPOINT_URL, the profile's services section or endpoint_url: see configuredEndpoint), else
+ * https://logs.<region>.<suffix>.
  */
 export function endpointUrl(cfg: CloudWatchConfig, region: string, env: NodeJS.ProcessEnv, o: PluginOptions, id: string): URL {
-  const [text, source] = cfg.endpoint !== undefined ? [cfg.endpoint, 'endpoint']
-    : env.AWS_ENDPOINT_URL_CLOUDWATCH_LOGS ? [env.AWS_ENDPOINT_URL_CLOUDWATCH_LOGS, 'AWS_ENDPOINT_URL_CLOUDWATCH_LOGS']
-      : env.AWS_ENDPOINT_URL ? [env.AWS_ENDPOINT_URL, 'AWS_ENDPOINT_URL']
-        : [serviceEndpoint('logs', region), 'the default'];
+  const c = configuredEndpoint('cloudwatch_logs', { env, profile: o.optStr('profile') || undefined, explicit: { value: cfg.endpoint, key: 'endpoint' } });
+  const [text, source] = c ? [c.value, c.source] : [serviceEndpoint('logs', region), 'the default'];
   let url: URL;
   try {
     url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `https://${text}`);

@@ -1,4 +1,4 @@
-import type { LogEvent } from '../../src/engine/types.js';
+import type { EventData } from '../../src/engine/event-data.js';
 import { getPath, type Path } from '../../src/record/accessor.js';
 
 /** PutLogEvents limits (see AWS-WIRE.md). */
@@ -47,8 +47,9 @@ export function truncateMessage(msg: string, bytes: number, limit = MAX_MESSAGE_
 }
 
 /** The message of a record: the whole record as JSON, or `log_key`'s value (text as is). */
-function messageOf(record: Record<string, unknown>, logKey: Path | undefined): string | undefined | null {
-  if (logKey === undefined) return JSON.stringify(record);
+function messageOf(data: EventData, i: number, logKey: Path | undefined): string | undefined | null {
+  if (logKey === undefined) return data.text(i);
+  const record = data.record(i);
   const v = logKey.length === 1 ? record[logKey[0] as string] : getPath(record, logKey);
   if (v === undefined || v === null) return null;
   if (typeof v === 'string') return v;
@@ -56,16 +57,15 @@ function messageOf(record: Record<string, unknown>, logKey: Path | undefined): s
   return JSON.stringify(v);
 }
 
-export function encodeEvents(events: readonly LogEvent[], logKey: Path | undefined): Encoded {
-  const n = events.length;
+export function encodeEvents(data: EventData, logKey: Path | undefined): Encoded {
+  const n = data.count;
   const out: Encoded = { msgs: new Array(n), times: new Array(n), sizes: new Array(n), missingKey: 0, empty: 0, unencodable: 0, truncated: 0 };
   for (let i = 0; i < n; i++) {
-    const e = events[i]!;
-    const t = Math.floor(e.time);
+    const t = Math.floor(data.times[i]!);
     out.times[i] = Number.isFinite(t) ? t : 0;
     let msg: string | undefined | null;
     try {
-      msg = messageOf(e.record, logKey);
+      msg = messageOf(data, i, logKey);
     } catch {
       msg = undefined;
     }

@@ -1,4 +1,4 @@
-import type { FlushResult, LogEvent, PluginMetrics } from '../../src/engine/types.js';
+import type { FlushResult, PluginMetrics } from '../../src/engine/types.js';
 import type { Plan, PutBatch } from './batch.js';
 import type { Rejected, Verdict } from './classify.js';
 import type { Encoded } from './encode.js';
@@ -49,7 +49,7 @@ export class FlushTally {
     for (let k = 0; k < batch.idx.length; k++) this.retryIdx.push(batch.idx[k]!);
   }
 
-  result(events: readonly LogEvent[]): FlushResult {
+  result(): FlushResult {
     const { enc, plan } = this;
     const m = this.metrics;
     const parts: string[] = [];
@@ -74,10 +74,8 @@ export class FlushTally {
     if (this.retryIdx.length === 0) {
       return dropped > 0 ? { status: 'ok', dropped, dropReason } : { status: 'ok' };
     }
-    const idx = this.retryIdx.sort((a, b) => a - b);
-    const only = new Array<LogEvent>(idx.length);
-    for (let k = 0; k < idx.length; k++) only[k] = events[idx[k]!]!;
-    const r: FlushResult = { status: 'retry', reason: this.retryReason ?? 'CloudWatch Logs call failed', only };
+    const only = this.retryIdx.sort((a, b) => a - b);
+    const r: Extract<FlushResult, { status: 'retry' }> = { status: 'retry', reason: this.retryReason ?? 'CloudWatch Logs call failed', only };
     if (this.retryAfterMs !== undefined) r.retryAfterMs = this.retryAfterMs;
     if (dropped > 0) {
       r.dropped = dropped;

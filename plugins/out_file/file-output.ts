@@ -1,7 +1,8 @@
 import { appendFile, mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { errorLine } from '../../src/errors.js';
-import type { Chunk, FlushResult, LogEvent, OutputInstance, PluginContext } from '../../src/engine/types.js';
+import type { EventData } from '../../src/engine/event-data.js';
+import type { Chunk, FlushResult, OutputInstance, PluginContext } from '../../src/engine/types.js';
 import { valueToString } from '../../src/record/accessor.js';
 
 export class FileOutput implements OutputInstance {
@@ -27,8 +28,9 @@ export class FileOutput implements OutputInstance {
 
   async flush(chunk: Chunk): Promise<FlushResult> {
     const file = join(this.dir, this.name ?? chunk.tag);
+    const d = chunk.data;
     let text = '';
-    for (const e of chunk.events) text += this.line(e, chunk.tag) + '\n';
+    for (let i = 0; i < d.count; i++) text += this.line(d, i, chunk.tag) + '\n';
     try {
       if (this.mkdir && !this.made) {
         await mkdir(this.dir, { recursive: true });
@@ -42,19 +44,21 @@ export class FileOutput implements OutputInstance {
     }
   }
 
-  private line(e: LogEvent, tag: string): string {
-    const secs = (e.time / 1000).toFixed(6);
+  private line(d: EventData, i: number, tag: string): string {
+    const secs = (d.times[i]! / 1000).toFixed(6);
     switch (this.format) {
       case 'plain':
-        return JSON.stringify(e.record);
+        return d.text(i);
       case 'csv':
-        return [secs, ...Object.values(e.record).map((v) => csvField(valueToString(v) ?? '', this.delimiter))].join(this.delimiter);
+        return [secs, ...Object.values(d.record(i)).map((v) => csvField(valueToString(v) ?? '', this.delimiter))].join(this.delimiter);
       case 'ltsv':
-        return [`time${this.labelDelimiter}${secs}`, ...Object.entries(e.record).map(([k, v]) => `${k}${this.labelDelimiter}${valueToString(v) ?? ''}`)].join(this.delimiter);
-      case 'template':
-        return this.template.replace(/\{([^{}]+)\}/g, (_, k: string) => (k === 'time' ? secs : valueToString(e.record[k]) ?? ''));
+        return [`time${this.labelDelimiter}${secs}`, ...Object.entries(d.record(i)).map(([k, v]) => `${k}${this.labelDelimiter}${valueToString(v) ?? ''}`)].join(this.delimiter);
+      case 'template': {
+        const record = d.record(i);
+        return this.template.replace(/\{([^{}]+)\}/g, (_, k: string) => (k === 'time' ? secs : valueToString(record[k]) ?? ''));
+      }
       default:
-        return `${tag}: [${secs}, ${JSON.stringify(e.record)}]`;
+        return `${tag}: [${secs}, ${d.text(i)}]`;
     }
   }
 }

@@ -27,7 +27,7 @@ export class HttpOutput implements OutputInstance {
   }
 
   async flush(chunk: Chunk): Promise<FlushResult> {
-    const req = await buildRequest(this.cfg, chunk.events, this.pool);
+    const req = await buildRequest(this.cfg, chunk.data, this.pool);
     try {
       const res = await signAndSend(req, {
         dispatcher: this.dispatcher,

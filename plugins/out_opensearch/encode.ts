@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { LogEvent } from '../../src/engine/types.js';
+import type { EventData } from '../../src/engine/event-data.js';
 import { getPath } from '../../src/record/accessor.js';
 import { ByteWriter, WriterPool } from '../../src/codec/byte-writer.js';
 import type { EncodeOptions } from './config.js';
@@ -10,19 +10,22 @@ import { dotless, hasDots } from './replace-dots.js';
  * Written piece by piece into one pooled buffer per chunk; the byte offsets of each event let
  * batch.ts cut requests (and 413 halves) as slices of the same buffer, never re-encoding.
  *
- * Per-event work is kept to the record's own JSON.stringify and one UTF-8 write:
- * - the time key (`"@timestamp":"…`) is formatted once per second of record time and copied as
- *   bytes, the milliseconds from a table;
- * - action lines are made once per index (per second with logstash_format) and copied as bytes;
- * - `kubernetes`, the map the kubernetes filter shares between a pod's records, is serialized
- *   once per run of records that share it and copied in (the record's own stringify skips it).
+ * Records arrive as JSON bytes (EventData), so per-event work is copying them: the document is
+ * the record's bytes with the time key spliced in front (its opening brace overwritten), never
+ * a decoded object, unless an option needs a field (id_key, logstash_prefix_key, a record
+ * accessor in the index, replace_dots on a record with dots, a record that may carry its own
+ * time key). The time key (`"@timestamp":"…`) is formatted once per second of record time and
+ * copied as bytes, the milliseconds from a table; action lines are made once per index (per
+ * second with logstash_format) and copied as bytes.
  */
 export interface EncodedBulk {
   /** The NDJSON of every encoded event, in order. */
   body: Buffer;
-  /** The encoded events, in body order. */
-  events: LogEvent[];
-  /** starts[i] is the byte offset of events[i]'s action line; starts[events.length] = body.length. */
+  /** positions[k] is encoded event k's position in the chunk's EventData. */
+  positions: number[];
+  /** times[k] is encoded event k's time (epoch ms). */
+  times: number[];
+  /** starts[k] is the byte offset of encoded event k's action line; starts[count] = body.length. */
   starts: Uint32Array;
   /** Index of each encoded event (for dead-letter entries). */
   indices: string[];
@@ -33,7 +36,8 @@ export interface EncodedBulk {
 }
 
 export interface RejectedEvent {
-  event: LogEvent;
+  /** Position in the chunk's EventData. */
+  pos: number;
   index: string;
   reason: string;
 }
@@ -67,6 +71,7 @@ export class BulkEncoder {
 
   constructor(private readonly o: EncodeOptions) {
     this.timeKeyJson = JSON.stringify(o.timeKey);
+    this.timeKeyProbe = Buffer.from(this.timeKeyJson + ':');
     const action = o.writeOperation === 'upsert' ? 'update' : o.writeOperation;
     this.actionHead = `{"${action}":{"_index":`;
     this.typePart = o.type === undefined ? '' : `,"_type":${JSON.stringify(o.type)}`;
@@ -80,11 +85,12 @@ export class BulkEncoder {
   }
 
   /** Encode a chunk's events. `now` (epoch ms) names indices with current_time_index or `%` in index. */
-  encode(events: readonly LogEvent[], tag: string, now: number): EncodedBulk {
+  encode(data: EventData, tag: string, now: number): EncodedBulk {
     const o = this.o;
-    const n = events.length;
+    const n = data.count;
     const starts = new Uint32Array(n + 1);
-    const kept: LogEvent[] = [];
+    const positions: number[] = [];
+    const times: number[] = [];
     const indices: string[] = [];
     const rejected: RejectedEvent[] = [];
     const tagPart = o.tagKey === undefined ? undefined : Buffer.from(JSON.stringify(o.tagKey) + ':' + JSON.stringify(tag));
@@ -92,20 +98,28 @@ export class BulkEncoder {
     const needsId = o.writeOperation === 'update' || o.writeOperation === 'upsert';
     const idKey = o.idKey;
     const generateId = idKey === undefined && o.generateId;
-    const timeKey = o.timeKey;
     const ls = o.logstash;
+    const needsRecord = idKey !== undefined || (ls !== undefined && ls.prefixKey !== undefined) || (ls === undefined && o.indexTemplate !== undefined);
     const w = this.pool.take();
-    this.kubeObj = undefined;
-    this.kubeBytes = undefined;
     this.lastSec = Number.NaN;
     let lastIndexSec = Number.NaN;
     let datedIndex = '';
     let lastIndex = '';
     let lastAction: Buffer | undefined;
     for (let i = 0; i < n; i++) {
-      const ev = events[i]!;
-      const rec = ev.record;
-      const t = Number.isFinite(ev.time) ? ev.time : now;
+      const t0 = data.times[i]!;
+      const t = Number.isFinite(t0) ? t0 : now;
+      // --- the record's own JSON, as bytes, or (when an option needs a field) decoded
+      let rec: Record<string, unknown> | undefined;
+      let doc: Doc;
+      try {
+        if (needsRecord) rec = data.record(i);
+        doc = this.docOf(data, i, rec);
+      } catch (err) {
+        rejected.push({ pos: i, index: fixedIndex, reason: `cannot encode the record: ${(err as Error).message}` });
+        continue;
+      }
+      rec ??= doc.record;
       // --- index
       let index = fixedIndex;
       if (ls !== undefined) {
@@ -115,34 +129,26 @@ export class BulkEncoder {
           lastIndexSec = sec;
           datedIndex = ls.date(it);
         }
-        const prefix = ls.prefixKey === undefined ? ls.prefix : (ls.prefixKey.render(rec, tag) ?? ls.prefix);
+        const prefix = ls.prefixKey === undefined ? ls.prefix : (ls.prefixKey.render(rec!, tag) ?? ls.prefix);
         index = prefix + ls.separator + datedIndex;
       } else if (o.indexTemplate !== undefined) {
-        index = o.indexTemplate.render(rec, tag) ?? o.index;
-      }
-      // --- the record's own JSON (the one thing that can fail), before anything is written
-      let json: string;
-      try {
-        json = this.recordJson(rec);
-      } catch (err) {
-        rejected.push({ event: ev, index, reason: `cannot serialize the record: ${(err as Error).message}` });
-        continue;
+        index = o.indexTemplate.render(rec!, tag) ?? o.index;
       }
       const start = w.pos;
       if (idKey !== undefined) {
-        const id = idText(getPath(rec, idKey));
+        const id = idText(getPath(rec!, idKey));
         if (id === undefined && needsId) {
-          rejected.push({ event: ev, index, reason: `write_operation ${o.writeOperation} needs an _id and the record has no string or number at id_key` });
+          rejected.push({ pos: i, index, reason: `write_operation ${o.writeOperation} needs an _id and the record has no string or number at id_key` });
           continue;
         }
         w.text(this.action(index, id));
-        this.document(w, rec, json, t, tagPart, timeKey);
+        this.document(w, doc, t, tagPart);
       } else if (generateId) {
         const s = this.scratch;
         s.pos = 0;
-        this.document(s, rec, json, t, tagPart, timeKey);
-        const doc = s.buf.subarray(0, s.pos - 1); // without its newline
-        w.text(this.action(index, uuidOf(doc)));
+        this.document(s, doc, t, tagPart);
+        const body = s.buf.subarray(0, s.pos - 1); // without its newline
+        w.text(this.action(index, uuidOf(body)));
         w.bytes(s.buf.subarray(0, s.pos));
       } else {
         if (index !== lastIndex || lastAction === undefined) {
@@ -150,21 +156,21 @@ export class BulkEncoder {
           lastAction = Buffer.from(this.action(index, undefined));
         }
         w.bytes(lastAction);
-        this.document(w, rec, json, t, tagPart, timeKey);
+        this.document(w, doc, t, tagPart);
       }
-      starts[kept.length] = start;
-      kept.push(ev);
+      starts[positions.length] = start;
+      positions.push(i);
+      times.push(t);
       indices.push(index);
     }
-    starts[kept.length] = w.pos;
-    this.kubeObj = undefined;
-    this.kubeBytes = undefined;
+    starts[positions.length] = w.pos;
     const pool = this.pool;
     let released = false;
     return {
       body: w.buf.subarray(0, w.pos),
-      events: kept,
-      starts: starts.subarray(0, kept.length + 1),
+      positions,
+      times,
+      starts: starts.subarray(0, positions.length + 1),
       indices,
       rejected,
       release: () => {
@@ -175,42 +181,49 @@ export class BulkEncoder {
     };
   }
 
-  /** The last shared `kubernetes` map of this chunk and its bytes (`"kubernetes":{…}`). */
-  private kubeObj: object | undefined;
-  private kubeBytes: Buffer | undefined;
   /** The time key up to the seconds (`"@timestamp":"2025-03-14T09:00:00`), per second of record time. */
   private lastSec = Number.NaN;
   private timeHead: Buffer = Buffer.alloc(0);
-
-  /** The record as JSON without `kubernetes` (written from its cached bytes). */
-  private recordJson(rec: Record<string, unknown>): string {
-    const dots = this.o.replaceDots;
-    const kube = rec.kubernetes;
-    if (kube !== null && typeof kube === 'object') {
-      if (kube !== this.kubeObj) {
-        this.kubeBytes = Buffer.from('"kubernetes":' + JSON.stringify(dots ? dotless(kube) : kube));
-        this.kubeObj = kube;
-      }
-      rec.kubernetes = undefined; // JSON.stringify leaves it out; same shape, restored below
-      try {
-        return JSON.stringify(dots && hasDots(rec) ? dotless(rec) : rec);
-      } finally {
-        rec.kubernetes = kube;
-      }
-    }
-    return JSON.stringify(dots && hasDots(rec) ? dotless(rec) : rec);
-  }
+  /** `"@timestamp":` as bytes, to tell cheaply that a record has no time key of its own. */
+  private readonly timeKeyProbe: Buffer;
 
   /**
-   * `{` time key, the record's fields, `kubernetes`, tag key `}` and a newline, each part only
-   * when present, commas between. The record's fields are its JSON written as is, its opening
-   * brace overwritten by the comma (or kept when it comes first) and its closing one dropped.
+   * Event i's fields as bytes to splice. Usually the record's JSON as it is; a record is decoded
+   * only when its bytes hold a dot (replace_dots) or the time key's name (is it its own?).
    */
-  private document(w: ByteWriter, rec: Record<string, unknown>, json: string, t: number, tagPart: Buffer | undefined, timeKey: string): void {
+  private docOf(data: EventData, i: number, decoded: Record<string, unknown> | undefined): Doc {
+    const o = this.o;
+    const start = data.starts[i]!;
+    const end = data.starts[i + 1]!;
+    let rec = decoded;
+    let hasTime = false;
+    if (this.nextProbe.at(data, start, this.timeKeyProbe) < end) {
+      rec ??= data.record(i);
+      hasTime = rec[o.timeKey] !== undefined;
+    }
+    if (o.replaceDots && this.nextDot.at(data, start, DOT) < end) {
+      rec ??= data.record(i);
+      if (hasDots(rec)) {
+        const b = Buffer.from(JSON.stringify(dotless(rec)));
+        return { buf: b, start: 0, end: b.length, hasTime, record: rec };
+      }
+    }
+    return { buf: data.buf, start, end, hasTime, record: rec };
+  }
+
+  private readonly nextProbe = new NextMatch();
+  private readonly nextDot = new NextMatch();
+
+  /**
+   * `{` time key, the record's fields, tag key `}` and a newline, each part only when present,
+   * commas between. The record's fields are its JSON bytes, its opening brace overwritten by the
+   * comma (or kept when it comes first) and its closing one dropped.
+   */
+  private document(w: ByteWriter, d: Doc, t: number, tagPart: Buffer | undefined): void {
     const o = this.o;
     if (this.docHead.length > 0) w.bytes(this.docHead);
     let first = true;
-    if (rec[timeKey] === undefined) {
+    if (!d.hasTime) {
       const sec = Math.floor(t / 1000);
       if (sec !== this.lastSec) {
         this.lastSec = sec;
@@ -227,16 +240,12 @@ export class BulkEncoder {
       }
       first = false;
     }
-    if (json.length > 2) {
-      const at = w.pos;
-      const len = w.text(json);
-      if (!first) w.buf[at] = COMMA;
-      w.pos = at + len - 1; // drop the closing brace
-      first = false;
-    }
-    if (this.kubeObj !== undefined && rec.kubernetes === this.kubeObj) {
-      w.byte(first ? OPEN : COMMA);
-      w.bytes(this.kubeBytes!);
+    if (d.end - d.start > 2) {
+      if (first) w.bytesOf(d.buf, d.start, d.end - 1);
+      else {
+        w.byte(COMMA);
+        w.bytesOf(d.buf, d.start + 1, d.end - 1);
+      }
       first = false;
     }
     if (tagPart !== undefined) {
@@ -247,6 +256,38 @@ export class BulkEncoder {
     if (first) w.byte(OPEN);
     w.bytes(this.docTail);
   }
+}
+
+const DOT = Buffer.from('.');
+
+/**
+ * Where `needle` next occurs in an EventData's buffer at or after a position, remembered between
+ * calls: the events of a chunk are looked at in order, so the whole chunk is searched once
+ * (searching each record to the buffer's end would be quadratic when the needle is rare).
+ */
+class NextMatch {
+  private data: EventData | undefined;
+  private pos = -1;
+  private from = 0;
+
+  at(data: EventData, from: number, needle: Buffer): number {
+    if (data !== this.data || this.pos < from || from < this.from) {
+      this.data = data;
+      this.from = from;
+      const p = data.buf.indexOf(needle, from);
+      this.pos = p === -1 ? Infinity : p;
+    }
+    return this.pos;
+  }
+}
+
+/** A record's JSON to splice: bytes [start, end) of buf, and whether it has its own time key. */
+interface Doc {
+  buf: Buffer;
+  start: number;
+  end: number;
+  hasTime: boolean;
+  record: Record<string, unknown> | undefined;
 }
 
 /** The document line of encoded event i (without its action line and newline), as a copy. */

@@ -1,4 +1,5 @@
-import type { FlushResult, LogEvent } from '../../src/engine/types.js';
+import type { EventData } from '../../src/engine/event-data.js';
+import type { FlushResult } from '../../src/engine/types.js';
 import type { DeadLetter } from './dead-letter.js';
 import { documentBytes, type EncodedBulk } from './encode.js';
 import type { Range } from './batch.js';
@@ -8,7 +9,7 @@ import type { Range } from './batch.js';
  * for good (dead letters), and whether to stop sending (the destination asked to back off).
  */
 export class FlushState {
-  /** Positions in enc.events still to deliver. */
+  /** Encoded events (k, as in enc.positions) still to deliver. */
   private readonly retryPos: number[] = [];
   readonly dead: DeadLetter[] = [];
   /** Set once a whole request was refused for now (429 / 5xx / network): send nothing more. */
@@ -31,14 +32,13 @@ export class FlushState {
 
   /** Encoded event `pos` is refused for good. */
   fail(pos: number, status: number, reason: string): void {
-    const ev = this.enc.events[pos]!;
-    this.dead.push({ document: documentBytes(this.enc, pos), index: this.enc.indices[pos]!, status, reason, tag: this.tag, time: ev.time });
+    this.dead.push({ document: documentBytes(this.enc, pos), index: this.enc.indices[pos]!, status, reason, tag: this.tag, time: this.enc.times[pos]! });
     this.count(status, reason);
   }
 
-  /** An event that was never encoded. */
-  failUnencoded(event: LogEvent, index: string, reason: string): void {
-    this.dead.push({ record: event.record, index, status: 0, reason, tag: this.tag, time: event.time });
+  /** Event `pos` of the chunk's data, never encoded: the record is kept as it was buffered. */
+  failUnencoded(data: EventData, pos: number, index: string, reason: string): void {
+    this.dead.push({ document: Buffer.from(data.json(pos)), index, status: 0, reason, tag: this.tag, time: data.times[pos]! });
     this.count(0, reason);
   }
 
@@ -60,7 +60,7 @@ export class FlushState {
     const dropped = this.dead.length;
     const dropReason = dropped > 0 ? this.dropSummary(destination, deadLetterPath) : undefined;
     if (this.retryPos.length === 0) return dropped > 0 ? { status: 'ok', dropped, dropReason } : { status: 'ok' };
-    const only = this.retryPos.sort((a, b) => a - b).map((p) => this.enc.events[p]!);
+    const only = this.retryPos.sort((a, b) => a - b).map((p) => this.enc.positions[p]!);
     const reason = `${only.length} record(s) to send again: ${this.retryReason ?? 'not accepted'}`;
     const r: Extract<FlushResult, { status: 'retry' }> = { status: 'retry', reason, only };
     if (this.retryAfterMs !== undefined) r.retryAfterMs = this.retryAfterMs;

@@ -42,10 +42,10 @@ export class OpenSearchOutput implements OutputInstance {
   }
 
   async flush(chunk: Chunk): Promise<FlushResult> {
-    const enc = this.encoder.encode(chunk.events, chunk.tag, Date.now());
+    const enc = this.encoder.encode(chunk.data, chunk.tag, Date.now());
     try {
       const st = new FlushState(enc, chunk.tag);
-      for (const r of enc.rejected) st.failUnencoded(r.event, r.index, r.reason);
+      for (const r of enc.rejected) st.failUnencoded(chunk.data, r.pos, r.index, r.reason);
       const { ranges, oversize } = cutBatches(enc.starts, this.cfg.batchSize);
       if (oversize.length > 0) this.dropOversize(enc, st, oversize, `over batch_size (${this.cfg.batchSize} bytes)`);
       for (const r of ranges) {

@@ -23,12 +23,12 @@ export class StdoutOutput implements OutputInstance {
     if (this.closed) return Promise.resolve({ status: 'drop', reason: this.closed });
     let text: string;
     if (this.format === 'msgpack') {
-      text = encodeReadable(chunk.events, chunk.tag, this.count);
+      text = encodeReadable(chunk.data, chunk.tag, this.count);
     } else {
-      text = encodeJsonFormat(this.format as JsonFormat, chunk.events, this.date);
+      text = encodeJsonFormat(this.format as JsonFormat, chunk.data, this.date);
       if (this.format !== 'json_lines') text += '\n';
     }
-    this.count += chunk.events.length;
+    this.count += chunk.data.count;
     return new Promise((resolve) => {
       this.out.write(text, (err) => {
         if (!err) return resolve({ status: 'ok' });

@@ -99,7 +99,7 @@ export function createAwsAuth(options: PluginOptions, deps: AwsAuthDeps): AwsAut
     credentials: () => shared.get(),
     refresh: () => shared.refresh(),
     async walk(): Promise<WalkReport> {
-      const resolver = createResolver(settings, resolverDeps(deps));
+      const resolver = createResolver(settings, { ...resolverDeps(deps), quiet: true });
       try {
         const resolution = await resolver.resolve();
         return { resolution, steps: resolution.steps };

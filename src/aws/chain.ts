@@ -22,7 +22,7 @@ export interface Resolution {
 /** Nothing answered: the message lists every step and why. */
 export class ChainError extends CredentialsError {
   constructor(readonly steps: ChainStep[], message?: string) {
-    super(message ?? `no AWS credentials found: ${steps.map((s) => `${s.provider}: ${s.outcome === 'failed' ? 'failed: ' : ''}${s.message}`).join('; ')}`, {
+    super(message ?? `no AWS credentials found: ${steps.map((s) => `${s.provider}: ${s.outcome === 'failed' || s.outcome === 'warning' ? `${s.outcome}: ` : ''}${s.message}`).join('; ')}`, {
       hint: 'run `wren credentials -c <config>` to see each step',
     });
     this.name = 'ChainError';
@@ -72,6 +72,7 @@ export class CredentialChain {
         p = this.provider(link);
         return p();
       });
+      for (const message of p?.warnings?.() ?? []) steps.push({ provider: link.name, outcome: 'warning', ms: 0, message });
       if (credentials) {
         step.message = p?.describe?.() ?? '';
         steps.push(step);

@@ -1,4 +1,5 @@
 import { ConfigError } from '../errors.js';
+import { configuredEndpoint } from './configured-endpoint.js';
 
 /** DNS suffix of a region's partition: aws, aws-cn, aws-us-gov, and the isolated ones. */
 export function dnsSuffix(region: string): string {
@@ -29,14 +30,13 @@ function checkUrl(text: string, source: string): string {
 }
 
 /**
- * The STS endpoint: `aws_sts_endpoint`, else AWS_ENDPOINT_URL_STS, else AWS_ENDPOINT_URL, else the
- * regional endpoint with the partition's suffix.
+ * The STS endpoint: the output's `sts_endpoint` / `aws_sts_endpoint`, else what the environment
+ * or the shared config file configures for `sts` (see configuredEndpoint), else the regional
+ * endpoint with the partition's suffix.
  */
-export function stsEndpoint(region: string, override: string | undefined, env: NodeJS.ProcessEnv): string {
-  if (override) return checkUrl(override, 'sts_endpoint');
-  if (env.AWS_ENDPOINT_URL_STS) return checkUrl(env.AWS_ENDPOINT_URL_STS, 'AWS_ENDPOINT_URL_STS');
-  if (env.AWS_ENDPOINT_URL) return checkUrl(env.AWS_ENDPOINT_URL, 'AWS_ENDPOINT_URL');
-  return serviceEndpoint('sts', region);
+export function stsEndpoint(region: string, override: string | undefined, env: NodeJS.ProcessEnv, profile?: string, key = 'sts_endpoint'): string {
+  const c = configuredEndpoint('sts', { env, profile, explicit: { value: override, key } });
+  return c ? checkUrl(c.value, c.source) : serviceEndpoint('sts', region);
 }
 
 /** Region names look like `us-east-1`, `cn-north-1`, `us-gov-west-1`, `us-isob-east-1`. */

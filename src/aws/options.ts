@@ -31,7 +31,7 @@ function styled(k: StyleKeys): OptionSpec[] {
     { key: k.profile, type: 'string', desc: 'Shared config/credentials profile; default AWS_PROFILE, AWS_DEFAULT_PROFILE, then "default".' },
     { key: k.roleArn, type: 'string', desc: 'IAM role to assume (STS AssumeRole) with the credentials the chain found.' },
     { key: k.externalId, type: 'string', desc: 'External ID for the AssumeRole call.' },
-    { key: k.stsEndpoint, type: 'string', desc: 'STS endpoint URL; default AWS_ENDPOINT_URL_STS, else https://sts.<region>.<partition suffix>.' },
+    { key: k.stsEndpoint, type: 'string', desc: 'STS endpoint URL; default AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL, the profile\'s services/endpoint_url (as the AWS SDKs), else https://sts.<region>.<partition suffix>.' },
   ];
 }
 

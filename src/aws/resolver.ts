@@ -11,7 +11,7 @@ import { fromWebIdentity } from './credentials/web-identity.js';
 import { stsEndpoint } from './endpoints.js';
 import type { AwsSettings } from './settings.js';
 import { StsClient, defaultSessionName } from './sts.js';
-import type { CredentialProvider, Described, ProviderName } from './types.js';
+import type { ChainStep, CredentialProvider, Described, ProviderName } from './types.js';
 
 export interface ResolverDeps {
   env: NodeJS.ProcessEnv;
@@ -22,6 +22,8 @@ export interface ResolverDeps {
   metadata?: Dispatcher;
   /** Base of AWS_CONTAINER_CREDENTIALS_RELATIVE_URI (tests point it at a loopback fake). */
   ecsHost?: string;
+  /** Do not log the walk's warnings (`wren credentials` prints them as steps). */
+  quiet?: boolean;
 }
 
 export interface Resolver {
@@ -49,7 +51,7 @@ export function createResolver(s: AwsSettings, deps: ResolverDeps): Resolver {
     return metadata;
   };
   const sts = (region?: string) => new StsClient({
-    endpoint: stsEndpoint(region ?? s.region, s.stsEndpoint, deps.env), region: region ?? s.region, dispatcher: dest(), timeoutMs: STS_TIMEOUT_MS,
+    endpoint: stsEndpoint(region ?? s.region, s.stsEndpoint, deps.env, s.profile, s.stsEndpointKey), region: region ?? s.region, dispatcher: dest(), timeoutMs: STS_TIMEOUT_MS,
   });
   let imds: (CredentialProvider & Described) | undefined;
   const imdsProvider = () => imds ??= fromImds({
@@ -70,9 +72,29 @@ export function createResolver(s: AwsSettings, deps: ResolverDeps): Resolver {
   const links: ChainLink[] = names.map((name) => ({ name, build: builders[name] }));
   const chain = new CredentialChain(links);
 
+  const logged = new Set<string>();
+  const logWarnings = (steps: readonly ChainStep[]) => {
+    if (deps.quiet) return;
+    for (const s of steps) {
+      if (s.outcome !== 'warning' || logged.has(s.message)) continue;
+      logged.add(s.message);
+      deps.log.warn(`${s.provider} credentials: ${s.message}`);
+    }
+  };
+  const walk = async (): Promise<Resolution> => {
+    try {
+      const found = await chain.walk();
+      logWarnings(found.steps);
+      return found;
+    } catch (err) {
+      if (err instanceof ChainError) logWarnings(err.steps);
+      throw err;
+    }
+  };
+
   return {
     async resolve(): Promise<Resolution> {
-      const found = await chain.walk();
+      const found = await walk();
       if (!s.roleArn) return found;
       const client = sts();
       const { step, credentials } = await runStep('assume_role', () => client.assumeRole(found.credentials, {

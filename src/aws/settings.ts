@@ -18,6 +18,8 @@ export interface AwsSettings {
   roleSessionName?: string;
   roleDurationS: number;
   stsEndpoint?: string;
+  /** The name of that key in this output's style, for messages. */
+  stsEndpointKey: string;
   chain: ProviderName[];
   staticKeys: { accessKeyId?: string; secretAccessKey?: string; sessionToken?: string };
   imds: ImdsSwitch;
@@ -87,6 +89,7 @@ export function readAwsSettings(o: PluginOptions, style: AwsKeyStyle, env: NodeJ
     roleSessionName: o.optStr('aws_role_session_name') || undefined,
     roleDurationS: Math.round((o.optNum('aws_role_duration') ?? 3_600_000) / 1000),
     stsEndpoint: o.optStr(k.stsEndpoint) || undefined,
+    stsEndpointKey: k.stsEndpoint,
     chain: chainOf(o),
     staticKeys: {
       accessKeyId: o.optStr('aws_access_key_id') || undefined,

@@ -39,7 +39,8 @@ export class CredentialsError extends WrenError {
   }
 }
 
-export type StepOutcome = 'answered' | 'not configured' | 'failed';
+/** `warning`: something the provider skipped but went on without (a malformed line of ~/.aws/config). */
+export type StepOutcome = 'answered' | 'not configured' | 'failed' | 'warning';
 
 /** One provider's turn in a chain walk, for `wren credentials` and the chain's error. */
 export interface ChainStep {
@@ -54,6 +55,8 @@ export interface ChainStep {
 export interface Described {
   /** e.g. `profile "dev" in /home/u/.aws/config (static keys)`. */
   describe?: () => string;
+  /** What the last call skipped and went on without, one line each (FILE:LINE: …). */
+  warnings?: () => string[];
 }
 
 /** `AKIA************MPLE`: enough to recognise a key, never the whole of it. */

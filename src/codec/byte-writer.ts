@@ -13,7 +13,12 @@ export class ByteWriter {
 
   /** A fresh writer sized for about `records` records (it grows past that when needed). */
   static forRecords(records: number): ByteWriter {
-    return new ByteWriter(Buffer.allocUnsafe(Math.min(64 * 1024 * 1024, 256 + records * 256)));
+    return ByteWriter.forBytes(256 + records * 256);
+  }
+
+  /** A fresh writer of about `n` bytes (it grows past that when needed). */
+  static forBytes(n: number): ByteWriter {
+    return new ByteWriter(Buffer.allocUnsafe(Math.max(64, Math.min(64 * 1024 * 1024, n))));
   }
 
   /** Room for `n` more bytes (grows by doubling, copying what was written). */
@@ -43,9 +48,14 @@ export class ByteWriter {
     this.pos = p;
   }
 
-  /** bytes [start, end) of `b`, without making a view of them. */
-  bytesOf(b: Uint8Array, start: number, end: number): void {
-    this.ensure(end - start);
+  /** bytes [start, end) of `b`, without making a view of them (a copy for long runs). */
+  bytesOf(b: Buffer, start: number, end: number): void {
+    const n = end - start;
+    this.ensure(n);
+    if (n > 64) {
+      this.pos += b.copy(this.buf, this.pos, start, end);
+      return;
+    }
     const buf = this.buf;
     let p = this.pos;
     for (let i = start; i < end; i++) buf[p++] = b[i]!;
@@ -72,7 +82,7 @@ const MAX_POOLED = 64 * 1024 * 1024;
 export class WriterPool {
   private readonly free: Buffer[] = [];
 
-  constructor(private readonly keep = 4, private readonly initial = 1024 * 1024) {}
+  constructor(private readonly keep = 2, private readonly initial = 1024 * 1024) {}
 
   take(): ByteWriter {
     return new ByteWriter(this.free.pop() ?? Buffer.allocUnsafe(this.initial));

@@ -1,5 +1,5 @@
 import type { OptionSpec } from '../config/types.js';
-import type { LogEvent } from '../engine/types.js';
+import type { EventData } from '../engine/event-data.js';
 import { ByteWriter } from './byte-writer.js';
 
 /** Output `format` values shared by stdout, file and http (Fluent Bit's names). */
@@ -65,30 +65,30 @@ const NL = 0x0a;
 const OPEN_BRACKET = 0x5b;
 const CLOSE_BRACKET = 0x5d;
 
-/** One record as a JSON object, with the date key first (no copy of the record), written as UTF-8. */
-export function writeRecord(w: ByteWriter, e: LogEvent, date: DateOptions): void {
-  const body = JSON.stringify(e.record);
+/** Event i of `data` as a JSON object, with the date key first, its record's bytes spliced in as is. */
+export function writeRecord(w: ByteWriter, data: EventData, i: number, date: DateOptions): void {
+  const start = data.starts[i]!;
+  const end = data.starts[i + 1]!;
   if (date.key === null) {
-    w.text(body);
+    w.bytesOf(data.buf, start, end);
     return;
   }
-  w.text(date.head + formatTime(e.time, date.format));
-  if (body.length <= 2) {
+  w.text(date.head + formatTime(data.times[i]!, date.format));
+  if (end - start <= 2) {
     w.byte(CLOSE);
     return;
   }
-  const at = w.pos;
-  w.text(body);
-  w.buf[at] = COMMA; // the record's opening brace becomes the comma after the date
+  w.byte(COMMA); // the record's opening brace becomes the comma after the date
+  w.bytesOf(data.buf, start + 1, end);
 }
 
 /** Events in one of Fluent Bit's JSON formats, written into `w`. */
-export function writeJsonFormat(w: ByteWriter, format: JsonFormat, events: readonly LogEvent[], date: DateOptions): void {
-  const n = events.length;
+export function writeJsonFormat(w: ByteWriter, format: JsonFormat, data: EventData, date: DateOptions): void {
+  const n = data.count;
   switch (format) {
     case 'json_lines':
       for (let i = 0; i < n; i++) {
-        writeRecord(w, events[i]!, date);
+        writeRecord(w, data, i, date);
         w.byte(NL);
       }
       return;
@@ -96,29 +96,28 @@ export function writeJsonFormat(w: ByteWriter, format: JsonFormat, events: reado
       w.byte(OPEN_BRACKET);
       for (let i = 0; i < n; i++) {
         if (i > 0) w.byte(COMMA);
-        writeRecord(w, events[i]!, date);
+        writeRecord(w, data, i, date);
       }
       w.byte(CLOSE_BRACKET);
       return;
     case 'json_stream':
-      for (let i = 0; i < n; i++) writeRecord(w, events[i]!, date);
+      for (let i = 0; i < n; i++) writeRecord(w, data, i, date);
       return;
   }
 }
 
 /** The same, as a string (for outputs that write text). */
-export function encodeJsonFormat(format: JsonFormat, events: readonly LogEvent[], date: DateOptions): string {
-  const w = ByteWriter.forRecords(events.length);
-  writeJsonFormat(w, format, events, date);
+export function encodeJsonFormat(format: JsonFormat, data: EventData, date: DateOptions): string {
+  const w = ByteWriter.forBytes(data.buf.length + data.count * 48);
+  writeJsonFormat(w, format, data, date);
   return w.buf.toString('utf8', 0, w.pos);
 }
 
 /** Fluent Bit's readable form: `[0] tag: [1700000000.123456, {"k":"v"}]`. */
-export function encodeReadable(events: readonly LogEvent[], tag: string, startIndex = 0): string {
+export function encodeReadable(data: EventData, tag: string, startIndex = 0): string {
   let out = '';
-  for (let i = 0; i < events.length; i++) {
-    const e = events[i]!;
-    out += `[${startIndex + i}] ${tag}: [${(e.time / 1000).toFixed(9)}, ${JSON.stringify(e.record)}]\n`;
+  for (let i = 0; i < data.count; i++) {
+    out += `[${startIndex + i}] ${tag}: [${(data.times[i]! / 1000).toFixed(9)}, ${data.text(i)}]\n`;
   }
   return out;
 }

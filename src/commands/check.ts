@@ -9,17 +9,20 @@ export interface CheckIo {
   stderr: NodeJS.WritableStream;
 }
 
-/** A configuration file, a pipeline from flags, or both (the flags' sections first). */
+/** A configuration file, a pipeline from flags, or both (the flags' sections first); -R parsers files. */
 export interface ConfigSource {
   file?: string;
   flags?: FlagSettings;
+  parsersFiles?: readonly string[];
 }
 
 /** `wren check -c FILE` (or `-D`): validate, build every plugin without starting it, print the pipeline. */
 export async function runCheck(source: ConfigSource | string, io: CheckIo): Promise<number> {
   const src = typeof source === 'string' ? { file: source } : source;
   const file = src.file ?? COMMAND_LINE;
-  const { config, errors } = loadConfig(src.file, { env: io.env, flags: src.flags });
+  const { config, errors, warnings } = loadConfig(src.file, { env: io.env, flags: src.flags, parsersFiles: src.parsersFiles });
+  for (const w of warnings) io.stderr.write(`warning: ${w.toLine()}
+`);
   if (!config) {
     for (const e of errors) io.stderr.write(e.toLine() + '\n');
     io.stderr.write(`${errors.length} error(s) in ${file}\n`);
@@ -42,13 +45,18 @@ export async function runCheck(source: ConfigSource | string, io: CheckIo): Prom
 
 function settings(pc: PluginConfig, skip: string[]): string {
   const specs = new Map(pc.def.options.map((o) => [o.key, o]));
-  const parts: string[] = [];
+  // a key given several times (classic repeats it, YAML may list it) shows once with all its values
+  const byKey = new Map<string, string[]>();
   for (const e of pc.options.entries) {
     if (skip.includes(e.key)) continue;
     const secret = specs.get(e.key)?.secret === true;
-    const v = secret ? '***' : Array.isArray(e.value) ? e.value.map(String).join(' | ') : typeof e.value === 'string' ? e.value : JSON.stringify(e.value);
-    parts.push(`${e.key}=${v.length > 60 ? v.slice(0, 57) + '...' : v}`);
+    const v = secret ? '***' : Array.isArray(e.value) && e.value.every((x) => typeof x === 'string') ? e.value.join(' | ') : typeof e.value === 'string' ? e.value : JSON.stringify(e.value);
+    byKey.set(e.key, [...(byKey.get(e.key) ?? []), v]);
   }
+  const parts = [...byKey].map(([k, vs]) => {
+    const v = vs.join(' | ');
+    return `${k}=${v.length > 60 ? v.slice(0, 57) + '...' : v}`;
+  });
   return parts.length ? '  ' + parts.join(' ') : '';
 }
 

@@ -25,7 +25,7 @@ export const EXIT_DROPPED = 2;
 export async function runPipeline(source: ConfigSource | string, io: RunIo): Promise<number> {
   const started = performance.now();
   const src = typeof source === 'string' ? { file: source } : source;
-  const { config, errors } = loadConfig(src.file, { env: io.env, flags: src.flags });
+  const { config, errors, warnings } = loadConfig(src.file, { env: io.env, flags: src.flags, parsersFiles: src.parsersFiles });
   if (!config) {
     for (const e of errors) io.stderr.write(e.toLine() + '\n');
     return 1;
@@ -38,6 +38,7 @@ export async function runPipeline(source: ConfigSource | string, io: RunIo): Pro
     io.stderr.write(`cannot open log_file '${config.service.logFile}' (${(err as NodeJS.ErrnoException).code ?? errorLine(err)}): check the path and its folder's permissions\n`);
     return 1;
   }
+  for (const w of warnings) log.warn(w.toLine());
   if (config.service.dnsPreferIpv4) setDefaultResultOrder('ipv4first');
   const pipeline = new Pipeline(config, log, io.env);
   let server: Server | undefined;

@@ -3,14 +3,16 @@ import { PLUGINS } from '../../plugins/index.js';
 import { compileMatch, compileMatchRegex, type TagMatcher } from '../engine/match.js';
 import type { PluginDefinition, PluginKind } from '../engine/types.js';
 import { ConfigError, type SourcePos } from '../errors.js';
+import { buildMultilineParsers } from '../parsers/multiline/config.js';
 import { buildParsers, PARSER_OPTIONS } from '../parsers/registry.js';
 import type { ParserLookup } from '../parsers/types.js';
 import { instanceOptions, parseRetryLimit } from './common-options.js';
 import { resolveOptions } from './options-resolve.js';
+import { loadRaw, type ConfigFormat } from './config-format.js';
+import { missingPluginError } from './missing-plugins.js';
+import { loadParsersFile, parsersFileRefs } from './parsers-file.js';
 import { checkService, SERVICE_OPTIONS, serviceConfig, type ServiceConfig } from './service.js';
-import { didYouMean } from './suggest.js';
 import type { PluginOptions, RawEntry, RawSection } from './types.js';
-import { loadYaml } from './yaml-load.js';
 
 /** One configured plugin instance, validated. */
 export interface PluginConfig {
@@ -30,6 +32,8 @@ export interface PluginConfig {
 
 export interface WrenConfig {
   file: string;
+  /** The syntax the file was read in (by its extension). */
+  format: ConfigFormat;
   baseDir: string;
   service: ServiceConfig;
   serviceOptions: PluginOptions;
@@ -37,16 +41,27 @@ export interface WrenConfig {
   filters: PluginConfig[];
   outputs: PluginConfig[];
   parsers: ParserLookup;
+  /**
+   * Custom multiline parsers, raw, from the config (YAML `multiline_parsers:`, classic
+   * `[MULTILINE_PARSER]`) and from its parsers files, in that order. Each is a `multiline_parser`
+   * section named by its `name`, with entries `type`, `flush_timeout`, `key_content`, `parser`, …
+   * and one `rules` entry whose value is `[{ state, regex, next_state }]` in either syntax.
+   */
+  multilineParsers: RawSection[];
 }
 
 export interface LoadResult {
   config?: WrenConfig;
   errors: ConfigError[];
+  /** Things that do not stop the config from running (e.g. a missing stock parsers.conf). */
+  warnings: ConfigError[];
 }
 
 export interface LoadOptions {
   env: NodeJS.ProcessEnv;
   plugins?: readonly PluginDefinition[];
+  /** Parsers files given on the command line (`-R`), relative to the working directory. */
+  parsersFiles?: readonly string[];
   /** A pipeline and service keys from command-line flags (`-i dummy -p rate=5 -o stdout -f 1`). */
   flags?: FlagSettings;
 }
@@ -66,9 +81,10 @@ export const COMMAND_LINE = '<command line>';
  */
 export function loadConfig(file: string | undefined, opts: LoadOptions): LoadResult {
   const plugins = opts.plugins ?? PLUGINS;
-  const yaml = file !== undefined ? loadYaml(file, opts.env) : { sections: [], errors: [], files: [COMMAND_LINE] };
+  const yaml = file !== undefined ? loadRaw(file, opts.env) : { sections: [], errors: [], files: [COMMAND_LINE], format: 'yaml' as const };
   const errors = [...yaml.errors];
-  if (yaml.files.length === 0) return { errors: sortErrors(errors) };
+  const warnings: ConfigError[] = [];
+  if (yaml.files.length === 0) return { errors: sortErrors(errors), warnings };
   const baseDir = file !== undefined ? dirname(resolve(file)) : process.cwd();
   const flags = opts.flags ?? { sections: [], service: [] };
   const sections = [...flags.sections, ...yaml.sections];
@@ -84,15 +100,17 @@ export function loadConfig(file: string | undefined, opts: LoadOptions): LoadRes
   errors.push(...svc.errors);
   errors.push(...checkService(svc.options));
 
-  // parsers: the config's own, plus those of service.parsers_file
+  // parsers: the config's own, then those of each service.parsers_file, then of each -R file
   const parserSections = yaml.sections.filter((s) => s.kind === 'parser');
-  for (const extra of svc.options.list('parsers_file')) {
-    const more = loadParsersFile(resolve(baseDir, extra), opts.env);
+  const multilineParsers = yaml.sections.filter((s) => s.kind === 'multiline_parser');
+  const files = parsersFileRefs(serviceSection.entries, baseDir);
+  for (const p of opts.parsersFiles ?? []) files.push({ path: resolve(p), written: p });
+  for (const f of files) {
+    const more = loadParsersFile(f.path, opts.env, f.from, f.written);
     errors.push(...more.errors);
-    for (const s of more.sections) {
-      if (s.kind === 'parser') parserSections.push(s);
-      else if (s.kind !== 'multiline_parser') errors.push(new ConfigError(`parsers_file '${extra}' may only hold 'parsers:'`, s.pos));
-    }
+    warnings.push(...more.warnings);
+    parserSections.push(...more.parsers);
+    multilineParsers.push(...more.multilineParsers);
   }
   const parserEntries = [];
   for (const s of parserSections) {
@@ -102,11 +120,8 @@ export function loadConfig(file: string | undefined, opts: LoadOptions): LoadRes
   }
   const parsers = buildParsers(parserEntries);
   errors.push(...parsers.errors);
-  for (const s of sections) {
-    if (s.kind === 'multiline_parser') {
-      errors.push(new ConfigError(`custom multiline parsers are not supported yet ('${s.name}')`, s.pos, { hint: "use the built-in 'docker' or 'cri' multiline parsers" }));
-    }
-  }
+  const multiline = buildMultilineParsers(multilineParsers, parsers.lookup);
+  errors.push(...multiline.errors);
 
   // instances are numbered per kind in the order written, as Fluent Bit names them (tail.0, kubernetes.0, es.0, stdout.1)
   const counts: Record<PluginKind, number> = { input: 0, filter: 0, output: 0 };
@@ -118,8 +133,7 @@ export function loadConfig(file: string | undefined, opts: LoadOptions): LoadRes
     const candidates = plugins.filter((p) => p.kind === s.kind);
     const def = candidates.find((p) => p.name === name || p.aliases?.includes(name));
     if (!def) {
-      const names = candidates.flatMap((p) => [p.name, ...(p.aliases ?? [])]);
-      errors.push(new ConfigError(`unknown ${s.kind} plugin '${s.name}'${didYouMean(name, names)}`, s.pos, { hint: `available: ${candidates.map((p) => p.name).join(', ')}` }));
+      errors.push(missingPluginError(s.kind, s.name, s.pos, plugins));
       continue;
     }
     const label = `${s.kind} '${s.name}'`;
@@ -139,23 +153,32 @@ export function loadConfig(file: string | undefined, opts: LoadOptions): LoadRes
   const written = (kind: PluginKind) => sections.filter((x) => x.kind === kind).length;
   const oneToOne = written('input') === 1 && written('output') === 1;
   for (const pc of [...out.filter, ...out.output]) matchOf(pc, `${pc.kind} '${pc.name}'`, errors, oneToOne && pc.kind === 'output');
+  const classic = yaml.format === 'classic';
   const top = file !== undefined ? { file, line: 1, col: 1 } : undefined;
-  if (written('input') === 0 && yaml.errors.length === 0) errors.push(new ConfigError("the pipeline has no inputs", top, { hint: file !== undefined ? "add one under 'pipeline: inputs:'" : 'add one with -i NAME' }));
-  if (written('output') === 0 && yaml.errors.length === 0) errors.push(new ConfigError("the pipeline has no outputs", top, { hint: file !== undefined ? "add one under 'pipeline: outputs:', e.g. name: stdout, match: '*'" : 'add one with -o NAME, e.g. -o stdout' }));
+  if (!written('input') && yaml.errors.length === 0) {
+    errors.push(new ConfigError('the pipeline has no inputs', top, { hint: file === undefined ? 'add one with -i NAME' : classic ? 'add an [INPUT] section' : "add one under 'pipeline: inputs:'" }));
+  }
+  if (!written('output') && yaml.errors.length === 0) {
+    errors.push(new ConfigError('the pipeline has no outputs', top,
+      { hint: file === undefined ? 'add one with -o NAME, e.g. -o stdout' : classic ? 'add an [OUTPUT] section, e.g. Name stdout, Match *' : "add one under 'pipeline: outputs:', e.g. name: stdout, match: '*'" }));
+  }
 
-  if (errors.length > 0) return { errors: sortErrors(errors) };
+  if (errors.length > 0) return { errors: sortErrors(errors), warnings };
   return {
     config: {
       file: file ?? COMMAND_LINE,
+      format: yaml.format,
       baseDir,
       service: serviceConfig(svc.options),
       serviceOptions: svc.options,
       inputs: out.input,
       filters: out.filter,
       outputs: out.output,
-      parsers: parsers.lookup,
+      parsers: { ...parsers.lookup, multiline: multiline.lookup },
+      multilineParsers,
     },
     errors: [],
+    warnings,
   };
 }
 
@@ -182,11 +205,6 @@ function matchOf(pc: PluginConfig, label: string, errors: ConfigError[], matchAl
   }
   pc.matcher = compileMatch(m.trim());
   pc.matchText = m.trim();
-}
-
-/** A parsers file (`service.parsers_file`, `-R`): its `parsers:` / `multiline_parsers:` sections. */
-export function loadParsersFile(path: string, env: NodeJS.ProcessEnv): { sections: RawSection[]; errors: ConfigError[] } {
-  return loadYaml(path, env);
 }
 
 /** Service keys from flags, less those the file sets too (the file's value wins, as in Fluent Bit; repeatable keys add up). */

@@ -26,6 +26,8 @@ export function resolveOptions(section: RawSection, specs: readonly OptionSpec[]
     const r = convert(spec, entry.value);
     if ('error' in r) {
       errors.push(new ConfigError(`${label}: '${spec.key}' ${r.error}`, entry.pos));
+      // reported once: not again as a missing required key
+      if (!values.has(spec.key)) values.set(spec.key, undefined);
       continue;
     }
     if (values.has(spec.key)) {

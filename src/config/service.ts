@@ -20,7 +20,7 @@ export const SERVICE_OPTIONS: readonly OptionSpec[] = [
   { key: 'hc_period', type: 'time', default: '60s', min: 1, desc: 'Window over which health counts errors and retry failures (seconds).' },
   { key: 'scheduler.base', type: 'time', default: '5s', min: 1, desc: 'First retry waits up to this long (exponential backoff with full jitter).' },
   { key: 'scheduler.cap', type: 'time', default: '2000s', min: 1, desc: 'Longest wait between two retries.' },
-  { key: 'parsers_file', type: 'multi', desc: 'Parsers file(s) whose parsers are added (relative to this file; repeatable; -R on the command line).' },
+  { key: 'parsers_file', type: 'multi', desc: "Parsers file(s) adding parsers: classic ([PARSER], [MULTILINE_PARSER]) or YAML (parsers:), by extension; relative to this file, then the working directory. Repeatable; -R on the command line." },
   { key: 'plugins_file', type: 'string', desc: 'Not supported: Wren does not load shared-library plugins (remove the key).' },
   { key: 'streams_file', type: 'string', desc: 'Not supported: Wren has no stream processor (remove the key).' },
   { key: 'hot_reload', type: 'bool', default: 'off', desc: 'Accepted; reloading is not supported yet: on a changed config, restart Wren (logged at start when on).' },

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair } from 'yaml';
 import { ConfigError, type SourcePos } from '../errors.js';
+import { displayName } from './display-name.js';
 import { expandVars } from './env-expand.js';
 import { didYouMean } from './suggest.js';
 import type { RawEntry, RawSection, RawValue } from './types.js';
@@ -24,6 +25,8 @@ interface ParsedFile {
   display: string;
   doc: Document.Parsed;
   lc: LineCounter;
+  /** Where this file was included from, nearest first (`main.yaml:4`); empty for the main file. */
+  chain: string[];
 }
 
 const TOP_KEYS = ['env', 'includes', 'service', 'pipeline', 'parsers', 'multiline_parsers'];
@@ -58,7 +61,7 @@ export function loadYaml(file: string, env: NodeJS.ProcessEnv): LoadedYaml {
   return { sections, errors, files: parsed.map((p) => p.file) };
 }
 
-function readRecursive(file: string, out: ParsedFile[], errors: ConfigError[], seen: Set<string>, from?: SourcePos): void {
+function readRecursive(file: string, out: ParsedFile[], errors: ConfigError[], seen: Set<string>, from?: SourcePos, chain: string[] = []): void {
   if (seen.has(file)) {
     errors.push(new ConfigError(`'${file}' is included more than once (an include cycle?)`, from));
     return;
@@ -77,11 +80,11 @@ function readRecursive(file: string, out: ParsedFile[], errors: ConfigError[], s
   }
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: false, prettyErrors: false, strict: false });
-  const pf: ParsedFile = { file, display: displayName(file), doc, lc };
+  const pf: ParsedFile = { file, display: displayName(file), doc, lc, chain };
   if (doc.errors.length > 0) {
     for (const e of doc.errors) {
       const p = lc.linePos(e.pos[0]);
-      errors.push(new ConfigError(yamlMessage(e.code, e.message), { file: pf.display, line: p.line, col: p.col }));
+      errors.push(new ConfigError(yamlMessage(e.code, e.message), withChain({ file: pf.display, line: p.line, col: p.col }, chain)));
     }
     return;
   }
@@ -99,7 +102,8 @@ function readRecursive(file: string, out: ParsedFile[], errors: ConfigError[], s
       errors.push(new ConfigError("'includes' takes a list of file names", pos(pf, item)));
       continue;
     }
-    readRecursive(resolve(dirname(file), name), out, errors, seen, pos(pf, item));
+    const at = pos(pf, item);
+    readRecursive(resolve(dirname(file), name), out, errors, seen, at, [`${pf.display}:${at.line}`, ...chain]);
   }
 }
 
@@ -164,7 +168,7 @@ function pluginList(pf: ParsedFile, node: Node | null, kind: RawSection['kind'],
       ctx.errors.push(new ConfigError(`each item of '${label}' must be a mapping starting with 'name:'`, pos(pf, item)));
       continue;
     }
-    const entries = mapEntries(pf, item, ctx);
+    const entries = kind === 'multiline_parser' ? expandRules(pf, item, mapEntries(pf, item, ctx), ctx) : mapEntries(pf, item, ctx);
     const nameEntry = entries.find((e) => e.key === 'name');
     const p = pos(pf, item);
     if (!nameEntry || typeof nameEntry.value !== 'string' || nameEntry.value === '') {
@@ -173,6 +177,23 @@ function pluginList(pf: ParsedFile, node: Node | null, kind: RawSection['kind'],
     }
     out.push({ kind, name: nameEntry.value, entries: entries.filter((e) => e !== nameEntry), pos: p });
   }
+}
+
+/**
+ * A multiline parser's `rules:` list becomes one `rule` entry per item, each at its own line (the
+ * shape the classic `[MULTILINE_PARSER]` loader gives), so a bad rule is reported where it is.
+ */
+function expandRules(pf: ParsedFile, node: Node, entries: RawEntry[], ctx: ConvertCtx): RawEntry[] {
+  if (!isMap(node)) return entries;
+  const pair = (node.items as Pair<Node, Node>[]).find((p) => scalarText(p.key).toLowerCase() === 'rules');
+  if (!pair || !pair.value || !isSeq(pair.value)) return entries;
+  const out = entries.filter((e) => e.key !== 'rules');
+  for (const item of pair.value.items as Node[]) {
+    const p = pos(pf, item);
+    const before = ctx.errors.length;
+    out.push({ key: 'rule', value: convertValue(item, p, ctx), pos: p, invalid: ctx.errors.length > before || undefined });
+  }
+  return out;
 }
 
 function mapEntries(pf: ParsedFile, node: Node, ctx: ConvertCtx): RawEntry[] {
@@ -240,10 +261,9 @@ function topValue(pf: ParsedFile, key: string): Node | null {
 function pos(pf: ParsedFile, node: Node | null | undefined): SourcePos {
   const offset = node?.range?.[0] ?? 0;
   const p = pf.lc.linePos(offset);
-  return { file: pf.display, line: p.line, col: p.col };
+  return withChain({ file: pf.display, line: p.line, col: p.col }, pf.chain);
 }
 
-function displayName(file: string): string {
-  const rel = relative(process.cwd(), file);
-  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : file;
+function withChain(p: SourcePos, chain: string[]): SourcePos {
+  return chain.length ? { ...p, includedFrom: chain } : p;
 }

@@ -3,6 +3,8 @@ import { expectedOf } from '../config/options-resolve.js';
 import { SERVICE_OPTIONS } from '../config/service.js';
 import type { OptionSpec } from '../config/types.js';
 import type { PluginDefinition, PluginKind } from '../engine/types.js';
+import { BUILTIN_MULTILINE_SPECS } from '../parsers/multiline/builtins.js';
+import { MULTILINE_PARSER_OPTIONS } from '../parsers/multiline/config.js';
 
 /**
  * The README's configuration reference, generated from the option specs the plugins declare,
@@ -29,6 +31,10 @@ const KIND_TITLE: Record<PluginKind, string> = { input: 'Inputs', filter: 'Filte
 
 export function renderReference(plugins: readonly PluginDefinition[]): string {
   let out = `${REFERENCE_START}\n\n### service\n\n${table(SERVICE_OPTIONS)}\n`;
+  out += `### multiline_parsers\n\nEach item of \`multiline_parsers:\` (or a \`[MULTILINE_PARSER]\` section, in the main file or a parsers file); `
+    + `\`multiline.parser\` of the tail input and the multiline filter names them. Built in: ${BUILTIN_MULTILINE_SPECS.map((s) => `\`${s.name}\``).join(', ')} `
+    + '(Fluent Bit\'s rules); the tail input also takes `docker` and `cri`.\n\n'
+    + `${table(MULTILINE_PARSER_OPTIONS)}\n`;
   for (const kind of ['input', 'filter', 'output'] as const) {
     out += `### ${KIND_TITLE[kind]}\n\nEvery ${kind} also takes: ${commonOptions(kind).map((o) => `\`${o.key}\` (${expectedOf(o)}${o.default !== undefined ? `, default \`${String(o.default)}\`` : ''}): ${o.desc}`).join(' ')}\n\n`;
     for (const p of plugins.filter((x) => x.kind === kind)) {

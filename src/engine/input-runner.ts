@@ -1,15 +1,15 @@
 import type { Logger } from '../log.js';
 import type { InstanceMetrics } from './metrics.js';
-import type { ReceiptOwner } from './receipt.js';
+import type { MemoryOwner } from './event-data.js';
 import type { InputInstance } from './types.js';
 
 const PAUSE_LOG_MS = 60_000;
 
 /**
- * An input's runtime state: bytes emitted and not yet out of Wren (held against
+ * An input's runtime state: bytes of its records held in Wren's buffers (against
  * `mem_buf_limit`), pause / resume, and whether a bounded input has finished.
  */
-export class InputRunner implements ReceiptOwner {
+export class InputRunner implements MemoryOwner {
   instance?: InputInstance;
   inflightBytes = 0;
   paused = false;
@@ -18,6 +18,8 @@ export class InputRunner implements ReceiptOwner {
   /** Pauses since the last log line about them (logged at most every PAUSE_LOG_MS). */
   private pausesUnlogged = 0;
   private lastPauseLog = -Infinity;
+  /** Who else holds this input paused (a filter's emitter over its own limit holds the inputs feeding it). */
+  private readonly holders = new Set<object>();
 
   constructor(
     readonly id: string,
@@ -31,34 +33,60 @@ export class InputRunner implements ReceiptOwner {
     metrics.gauge('paused', () => (this.paused ? 1 : 0));
   }
 
-  /** Account a new batch; false when the input must pause. */
-  admit(bytes: number, records: number): boolean {
-    this.inflightBytes += bytes;
+  /** Count a new batch in the input's metrics. */
+  admit(bytes: number, records: number): void {
     this.metrics.add('records', records);
     this.metrics.add('bytes', bytes);
-    if (this.inflightBytes >= this.memBufLimit && !this.paused && !this.stopped) {
-      this.paused = true;
-      this.metrics.add('pauses');
-      this.pausesUnlogged++;
-      const now = performance.now();
-      if (now - this.lastPauseLog >= PAUSE_LOG_MS) {
-        this.log.warn({ buffered_bytes: this.inflightBytes, mem_buf_limit: this.memBufLimit, pauses: this.pausesUnlogged },
-          'mem_buf_limit reached: input paused until outputs catch up (logged at most once a minute; see wren_input_pauses_total)');
-        this.lastPauseLog = now;
-        this.pausesUnlogged = 0;
-      }
-      this.instance?.pause?.();
-    }
-    return !this.paused;
   }
 
-  receiptDone(bytes: number): void {
-    this.inflightBytes -= bytes;
-    if (this.paused && this.inflightBytes < this.memBufLimit) {
-      this.paused = false;
-      this.log.debug({ buffered_bytes: this.inflightBytes }, 'input resumed');
-      if (!this.stopped) this.instance?.resume?.();
+  /**
+   * Bytes of this input's records now held (positive) or given back (negative). Giving back may
+   * resume a paused input; taking never pauses by itself (see checkLimit), so a batch that is
+   * charged provisionally and then as bytes does not pause and resume the input in between.
+   */
+  charge(bytes: number): void {
+    this.inflightBytes += bytes;
+    if (bytes < 0) this.maybeResume();
+  }
+
+  /**
+   * Pause on behalf of `holder` until `unhold(holder)`; the input resumes once nothing holds it
+   * and it is under its own limit.
+   */
+  hold(holder: object): void {
+    this.holders.add(holder);
+    if (this.paused || this.stopped) return;
+    this.paused = true;
+    this.metrics.add('pauses');
+    this.instance?.pause?.();
+  }
+
+  unhold(holder: object): void {
+    if (this.holders.delete(holder)) this.maybeResume();
+  }
+
+  private maybeResume(): void {
+    if (!this.paused || this.inflightBytes >= this.memBufLimit || this.holders.size > 0) return;
+    this.paused = false;
+    this.log.debug({ buffered_bytes: this.inflightBytes }, 'input resumed');
+    if (!this.stopped) this.instance?.resume?.();
+  }
+
+  /** Pause the input if what it holds reached mem_buf_limit; true if this call paused it. */
+  checkLimit(): boolean {
+    if (this.paused || this.stopped || this.inflightBytes < this.memBufLimit) return false;
+    this.paused = true;
+    this.metrics.add('pauses');
+    this.pausesUnlogged++;
+    const now = performance.now();
+    if (now - this.lastPauseLog >= PAUSE_LOG_MS) {
+      this.log.warn({ buffered_bytes: this.inflightBytes, mem_buf_limit: this.memBufLimit, pauses: this.pausesUnlogged },
+        'mem_buf_limit reached: input paused until outputs catch up (logged at most once a minute; see wren_input_pauses_total)');
+      this.lastPauseLog = now;
+      this.pausesUnlogged = 0;
     }
+    this.instance?.pause?.();
+    return true;
   }
 
   done(): void {

@@ -2,19 +2,23 @@ import { errorLine } from '../errors.js';
 import type { Logger } from '../log.js';
 import { retryDelayMs } from './backoff.js';
 import type { InstanceMetrics } from './metrics.js';
+import { ChunkBuilder, type EncodedBatch } from './chunk-builder.js';
+import { EventData, type MemoryOwner } from './event-data.js';
 import type { Receipt } from './receipt.js';
-import type { Chunk, FlushResult, LogEvent, OutputInstance } from './types.js';
+import type { Chunk, FlushResult, OutputInstance } from './types.js';
 
 /** A buffered chunk and the receipts of the batches in it. */
 interface BufferedChunk extends Chunk {
+  /** Order of sealing: retries after an outage go oldest first. */
+  seq: number;
   receipts: Receipt[];
   /** Given up at shutdown while its flush was still under way: its answer is ignored. */
   abandoned?: boolean;
 }
 
+/** Batches of one tag since the last seal: their bytes, copied in, and their receipts. */
 interface OpenChunk {
-  events: LogEvent[];
-  bytes: number;
+  builder: ChunkBuilder;
   receipts: Receipt[];
 }
 
@@ -64,24 +68,35 @@ export class OutputRunner {
     return this.o.id;
   }
 
-  append(tag: string, events: LogEvent[], bytes: number, receipt: Receipt): void {
-    if (events.length === 0) return;
+  /**
+   * Buffer a batch's events (copied out of the shared encoding, charged to `owner`) under its
+   * tag; its receipt is held until they leave.
+   */
+  append(tag: string, batch: EncodedBatch, receipt: Receipt, owner: MemoryOwner | null): void {
+    const n = batch.count;
+    if (n === 0) return;
+    const size = batch.starts[n]!;
     let c = this.open.get(tag);
+    if (c && c.builder.count > 0 && c.builder.bytes + size > this.chunkBytes) {
+      // chunks stay within chunkBytes (so their buffers stay in one size class of the pool)
+      this.seal(tag, c);
+      this.pump();
+      c = undefined;
+    }
     if (!c) {
-      c = { events: [], bytes: 0, receipts: [] };
+      c = { builder: new ChunkBuilder(size, n), receipts: [] };
       this.open.set(tag, c);
     }
-    if (events.length === 1) c.events.push(events[0]!);
-    else for (let i = 0; i < events.length; i++) c.events.push(events[i]!);
-    c.bytes += bytes;
+    const before = c.builder.bytes;
+    c.builder.append(batch, owner);
     if (c.receipts[c.receipts.length - 1] !== receipt) {
       receipt.hold();
       c.receipts.push(receipt);
     }
-    this.bufferedBytes += bytes;
-    this.bufferedRecords += events.length;
-    this.o.metrics.add('records_in', events.length);
-    if (c.bytes >= this.chunkBytes) {
+    this.bufferedBytes += c.builder.bytes - before;
+    this.bufferedRecords += n;
+    this.o.metrics.add('records_in', n);
+    if (c.builder.bytes >= this.chunkBytes) {
       this.seal(tag, c);
       this.pump();
     }
@@ -113,7 +128,8 @@ export class OutputRunner {
 
   /**
    * Give up on whatever is still buffered (grace expired), flushes under way included: their
-   * delivery was never confirmed. Returns how many events were dropped.
+   * delivery was never confirmed. Their receipts are abandoned (a tail keeps their offsets, so the
+   * lines are read again after a restart). Returns how many events were not delivered.
    */
   abandon(reason: string): number {
     for (const t of this.timers.keys()) clearTimeout(t);
@@ -126,9 +142,12 @@ export class OutputRunner {
     chunks.push(...this.ready.splice(0));
     let n = 0;
     for (const c of chunks) {
-      n += c.events.length;
-      this.finish(c, c.events.length, reason);
+      n += c.data.count;
+      this.o.metrics.add('dropped_records', c.data.count);
+      this.o.onDrop(c.data.count);
+      this.release(c, true);
     }
+    if (n > 0) this.o.log.error({ records: n }, `${n} record(s) not delivered: ${reason}`);
     return n;
   }
 
@@ -143,7 +162,9 @@ export class OutputRunner {
 
   private seal(tag: string, c: OpenChunk): void {
     this.open.delete(tag);
-    this.ready.push({ id: `${this.o.id}-${++this.seq}`, tag, events: c.events, bytes: c.bytes, attempt: 0, receipts: c.receipts });
+    const data = c.builder.seal();
+    const seq = ++this.seq;
+    this.ready.push({ id: `${this.o.id}-${seq}`, seq, tag, data, attempt: 0, receipts: c.receipts });
   }
 
   private pump(): void {
@@ -170,49 +191,59 @@ export class OutputRunner {
 
   private handle(chunk: BufferedChunk, r: FlushResult): void {
     const m = this.o.metrics;
+    const total = chunk.data.count;
     if (r.status === 'ok') {
-      const dropped = Math.min(r.dropped ?? 0, chunk.events.length);
+      const dropped = Math.min(r.dropped ?? 0, total);
       if (dropped > 0) this.logDrop(dropped, r.dropReason ?? 'rejected by the destination');
-      m.add('proc_records', chunk.events.length - dropped);
-      m.add('proc_bytes', chunk.bytes);
-      this.finish(chunk, dropped);
+      m.add('proc_records', total - dropped);
+      m.add('proc_bytes', chunk.data.bytes);
+      this.release(chunk, false);
+      this.recovered();
       return;
     }
     if (r.status === 'drop') {
-      const n = Math.min(r.count ?? chunk.events.length, chunk.events.length);
-      m.add('proc_records', chunk.events.length - n);
-      this.finish(chunk, n, r.reason);
+      const n = Math.min(r.count ?? total, total);
+      m.add('proc_records', total - n);
+      if (n > 0) this.logDrop(n, r.reason);
+      this.release(chunk, false);
       return;
     }
     // retry: whole chunk, or just `only`
     const only = r.only;
-    if (only && only.length < chunk.events.length) {
-      const done = chunk.events.length - only.length;
+    if (only && only.length < total) {
+      const done = total - only.length;
       const dropped = Math.min(r.dropped ?? 0, done);
       if (dropped > 0) this.logDrop(dropped, r.dropReason ?? 'rejected by the destination');
-      const doneBytes = Math.round((chunk.bytes * done) / chunk.events.length);
+      const before = chunk.data.bytes;
+      const rest = chunk.data.select(only);
+      chunk.data.release();
+      chunk.data = rest;
       m.add('proc_records', done - dropped);
-      m.add('proc_bytes', doneBytes);
-      this.bufferedBytes -= doneBytes;
+      m.add('proc_bytes', before - rest.bytes);
+      this.bufferedBytes -= before - rest.bytes;
       this.bufferedRecords -= done;
-      chunk.bytes -= doneBytes;
-      chunk.events = only;
+      if (done > dropped) this.recovered();
     }
-    if (chunk.events.length === 0) {
-      this.finish(chunk, 0);
+    if (chunk.data.count === 0) {
+      this.release(chunk, false);
       return;
     }
     if (chunk.attempt >= this.o.retryLimit) {
       m.add('retries_failed');
-      this.finish(chunk, chunk.events.length, `retries exhausted (retry_limit ${this.o.retryLimit}): ${r.reason}`);
+      this.logDrop(chunk.data.count, `retries exhausted (retry_limit ${this.o.retryLimit}): ${r.reason}`);
+      this.release(chunk, false);
       return;
     }
     chunk.attempt++;
     m.add('retries');
-    m.add('retried_records', chunk.events.length);
+    m.add('retried_records', chunk.data.count);
     let delay = retryDelayMs(chunk.attempt, this.o.schedulerBaseMs, this.o.schedulerCapMs, r.retryAfterMs);
     if (this.draining) delay = Math.min(delay, 1000);
-    this.o.log.warn({ chunk: chunk.id, attempt: chunk.attempt, records: chunk.events.length, delay_ms: delay }, `flush failed, will retry: ${r.reason}`);
+    this.o.log.warn({ chunk: chunk.id, attempt: chunk.attempt, records: chunk.data.count, delay_ms: delay }, `flush failed, will retry: ${r.reason}`);
+    this.later(chunk, delay);
+  }
+
+  private later(chunk: BufferedChunk, delay: number): void {
     const t = setTimeout(() => {
       this.timers.delete(t);
       this.ready.push(chunk);
@@ -221,14 +252,35 @@ export class OutputRunner {
     this.timers.set(t, chunk);
   }
 
-  /** The chunk leaves the buffer: `dropped` of its events were not delivered. */
-  private finish(chunk: BufferedChunk, dropped: number, reason?: string): void {
-    if (dropped > 0 && reason !== undefined) this.logDrop(dropped, reason);
-    this.bufferedBytes -= chunk.bytes;
-    this.bufferedRecords -= chunk.events.length;
-    for (const r of chunk.receipts) r.release();
+  /**
+   * A flush got through: the destination is back. Chunks waiting out a backoff from the outage
+   * are tried again now (still at most `workers` at a time, oldest first) instead of each
+   * sleeping out its own timer, which after a long outage meant minutes of drain. If the
+   * destination fails again they back off again from their own attempt counts.
+   */
+  private recovered(): void {
+    if (this.timers.size === 0) return;
+    const waiting = [...this.timers];
+    this.timers.clear();
+    for (const [t] of waiting) clearTimeout(t);
+    waiting.sort((a, b) => a[1].seq - b[1].seq);
+    for (const [, chunk] of waiting) this.ready.push(chunk);
+  }
+
+  /**
+   * The chunk leaves the buffer: its bytes go back to their inputs and its receipts are released
+   * (delivered or dropped for a logged reason) or, at shutdown, abandoned (not delivered).
+   */
+  private release(chunk: BufferedChunk, abandoned: boolean): void {
+    this.bufferedBytes -= chunk.data.bytes;
+    this.bufferedRecords -= chunk.data.count;
+    chunk.data.release();
+    chunk.data = EventData.EMPTY;
+    for (const r of chunk.receipts) {
+      if (abandoned) r.abandon();
+      else r.release();
+    }
     chunk.receipts = [];
-    chunk.events = [];
   }
 
   private logDrop(n: number, reason: string): void {

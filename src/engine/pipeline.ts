@@ -3,11 +3,14 @@ import { parseRetryLimit } from '../config/common-options.js';
 import { ConfigError, ConfigErrorList, errorLine } from '../errors.js';
 import type { Logger } from '../log.js';
 import { toPinoLevel } from '../log-levels.js';
+import { EmitterRunner } from './filter-emitter.js';
 import { InputRunner } from './input-runner.js';
 import { MetricsRegistry, type InstanceMetrics } from './metrics.js';
 import { OutputRunner } from './output-runner.js';
 import { Receipt } from './receipt.js';
-import type { EmitOptions, FilterInstance, InputContext, LogEvent, PluginContext } from './types.js';
+import { eventBuffers } from './buffer-pool.js';
+import { encodeEvents, trimScratch } from './encode-events.js';
+import type { EmitOptions, FilterContext, FilterEmitterOptions, FilterInstance, InputContext, LogEvent, PluginContext } from './types.js';
 
 interface FilterRunner {
   id: string;
@@ -26,9 +29,24 @@ interface Queued {
   tag: string;
   events: LogEvent[];
   receipt: Receipt;
+  /** Who pays for the batch's bytes: the input that emitted it, or the emitter that re-emitted it. */
+  input: InputRunner;
+  /** Bytes charged to the input until the batch is through the filters and encoded. */
+  provisional: number;
+  origin: Origin;
+}
+
+/** Where a batch comes from: the input that read it (through any emitters), and the filters it skips. */
+interface Origin {
+  root?: InputRunner;
+  skip?: FilterRunner;
+  /** Start with the filter after this one (an emitter that continues after its owner). */
+  after?: FilterRunner;
 }
 
 const ROUTE_CACHE_MAX = 10_000;
+/** Pooled event buffers unused this long are let go (an idle agent gives back its peak). */
+const POOL_IDLE_MS = 10_000;
 
 /**
  * The running pipeline: inputs emit batches, filters map them in declaration order, each matching
@@ -42,6 +60,9 @@ export class Pipeline {
   private readonly outputCfgs = new Map<OutputRunner, PluginConfig>();
   private readonly routes = new Map<string, Route>();
   private readonly queue: Queued[] = [];
+  private readonly emitters: EmitterRunner[] = [];
+  /** The batch a filter is working on right now (what a re-emitted batch holds). */
+  private current?: Queued;
   private busy = false;
   /** An input paused while batches were queued: seal the open chunks once they are through. */
   private sealWhenIdle = false;
@@ -105,9 +126,13 @@ export class Pipeline {
     for (const fc of cfg.filters) {
       if (fc.def.kind !== 'filter') continue;
       const def = fc.def;
-      const ctx = this.context(fc);
+      const made: EmitterRunner[] = [];
+      const ctx: FilterContext = { ...this.context(fc), createEmitter: (o) => this.createEmitter(fc, o, made), holdBatch: () => this.holdBatch() };
       const instance = await create(fc, () => def.create(ctx));
-      if (instance) this.filters.push({ id: fc.id, instance, metrics: ctx.metrics as InstanceMetrics, log: ctx.log, cfg: fc });
+      if (!instance) continue;
+      const runner: FilterRunner = { id: fc.id, instance, metrics: ctx.metrics as InstanceMetrics, log: ctx.log, cfg: fc };
+      for (const e of made) e.owner = runner;
+      this.filters.push(runner);
     }
     for (const ic of cfg.inputs) {
       if (ic.def.kind !== 'input') continue;
@@ -166,19 +191,82 @@ export class Pipeline {
     };
   }
 
+  private createEmitter(fc: PluginConfig, o: FilterEmitterOptions, made: EmitterRunner[]): EmitterRunner {
+    const cfg = this.config;
+    const taken = [...cfg.inputs, ...cfg.filters, ...cfg.outputs].some((p) => p.id === o.name) || this.emitters.some((e) => e.id === o.name);
+    if (taken) {
+      throw new ConfigError(`filter '${fc.id}': emitter_name '${o.name}' is already the name of another instance`, fc.options.pos('emitter_name') ?? fc.pos,
+        { hint: 'give emitter_name a name of its own' });
+    }
+    const log = this.log.child({ plugin: o.name });
+    const e = new EmitterRunner(o.name, o.memBufLimit, o.continueAfterOwner === true, this.metrics.instance('input', o.name, 'emitter'), log,
+      (from, events, tag, bytes, onDone) => this.reemit(from, events, tag, bytes, onDone));
+    this.emitters.push(e);
+    made.push(e);
+    return e;
+  }
+
+  /**
+   * A filter's emitter hands back a batch: it is charged to the emitter (its own mem_buf_limit),
+   * holds the batch being filtered (if any) until delivered, and is queued behind it to run the
+   * pipeline from the top (or after its filter).
+   */
+  private reemit(e: EmitterRunner, events: LogEvent[], tag: string, bytes: number | undefined, then: (() => void) | undefined): boolean {
+    if (events.length === 0) {
+      then?.();
+      return !e.runner.paused;
+    }
+    const b = bytes ?? estimateBytes(events);
+    e.runner.admit(b, events.length);
+    e.runner.charge(b);
+    const cur = this.current;
+    let onDone = then;
+    if (cur) {
+      cur.receipt.hold();
+      onDone = () => {
+        cur.receipt.release();
+        then?.();
+      };
+      if (cur.origin.root) e.addSender(cur.origin.root);
+    }
+    const owner = e.owner as FilterRunner | undefined;
+    this.queue.push({ tag, events, receipt: new Receipt(onDone), input: e.runner, provisional: b,
+      origin: { root: cur?.origin.root, skip: owner, after: e.continueAfterOwner ? owner : undefined } });
+    if (e.runner.checkLimit()) this.sealForPausedInput();
+    if (!cur && !this.busy) this.runQueue();
+    return !e.runner.paused;
+  }
+
+  /** FilterContext.holdBatch: hold the batch being filtered until the returned function is called (once). */
+  private holdBatch(): () => void {
+    const cur = this.current;
+    if (!cur) throw new Error('holdBatch() is only valid within filter()');
+    cur.receipt.hold();
+    let held = true;
+    return () => {
+      if (!held) return;
+      held = false;
+      cur.receipt.release();
+    };
+  }
+
   private ingest(input: InputRunner, events: LogEvent[], opts: EmitOptions | undefined): boolean {
     if (input.stopped && input.finished) {
       this.log.debug({ plugin: input.id }, 'emit after stop ignored');
     }
     const bytes = opts?.bytes ?? estimateBytes(events);
-    const ok = input.admit(bytes, events.length);
-    const receipt = new Receipt(input, bytes, opts?.onDone);
-    const tag = opts?.tag ?? input.tag;
-    if (this.busy || this.queue.length > 0) this.queue.push({ tag, events, receipt });
-    else this.process(tag, events, receipt, 0);
+    input.admit(bytes, events.length);
+    // until the batch is through the filters and held as bytes, its input size stands in
+    input.charge(bytes);
+    const q: Queued = { tag: opts?.tag ?? input.tag, events, receipt: new Receipt(opts?.onDone), input, provisional: bytes, origin: { root: input } };
+    if (this.busy || this.queue.length > 0) this.queue.push(q);
+    else {
+      this.process(q, q.events, 0);
+      if (!this.busy && this.queue.length > 0) this.runQueue(); // what filters re-emitted
+    }
     opts?.onStored?.();
-    if (!ok) this.sealForPausedInput();
-    return ok;
+    if (input.checkLimit()) this.sealForPausedInput();
+    return !input.paused;
   }
 
   /**
@@ -192,29 +280,36 @@ export class Pipeline {
     else this.tick();
   }
 
-  private process(tag: string, events: LogEvent[], receipt: Receipt, from: number): void {
+  private process(q: Queued, events: LogEvent[], from: number): void {
+    const { tag, receipt, input, origin } = q;
     const route = this.route(tag);
     let batch = events;
-    const perEvent = receipt.bytes / Math.max(1, events.length);
+    const perEvent = q.provisional / Math.max(1, q.events.length);
+    if (origin.after !== undefined && from === 0) from = route.filters.indexOf(origin.after) + 1;
     for (let i = from; i < route.filters.length; i++) {
       const f = route.filters[i]!;
+      if (f === origin.skip) continue;
       const before = batch.length;
       let r: LogEvent[] | Promise<LogEvent[]>;
+      this.current = q;
       try {
         r = f.instance.filter(batch, tag);
       } catch (err) {
         this.filterFailed(f, err);
         continue;
+      } finally {
+        this.current = undefined;
       }
       if (!Array.isArray(r)) {
         this.busy = true;
-        const input = batch;
+        const inputBatch = batch;
         r.then(
           (out) => this.countFilter(f, before, out.length, perEvent) ?? out,
-          (err: unknown) => (this.filterFailed(f, err), input),
+          (err: unknown) => (this.filterFailed(f, err), inputBatch),
         ).then((out) => {
           this.busy = false;
-          this.process(tag, out, receipt, i + 1);
+          this.process(q, out, i + 1);
+          if (input.checkLimit()) this.sealWhenIdle = true;
           this.runQueue();
         });
         return;
@@ -222,17 +317,27 @@ export class Pipeline {
       this.countFilter(f, before, r.length, perEvent);
       batch = r;
     }
-    if (batch.length > 0) {
-      const bytes = batch.length === events.length ? receipt.bytes : Math.round((receipt.bytes * batch.length) / Math.max(1, events.length));
-      for (const o of route.outputs) o.append(tag, batch, bytes, receipt);
+    if (batch.length > 0 && route.outputs.length > 0) {
+      const enc = encodeEvents(batch);
+      if (enc.unencodable !== null) this.dropUnencodable(input, tag, enc.unencodable.count, enc.unencodable.reason);
+      for (const o of route.outputs) o.append(tag, enc.batch, receipt, input);
     }
+    input.charge(-q.provisional);
+    q.provisional = 0;
     receipt.release();
+  }
+
+  /** Records that cannot be written as JSON never reach a buffer: dropped, counted, logged. */
+  private dropUnencodable(input: InputRunner, tag: string, n: number, reason: string): void {
+    this.dropped += n;
+    input.metrics.add('dropped_records', n);
+    this.log.error({ plugin: input.id, tag, records: n }, `dropped ${n} record(s) that cannot be encoded as JSON: ${reason}`);
   }
 
   private runQueue(): void {
     while (!this.busy && this.queue.length > 0) {
       const q = this.queue.shift()!;
-      this.process(q.tag, q.events, q.receipt, 0);
+      this.process(q, q.events, 0);
     }
     if (!this.busy && this.queue.length === 0) {
       if (this.sealWhenIdle) {
@@ -278,6 +383,8 @@ export class Pipeline {
 
   private tick(): void {
     for (const o of this.outputs) o.tick();
+    eventBuffers.trim(POOL_IDLE_MS);
+    trimScratch();
   }
 
   private inputFinished(): void {
@@ -294,6 +401,13 @@ export class Pipeline {
       i.stopped = true;
       await safeStop(i.instance?.stop.bind(i.instance), i.log);
     }
+    for (const f of this.filters) {
+      try {
+        f.instance.flushHeld?.();
+      } catch (err) {
+        this.filterFailed(f, err);
+      }
+    }
     const drained = (async () => {
       if (this.busy || this.queue.length > 0) await new Promise<void>((r) => (this.idleWaiter = r));
       await Promise.all(this.outputs.map((o) => o.drain()));
@@ -306,10 +420,11 @@ export class Pipeline {
         const n = o.abandon(`not delivered within service.grace (${this.graceMs} ms)`);
         if (n > 0) this.log.error({ plugin: o.id, records: n }, 'grace period expired with records still buffered');
       }
-      // batches still waiting on an asynchronous filter are lost too
+      // batches still waiting on an asynchronous filter are not delivered either
       for (const q of this.queue.splice(0)) {
         this.dropped += q.events.length;
-        q.receipt.release();
+        q.input.charge(-q.provisional);
+        q.receipt.abandon();
       }
     }
     await this.dispose();

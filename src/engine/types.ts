@@ -1,6 +1,7 @@
 import type { OptionSpec, PluginOptions } from '../config/types.js';
 import type { Logger } from '../log.js';
 import type { ParserLookup } from '../parsers/types.js';
+import type { EventData } from './event-data.js';
 
 /** One log record. `time` is epoch milliseconds (fractions keep micro/nanoseconds). */
 export interface LogEvent {
@@ -8,13 +9,14 @@ export interface LogEvent {
   record: Record<string, unknown>;
 }
 
-/** What an output is asked to deliver: events of one tag, buffered together. */
+/**
+ * What an output is asked to deliver: events of one tag, buffered together, as bytes (see
+ * EventData): `data.times[i]` and `data.json(i)` for event i; `data.record(i)` decodes one.
+ */
 export interface Chunk {
   id: string;
   tag: string;
-  events: LogEvent[];
-  /** Approximate size of the events as read (input bytes), for buffer accounting. */
-  bytes: number;
+  data: EventData;
   /** 0 on the first flush, +1 on every retry. */
   attempt: number;
 }
@@ -24,13 +26,14 @@ export interface Chunk {
  * - ok: delivered (all of it).
  * - drop: will never be delivered; counted and logged with `reason`. `count` narrows how many
  *   events were dropped when part of the chunk was delivered (default: all of them).
- * - retry: try again later (after `retryAfterMs` if the server said so). With `only`, just those
- *   events are retried: the rest were delivered (or dropped, counted in `dropped`).
+ * - retry: try again later (after `retryAfterMs` if the server said so). With `only` (positions
+ *   in `chunk.data`, ascending), just those events are retried: the rest were delivered (or
+ *   dropped, counted in `dropped`).
  */
 export type FlushResult =
   | { status: 'ok'; dropped?: number; dropReason?: string }
   | { status: 'drop'; reason: string; count?: number }
-  | { status: 'retry'; reason: string; retryAfterMs?: number; only?: LogEvent[]; dropped?: number; dropReason?: string };
+  | { status: 'retry'; reason: string; retryAfterMs?: number; only?: number[]; dropped?: number; dropReason?: string };
 
 export type PluginKind = 'input' | 'filter' | 'output';
 
@@ -100,12 +103,52 @@ export interface InputInstance {
   stop(): void | Promise<void>;
 }
 
+/**
+ * A filter's way back to the top of the pipeline, as Fluent Bit's emitter input (rewrite_tag).
+ * It runs like an input named `id`: its own `mem_buf_limit`, metrics and receipts.
+ */
+export interface FilterEmitter {
+  readonly id: string;
+  /**
+   * Hand a batch to the pipeline under `tag`: it meets, from the first, every filter matching `tag`
+   * except the one that owns this emitter, then the outputs, after the batch being filtered.
+   * Called from within `filter()`, the batch being filtered is held until this one has left Wren
+   * (its input's offsets and acks wait for the copy), and while the emitter is over its limit the
+   * inputs feeding it are paused. Never refuses a batch; returns false while over the limit.
+   */
+  emit(events: LogEvent[], tag: string, bytes?: number, onDone?: () => void): boolean;
+}
+
+export interface FilterEmitterOptions {
+  /** Instance name (metrics, logs); must not be another instance's name. */
+  name: string;
+  memBufLimit: number;
+  /**
+   * Emitted batches continue with the filters after the owner (same tag: a filter that only holds
+   * records back, as multiline) instead of from the first filter matching their tag (rewrite_tag).
+   */
+  continueAfterOwner?: boolean;
+}
+
+export interface FilterContext extends PluginContext {
+  /** Create this filter's emitter, in `create()`. Throws a ConfigError when `name` is taken. Set by the pipeline. */
+  createEmitter?(o: FilterEmitterOptions): FilterEmitter;
+  /**
+   * Within `filter()`: keep the batch being filtered from counting as done (its input's offsets and
+   * acks wait) until the returned function is called, for records the filter holds across batches
+   * (multiline). Set by the pipeline.
+   */
+  holdBatch?(): () => void;
+}
+
 export interface FilterInstance {
   /**
    * Map a batch to a batch (may mutate and return the same array). Return a promise only when
    * the filter must wait (e.g. a lookup); the pipeline keeps batch order either way.
    */
   filter(events: LogEvent[], tag: string): LogEvent[] | Promise<LogEvent[]>;
+  /** Wren is stopping (inputs stopped, outputs still running): hand on what is held across batches, through an emitter. */
+  flushHeld?(): void;
   stop?(): void | Promise<void>;
 }
 
@@ -130,7 +173,7 @@ export interface InputDefinition extends PluginDefinitionBase {
 
 export interface FilterDefinition extends PluginDefinitionBase {
   kind: 'filter';
-  create(ctx: PluginContext): FilterInstance | Promise<FilterInstance>;
+  create(ctx: FilterContext): FilterInstance | Promise<FilterInstance>;
 }
 
 export interface OutputDefinition extends PluginDefinitionBase {

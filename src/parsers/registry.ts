@@ -4,11 +4,13 @@ import { BUILTIN_SPECS } from './builtin-specs.js';
 import { createParser } from './create.js';
 import { criParser } from './cri.js';
 import { dockerParser } from './docker.js';
+import { kubeCustomParser } from './kube-custom.js';
 import { SpecError, type ParserSpec } from './spec.js';
+import { stockStandIn } from './stock-patterns.js';
 import type { Parser, ParserLookup } from './types.js';
 
-/** Container-log parsers written in code (fast paths), registered under their own `name`. */
-const CODE_PARSERS: readonly Parser[] = [dockerParser, criParser];
+/** Stock parsers written in code (container-log fast paths; kube-custom, linear), under their own `name`. */
+const CODE_PARSERS: readonly Parser[] = [dockerParser, criParser, kubeCustomParser];
 
 const FORMATS = ['json', 'regex', 'logfmt', 'ltsv'] as const;
 
@@ -46,7 +48,7 @@ export function builtinParser(name: string): Parser | undefined {
   return p;
 }
 
-/** The parsers every config has: `json`, `logfmt`, `docker`, `cri` and Fluent Bit's named regex ones. */
+/** The parsers every config has: Fluent Bit's stock set (`json`, `docker`, `cri`, `nginx`, `syslog-rfc5424`, …). */
 export function builtinParsers(): ReadonlyMap<string, Parser> {
   const m = new Map<string, Parser>();
   for (const name of builtinNames()) m.set(name, builtinParser(name)!);
@@ -124,7 +126,15 @@ export function buildParsers(entries: ReadonlyArray<{ options: PluginOptions; po
       continue;
     }
     try {
-      parsers.set(name, createParser(specFromOptions(name, format as ParserSpec['format'], options)));
+      const spec = specFromOptions(name, format as ParserSpec['format'], options);
+      // Fluent Bit's own slow stock pattern (a copied parsers.conf): the linear one, same fields
+      const stand = spec.format === 'regex' ? stockStandIn(spec.regex) : undefined;
+      if (stand?.regex) spec.regex = stand.regex;
+      else if (stand && !spec.timeFormat && !spec.types && !spec.decodeField?.length && !spec.decodeFieldAs?.length) {
+        parsers.set(name, { name, parse: kubeCustomParser.parse });
+        continue;
+      }
+      parsers.set(name, createParser(spec));
     } catch (err) {
       const key = err instanceof SpecError ? err.key : 'format';
       errors.push(new ConfigError(`parser '${name}': ${(err as Error).message}`, where(key), { hint: HINTS[key], cause: err }));

@@ -1,3 +1,5 @@
+import type { MultilineLookup } from './multiline/registry.js';
+
 /** A parsed line: fields, and the record time (epoch ms) when the parser found one. */
 export interface ParseResult {
   time?: number;
@@ -14,4 +16,6 @@ export interface Parser {
 export interface ParserLookup {
   get(name: string): Parser | undefined;
   names(): string[];
+  /** Multiline parsers (`multiline.parser`): the config's `multiline_parsers`, else the built-in go, java, python, ruby. */
+  multiline?: MultilineLookup;
 }

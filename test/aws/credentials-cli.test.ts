@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PLUGINS } from '../../plugins/index.js';
 import { runWren, writeConfig } from '../helpers/cli.js';
 import { startImdsFake, type ImdsFake } from '../helpers/imds-fake.js';
-import { startTinyproxy, type Tinyproxy } from '../helpers/tinyproxy.js';
+import { PROXY_KINDS, startProxy, type TestProxy } from '../helpers/test-proxy.js';
 import { EC2_SYSFS, fakeSysfs, KEYS, tempDir, writeFile } from './helpers.js';
 
 // `wren credentials` driven as a process, the way a user runs it. It needs an output that signs
@@ -11,13 +11,13 @@ import { EC2_SYSFS, fakeSysfs, KEYS, tempDir, writeFile } from './helpers.js';
 const httpTakesAws = PLUGINS.some((p) => p.name === 'http' && p.options.some((o) => o.key === 'aws_auth'));
 
 describe.skipIf(!httpTakesAws)('wren credentials (CLI)', () => {
-  let proxy: Tinyproxy;
+  let proxies: TestProxy[];
   let imds: ImdsFake;
   beforeAll(async () => {
-    [proxy, imds] = await Promise.all([startTinyproxy(), startImdsFake({ behaviour: 'hop-limit' })]);
+    [imds, ...proxies] = await Promise.all([startImdsFake({ behaviour: 'hop-limit' }), ...PROXY_KINDS.map((k) => startProxy(k))]);
   });
   afterAll(async () => {
-    await Promise.all([proxy?.stop(), imds?.close()]);
+    await Promise.all([...(proxies ?? []).map((p) => p.stop()), imds?.close()]);
   });
 
   const config = (extra: string) => writeConfig(`pipeline:
@@ -35,7 +35,8 @@ describe.skipIf(!httpTakesAws)('wren credentials (CLI)', () => {
       aws_service: es
 ${extra}`);
 
-  it('behind HTTP(S)_PROXY with keys only in ~/.aws/config: walks to the profile, IMDS untouched, exit 0', async () => {
+  it.each(PROXY_KINDS.map((k, i) => [k, i] as const))('behind HTTP(S)_PROXY (%s) with keys only in ~/.aws/config: walks to the profile, IMDS untouched, exit 0', async (_kind, i) => {
+    const proxy = proxies[i]!;
     const home = tempDir();
     const cfg = writeFile(join(home, '.aws', 'config'), `[default]\nregion = eu-west-1\naws_access_key_id = ${KEYS.accessKeyId}\naws_secret_access_key = ${KEYS.secretAccessKey}\n`);
     const file = config(`      aws_imds: on\n      aws_imds_endpoint: ${imds.url}\n`);
@@ -61,6 +62,27 @@ ${extra}`);
     const step = j.steps.at(-1)!;
     expect(step).toMatchObject({ provider: 'imds', outcome: 'answered', message: expect.stringMatching(/hop limit.*HttpPutResponseHopLimit to 2/) });
     expect(step.ms).toBeLessThan(300);
+  });
+
+  it('shows what ~/.aws/config skipped as warning steps with FILE:LINE, and the profile still answers', async () => {
+    const home = tempDir();
+    const cfg = writeFile(join(home, '.aws', 'config'), `[default]\nregion = eu-west-1\naws_access_key_id = ${KEYS.accessKeyId}\naws_secret_access_key = ${KEYS.secretAccessKey}\nno equals sign here\n[profile broken\nregion = x\n`);
+    const file = config('      aws_imds: off\n');
+    const r = await runWren(['credentials', '-c', file], { env: { HOME: home, AWS_CONFIG_FILE: cfg } });
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split('\n');
+    const warn = lines.filter((l) => /^\s+profile\s+warning\s/.test(l));
+    expect(warn).toHaveLength(2);
+    expect(warn[0]).toContain(`${cfg}:5: a line without '=' in [default]: skipped`);
+    expect(warn[1]).toContain(`${cfg}:6: a section header without its closing ']': this section and its properties are skipped`);
+    expect(lines.findIndex((l) => /profile\s+answered/.test(l))).toBeGreaterThan(lines.indexOf(warn[1]!));
+    expect(r.stderr).not.toContain('skipped'); // shown once, as steps
+    const json = await runWren(['credentials', '-c', file, '--json'], { env: { HOME: home, AWS_CONFIG_FILE: cfg } });
+    const steps = (JSON.parse(json.stdout) as { steps: { provider: string; outcome: string; message: string }[] }).steps;
+    expect(steps.filter((s) => s.outcome === 'warning').map((s) => s.message)).toEqual([
+      `${cfg}:5: a line without '=' in [default]: skipped`,
+      `${cfg}:6: a section header without its closing ']': this section and its properties are skipped`,
+    ]);
   });
 
   it('exit 1 with every step when nothing answers', async () => {

@@ -7,14 +7,14 @@ import { send } from '../../src/net/request.js';
 import { startImdsFake, type ImdsFake } from '../helpers/imds-fake.js';
 import { startRecordingServer, type ReceivedRequest, type RecordingServer } from '../helpers/recording-server.js';
 import { verifySigV4 } from '../helpers/sigv4-verify.js';
-import { startTinyproxy, type Tinyproxy } from '../helpers/tinyproxy.js';
+import { PROXY_KINDS, startProxy, type TestProxy } from '../helpers/test-proxy.js';
 import { makeTestCerts, type TestCerts } from '../helpers/tls-certs.js';
 import { captureLogger, EC2_SYSFS, fakeSysfs, KEYS, NOT_EC2_SYSFS, opts, tempDir, writeFile } from './helpers.js';
 
-// The two field problems of DESIGN.md, end to end: real tinyproxy, real TLS, loopback IMDS, and a
+// The two field problems of DESIGN.md, end to end: a real proxy (npm `proxy`; tinyproxy too in
+// .ci/run's extra layer), real TLS, loopback IMDS, and a
 // destination that checks every signature with aws4.
 
-let proxy: Tinyproxy;
 let certs: TestCerts;
 let search: RecordingServer;
 const secrets = new Map<string, { secret: string; token?: string }>([[KEYS.accessKeyId, { secret: KEYS.secretAccessKey }]]);
@@ -22,7 +22,6 @@ const verdicts: string[] = [];
 
 beforeAll(async () => {
   certs = makeTestCerts();
-  proxy = await startTinyproxy();
   search = await startRecordingServer((req: ReceivedRequest, res: ServerResponse) => {
     const akid = /Credential=([^/]+)\//.exec(req.headers.authorization ?? '')?.[1] ?? '';
     const known = secrets.get(akid);
@@ -32,15 +31,16 @@ beforeAll(async () => {
   }, certs);
 });
 afterAll(async () => {
-  await Promise.all([proxy?.stop(), search?.close()]);
+  await search?.close();
 });
 
 const bulkBody = '{"create":{"_index":"logs"}}\n{"log":"hello from behind a proxy"}\n';
 
-describe('field story 1: HTTP(S)_PROXY set, keys only in ~/.aws/config', () => {
+describe.each(PROXY_KINDS)('field story 1: HTTP(S)_PROXY set (%s), keys only in ~/.aws/config', (kind) => {
   let imds: ImdsFake;
-  beforeAll(async () => { imds = await startImdsFake({ behaviour: 'v2' }); });
-  afterAll(async () => { await imds.close(); });
+  let proxy: TestProxy;
+  beforeAll(async () => { [imds, proxy] = await Promise.all([startImdsFake({ behaviour: 'v2' }), startProxy(kind)]); });
+  afterAll(async () => { await Promise.all([imds?.close(), proxy?.stop()]); });
 
   function env(): NodeJS.ProcessEnv {
     const home = tempDir('wren-story1-');

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromIni, type ProfileKit } from '../../src/aws/credentials/ini.js';
 import { fromEnv } from '../../src/aws/credentials/env.js';
-import { parseIni } from '../../src/aws/credentials/shared-files.js';
+import { parseIni } from '../../src/aws/credentials/ini-parse.js';
 import { StsClient } from '../../src/aws/sts.js';
 import { NotConfigured } from '../../src/aws/types.js';
 import { createDestinationDispatcher } from '../../src/net/dispatchers.js';
@@ -128,6 +128,40 @@ describe('shared config and credentials files', () => {
     expect(sts.calls.at(-1)).toMatchObject({ action: 'AssumeRoleWithWebIdentity', params: { WebIdentityToken: 'eyJ.token' } });
   });
 
+  it('a source profile with static keys ends the chain there, even with a role_arn of its own: one AssumeRole', async () => {
+    const env = files(`[profile base]\n${keysIni()}role_arn = arn:aws:iam::1:role/base-should-not-be-assumed\nsource_profile = other\n` +
+      '[profile app]\nrole_arn = arn:aws:iam::1:role/app\nsource_profile = base\n');
+    const before = sts.calls.length;
+    const p = fromIni('app', kit(env));
+    const c = await p();
+    expect(sts.calls.slice(before).map((call) => [call.params.RoleArn, call.signedBy])).toEqual([['arn:aws:iam::1:role/app', KEYS.accessKeyId]]);
+    expect(sts.issued.get(c.accessKeyId)?.roleArn).toBe('arn:aws:iam::1:role/app');
+    expect(p.describe?.()).toMatch(/^profile "base" in .* \(static keys\) → role arn:aws:iam::1:role\/app$/);
+  });
+
+  it('the profile asked for assumes its role_arn even when it has static keys too', async () => {
+    const env = files(`[profile self]\n${keysIni()}role_arn = arn:aws:iam::1:role/self\nsource_profile = self\n`);
+    const c = await fromIni('self', kit(env))();
+    expect(sts.issued.get(c.accessKeyId)?.roleArn).toBe('arn:aws:iam::1:role/self');
+  });
+
+  it('source_profile and credential_source together are an error naming the profile', async () => {
+    const env = files(`[profile base]\n${keysIni()}[profile both]\nrole_arn = arn:aws:iam::1:role/b\nsource_profile = base\ncredential_source = Environment\n`);
+    const before = sts.calls.length;
+    expect(await failLine(fromIni('both', kit(env))())).toMatch(/profile "both" in .*config has both source_profile and credential_source.*keep one/);
+    expect(sts.calls.length).toBe(before);
+  });
+
+  it('the files\' warnings come with the answer, FILE:LINE each, and the rest of the file is used', async () => {
+    const env = files(`region = nowhere\n[default]\n${keysIni()}oops\n`);
+    const p = fromIni(undefined, kit(env));
+    await expect(p()).resolves.toMatchObject(KEYS);
+    expect(p.warnings?.()).toEqual([
+      `${env.HOME}/.aws/config:1: a property before any section header: skipped`,
+      `${env.HOME}/.aws/config:5: a line without '=' in [default]: skipped`,
+    ]);
+  });
+
   it('SSO and MFA profiles fail with what to do', async () => {
     expect(await failLine(fromIni('s', kit(files('[profile s]\nsso_session = corp\nsso_account_id = 1\n')))())).toMatch(/AWS SSO.*credential_process/);
     expect(await failLine(fromIni('m', kit(files(`[profile m]\nrole_arn = arn:aws:iam::1:role/m\nsource_profile = m\nmfa_serial = arn:aws:iam::1:mfa/u\n${keysIni()}`)))()))
@@ -144,9 +178,10 @@ describe('env provider', () => {
 });
 
 describe('INI parsing', () => {
-  it('comments, spacing, nested sub-keys', () => {
-    const ini = parseIni('# top\n[default]\nregion=us-east-1 # trailing\n; other\ns3 =\n  max_concurrent_requests = 20\nOutput = json\n[profile  x ]\nk = v=w\n');
-    expect(ini.get('default')).toEqual({ region: 'us-east-1', s3: '', 's3.max_concurrent_requests': '20', output: 'json' });
-    expect(ini.get('profile  x')).toEqual({ k: 'v=w' });
+  it('comments, spacing, sub-properties (kept as the SDKs keep them, and parsed)', () => {
+    const { sections, warnings } = parseIni('# top\n[default]\nregion=us-east-1 # trailing\n; other\ns3 =\n  max_concurrent_requests = 20\nOutput = json\n[profile  x ]\nk = v=w\n', 'f');
+    expect(warnings).toEqual([]);
+    expect(sections[0]).toMatchObject({ header: 'default', values: { region: 'us-east-1', s3: '\nmax_concurrent_requests = 20', output: 'json' }, subs: { s3: { max_concurrent_requests: '20' } } });
+    expect(sections[1]).toMatchObject({ header: 'profile  x', values: { k: 'v=w' } });
   });
 });

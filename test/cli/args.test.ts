@@ -29,9 +29,10 @@ describe("Fluent Bit's command line", () => {
   });
 
   it('maps service flags to service keys, files resolved from the working directory (after -w)', () => {
-    const a = parseArgs(['-w', '/etc/fb', '-c', 'conf/fb.yaml', '-R', 'parsers.conf', '-f', '5', '-H', '-P', '2021', '-L', '127.0.0.1', '-l', 'wren.log', '-s', '24576', '-Y']);
+    const a = parseArgs(['-w', '/etc/fb', '-c', 'conf/fb.yaml', '-R', 'parsers.conf', '-R', 'more.yaml', '-f', '5', '-H', '-P', '2021', '-L', '127.0.0.1', '-l', 'wren.log', '-s', '24576', '-Y']);
+    expect(a.parsers).toEqual(['parsers.conf', 'more.yaml']);
     expect(a.flags.service.map((e) => [e.key, e.value])).toEqual([
-      ['parsers_file', '/etc/fb/parsers.conf'], ['flush', '5'], ['http_server', 'on'], ['http_port', '2021'],
+      ['flush', '5'], ['http_server', 'on'], ['http_port', '2021'],
       ['http_listen', '127.0.0.1'], ['log_file', '/etc/fb/wren.log'], ['coro_stack_size', '24576'], ['hot_reload', 'on'],
     ]);
     expect(parseArgs(['--http', '--port=2020', '-i', 'dummy', '-o', 'null']).flags.service.map((e) => e.key)).toEqual(['http_server', 'http_port']);
@@ -54,6 +55,8 @@ describe("Fluent Bit's command line", () => {
     expect(c.json).toBe(true);
     expect(c.flags.sections).toEqual([]);
     expect(parseArgs(['credentials', '-c', 'x.yaml', '-o', 'cw']).output).toBe('cw');
+    const conv = parseArgs(['convert', '-c', 'fluent-bit.conf', '-o', 'fluent-bit.yaml']);
+    expect([conv.command, conv.config, conv.output]).toEqual(['convert', 'fluent-bit.conf', 'fluent-bit.yaml']);
   });
 
   it('says what is wrong, in one line', () => {

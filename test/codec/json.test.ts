@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { dateOptions, encodeJsonFormat, formatTime, type DateOptions } from '../../src/codec/json.js';
+import { eventData } from '../../src/engine/encode-events.js';
 import type { LogEvent } from '../../src/engine/types.js';
 
 /** One record as JSON. */
-const encodeRecord = (e: LogEvent, d: DateOptions) => encodeJsonFormat('json_stream', [e], d);
+const encodeRecord = (e: LogEvent, d: DateOptions) => encodeJsonFormat('json_stream', eventData([e]), d);
 
 const e = { time: 1700000000123.456, record: { msg: 'hi', n: 1 } };
 
@@ -20,8 +21,8 @@ describe('JSON encodings', () => {
 
   it('writes lines and arrays', () => {
     const d = dateOptions('false', 'double');
-    expect(encodeJsonFormat('json_lines', [e, e], d)).toBe('{"msg":"hi","n":1}\n{"msg":"hi","n":1}\n');
-    expect(encodeJsonFormat('json', [e, e], d)).toBe('[{"msg":"hi","n":1},{"msg":"hi","n":1}]');
+    expect(encodeJsonFormat('json_lines', eventData([e, e]), d)).toBe('{"msg":"hi","n":1}\n{"msg":"hi","n":1}\n');
+    expect(encodeJsonFormat('json', eventData([e, e]), d)).toBe('[{"msg":"hi","n":1},{"msg":"hi","n":1}]');
   });
 
   it('keeps microseconds', () => {

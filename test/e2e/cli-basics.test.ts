@@ -8,7 +8,7 @@ function yamlFiles(dir: string): string[] {
   for (const name of readdirSync(dir)) {
     const p = join(dir, name);
     if (statSync(p).isDirectory()) out.push(...yamlFiles(p));
-    else if (/\.ya?ml$/.test(name)) out.push(p);
+    else if (/\.(ya?ml|conf)$/.test(name)) out.push(p);
   }
   return out;
 }
@@ -31,17 +31,19 @@ describe('wren CLI', () => {
     expect(r2.stderr).toMatch(/needs -c FILE/);
   });
 
-  it('`wren check` passes on every YAML in config/ and examples/', async () => {
+  it('`wren check` passes on every configuration (YAML and classic) in config/ and examples/', async () => {
     const files = [...yamlFiles(join(ROOT, 'config')), ...yamlFiles(join(ROOT, 'examples'))];
     expect(files.length).toBeGreaterThan(0);
-    for (const f of files) {
-      // examples may refer to ${VARS} a deployment sets; give them harmless values
-      const r = await runWren(['check', '-c', f], { env: { AWS_REGION: 'us-east-1', OPENSEARCH_HOST: 'search.example.com', CLOUDWATCH_LOG_GROUP: 'app', HTTP_ENDPOINT: 'ingest.example.com', OSIS_HOST: 'pipeline.example.com', NODE_NAME: 'node-1' } });
+    // examples may refer to ${VARS} a deployment sets; give them harmless values. Checked side by side.
+    const env = { AWS_REGION: 'us-east-1', OPENSEARCH_HOST: 'search.example.com', CLOUDWATCH_LOG_GROUP: 'app', HTTP_ENDPOINT: 'ingest.example.com', OSIS_HOST: 'pipeline.example.com', NODE_NAME: 'node-1' };
+    const results = await Promise.all(files.map((f) => runWren(['check', '-c', f], { env, timeoutMs: 60_000 })));
+    for (const [i, r] of results.entries()) {
+      const f = files[i]!;
       expect(r.stderr, f).toBe('');
       expect(r.code, f).toBe(0);
       expect(r.stdout).toMatch(/: OK\n/);
     }
-  });
+  }, 90_000);
 
   it('`wren check` prints the resolved pipeline with masked secrets', async () => {
     const file = writeConfig(`pipeline:

@@ -29,6 +29,12 @@ export interface ImdsFakeOptions {
   /** Lifetime of issued credentials (default 6 h). */
   credentialTtlMs?: number;
   region?: string;
+  /**
+   * Instance metadata answered to GETs, by path under /latest/ without the trailing slash
+   * (`meta-data/instance-id`, `dynamic/instance-identity/document`, `meta-data/tags/instance`…);
+   * read at each request, so a test may change it. A path not in it answers 404.
+   */
+  metadata?: Record<string, string>;
 }
 
 export interface ImdsFake {
@@ -78,6 +84,8 @@ export async function startImdsFake(o: ImdsFakeOptions): Promise<ImdsFake> {
     if (req.url === '/latest/meta-data/') return text(res, 200, 'ami-id\niam/\nplacement/\n');
     if (req.url === '/latest/meta-data/placement/region') return text(res, 200, o.region ?? 'us-east-1');
     if (req.url === base) return o.noRole ? text(res, 404, 'Not Found') : text(res, 200, `${role}\n`);
+    const meta = o.metadata && /^\/latest\/(.+?)\/?$/.exec(decodeURIComponent(req.url ?? ''));
+    if (meta && o.metadata![meta[1]!] !== undefined) return text(res, 200, o.metadata![meta[1]!]!);
     if (req.url === `${base}${role}` && !o.noRole) {
       const n = ++serial;
       const creds = {

@@ -3,28 +3,15 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'no
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { TestProxy, TestProxyOptions } from './test-proxy.js';
 
 /**
  * A real tinyproxy (Debian package `tinyproxy`) on a free loopback port, with a generated config:
  * Listen/Allow 127.0.0.1, no upstream, a log file in a temp dir. Tests read the log to prove which
- * requests went through the proxy (and which never did).
+ * requests went through the proxy (and which never did). Only the extra layer that .ci/run turns on
+ * (WREN_TEST_TINYPROXY=1) uses it; the normal suite runs the same tests against `proxy` from npm.
  */
-export interface Tinyproxy {
-  /** `http://127.0.0.1:<port>` (with `user:pass@` when basic auth is on). */
-  url: string;
-  port: number;
-  /** The whole log so far. */
-  log(): string;
-  /** Requests the proxy received: `GET http://127.0.0.1:1234/x` → method GET, target the URL; CONNECT → host:port. */
-  requests(): { method: string; target: string }[];
-  /** True when some request named this host:port (forwarded or CONNECT). */
-  saw(hostPort: string): boolean;
-  stop(): Promise<void>;
-}
-
-export interface TinyproxyOptions {
-  /** Require `Proxy-Authorization: Basic` with these. */
-  basicAuth?: { user: string; pass: string };
+export interface TinyproxyOptions extends TestProxyOptions {
   /** Restrict CONNECT to these ports (default: any port). */
   connectPorts?: number[];
 }
@@ -34,7 +21,7 @@ export function tinyproxyBinary(): string {
   const which = spawnSync('sh', ['-c', 'command -v tinyproxy'], { encoding: 'utf8' });
   const found = which.stdout.trim();
   if (which.status === 0 && found) return found;
-  throw new Error('tinyproxy is not installed (Debian package `tinyproxy`: apt-get install -y tinyproxy)');
+  throw new Error('tinyproxy is not installed, and WREN_TEST_TINYPROXY=1 asks for the tinyproxy test layer (Debian package `tinyproxy`: apt-get install -y tinyproxy; or unset WREN_TEST_TINYPROXY)');
 }
 
 async function freePort(): Promise<number> {
@@ -56,7 +43,7 @@ function canConnect(port: number): Promise<boolean> {
   });
 }
 
-async function launch(bin: string, opts: TinyproxyOptions): Promise<Tinyproxy> {
+async function launch(bin: string, opts: TinyproxyOptions): Promise<TestProxy> {
   const dir = mkdtempSync(join(tmpdir(), 'wren-tinyproxy-'));
   const port = await freePort();
   const logFile = join(dir, 'tinyproxy.log');
@@ -105,7 +92,7 @@ async function launch(bin: string, opts: TinyproxyOptions): Promise<Tinyproxy> {
 }
 
 /** Start tinyproxy; retried on a port race. */
-export async function startTinyproxy(opts: TinyproxyOptions = {}): Promise<Tinyproxy> {
+export async function startTinyproxy(opts: TinyproxyOptions = {}): Promise<TestProxy> {
   const bin = tinyproxyBinary();
   let last: unknown;
   for (let i = 0; i < 3; i++) {

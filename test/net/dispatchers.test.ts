@@ -6,30 +6,34 @@ import { send } from '../../src/net/request.js';
 import { tlsConnectOptions } from '../../src/net/tls-connect.js';
 import { startRecordingServer, type RecordingServer } from '../helpers/recording-server.js';
 import { makeTestCerts, type TestCerts } from '../helpers/tls-certs.js';
-import { startTinyproxy, type Tinyproxy } from '../helpers/tinyproxy.js';
+import { PROXY_KINDS, startProxy, type TestProxy } from '../helpers/test-proxy.js';
 
-// Real tinyproxy, real TLS: the proxy's log proves which requests went through it.
-let proxy: Tinyproxy;
-let authProxy: Tinyproxy;
+// A real proxy (npm `proxy`; tinyproxy too in .ci/run's extra layer), real TLS: the proxy's
+// record proves which requests went through it.
 let plain: RecordingServer;
 let secure: RecordingServer;
 let certs: TestCerts;
 
 beforeAll(async () => {
   certs = makeTestCerts();
-  [proxy, authProxy, plain, secure] = await Promise.all([
-    startTinyproxy(),
-    startTinyproxy({ basicAuth: { user: 'wren', pass: 'pa55word' } }),
-    startRecordingServer(),
-    startRecordingServer(undefined, certs),
-  ]);
+  [plain, secure] = await Promise.all([startRecordingServer(), startRecordingServer(undefined, certs)]);
 });
 
 afterAll(async () => {
-  await Promise.all([proxy?.stop(), authProxy?.stop(), plain?.close(), secure?.close()]);
+  await Promise.all([plain?.close(), secure?.close()]);
 });
 
 const get = (url: string, d: Parameters<typeof send>[1]) => send({ method: 'GET', url: new URL(url), headers: {} }, d, { timeoutMs: 5000 });
+
+describe.each(PROXY_KINDS)('through %s', (kind) => {
+let proxy: TestProxy;
+let authProxy: TestProxy;
+beforeAll(async () => {
+  [proxy, authProxy] = await Promise.all([startProxy(kind), startProxy(kind, { basicAuth: { user: 'wren', pass: 'pa55word' } })]);
+});
+afterAll(async () => {
+  await Promise.all([proxy?.stop(), authProxy?.stop()]);
+});
 
 describe('destination dispatcher', () => {
   it('forwards http through HTTP_PROXY', async () => {
@@ -85,7 +89,7 @@ describe('destination dispatcher', () => {
     expect(authProxy.requests()).toContainEqual({ method: 'GET', target: `${plain.url}/authed` });
     expect(proxy.log()).not.toContain('/authed');
     const denied = createDestinationDispatcher({ proxy: bad.href });
-    // tinyproxy answers a forwarded request with bad credentials 401 (407 on CONNECT).
+    // Bad credentials: 407 (tinyproxy answers a forwarded request 401).
     const outcome = await get(`${plain.url}/denied`, denied).then((r) => r.status, (e: Error) => e.message);
     expect(String(outcome)).toMatch(/401|407/);
     expect(plain.received.some((r) => r.path === '/denied')).toBe(false);
@@ -97,7 +101,7 @@ describe('https:// proxy', () => {
   let front: TlsServer;
   let frontPort = 0;
   beforeAll(async () => {
-    // A TLS front on tinyproxy: together, a real proxy that is reached over https://.
+    // A TLS front on the proxy: together, a real proxy that is reached over https://.
     front = createTlsServer({ cert: certs.certPem, key: certs.keyPem }, (sock) => {
       const up = netConnect(proxy.port, '127.0.0.1');
       sock.pipe(up).pipe(sock);
@@ -140,6 +144,8 @@ describe('metadata dispatcher', () => {
     expect(proxy.requests()).toContainEqual({ method: 'GET', target: `${plain.url}/latest/meta-data/proxied` });
     await meta.close();
   });
+});
+
 });
 
 describe('TLS options', () => {

@@ -21,12 +21,15 @@ export interface ImdsClientOptions {
   timeoutMs: number;
   v1Fallback: boolean;
   log: Logger;
+  /** 'v1': never ask for a token (the aws filter's `imds_version v1`); default: IMDSv2 with the fallback above. */
+  version?: 'v1' | 'v2';
 }
 
 export const HOP_LIMIT_FIX = 'raise the instance\'s HttpPutResponseHopLimit to 2 (aws ec2 modify-instance-metadata-options --http-put-response-hop-limit 2), or use IRSA / EKS Pod Identity';
 const TOKEN_TTL_S = 21600;
 
-class ImdsHttpError extends CredentialsError {
+/** IMDS answered, with a status other than 200 (404: no such metadata). */
+export class ImdsHttpError extends CredentialsError {
   constructor(readonly status: number, message: string, hint?: string) {
     super(message, { hint });
   }
@@ -43,10 +46,13 @@ export class ImdsClient {
   private token?: { value: string; expiresAt: number };
   private warned = false;
 
-  constructor(private readonly o: ImdsClientOptions) {}
+  constructor(private readonly o: ImdsClientOptions) {
+    if (o.version === 'v1') this.mode = 'v1';
+  }
 
   /** How the last call reached IMDS, for `wren credentials`. */
   get how(): string {
+    if (this.o.version === 'v1') return 'IMDSv1 (imds_version v1)';
     if (this.mode === 'v1') {
       return this.fallback === 'hop-limit'
         ? `IMDSv1: the IMDSv2 token PUT was dropped (hop limit); fix: ${HOP_LIMIT_FIX}`
@@ -156,6 +162,9 @@ export class ImdsClient {
       this.token = undefined; // expired or revoked: one fresh token
       token = await this.ensureToken();
       res = await once();
+    }
+    if (res.status === 401 && this.o.version === 'v1') {
+      throw new ImdsHttpError(401, 'IMDS refused IMDSv1 (HTTP 401: the instance requires IMDSv2 tokens)', 'set imds_version v2');
     }
     if (res.status === 401 && !token) {
       const hop = this.fallback === 'hop-limit';

@@ -3,7 +3,7 @@ import { defaultSessionName } from '../sts.js';
 import { CredentialsError, NotConfigured, type AwsCredentials, type CredentialProvider, type Described } from '../types.js';
 import { fromEnv } from './env.js';
 import { fromProcess } from './process.js';
-import { loadSharedFiles, profileName, type Profile, type SharedFiles } from './shared-files.js';
+import { loadSharedFiles, profileName, warningLine, type Profile, type SharedFiles } from './shared-files.js';
 import { fromWebIdentityParams } from './web-identity.js';
 
 /** What a profile may lean on: STS for role_arn, and the providers credential_source names. */
@@ -90,11 +90,23 @@ class ProfileResolver {
       throw new CredentialsError(`profile "${name}" (source_profile of "${visited.at(-1)}") is not in ${where}`);
     }
     const v = p.values;
-    if (v.role_arn && (v.source_profile || v.credential_source)) return this.assume(p, visited);
-    const keys = staticKeys(p);
+    // A source profile's static keys end the chain there, even when it has a role_arn too (as
+    // the SDKs do); the profile asked for assumes its role_arn first.
+    const keys = visited.length > 0 ? staticKeys(p) : undefined;
     if (keys) {
       this.trail.push(`profile "${name}" in ${p.files.join(', ')} (static keys)`);
       return keys;
+    }
+    if (v.source_profile && v.credential_source) {
+      throw new CredentialsError(`profile "${name}" in ${p.files.join(', ')} has both source_profile and credential_source`, {
+        hint: 'keep one: source_profile names the profile whose credentials assume the role, credential_source names a provider',
+      });
+    }
+    if (v.role_arn && (v.source_profile || v.credential_source) && !v.web_identity_token_file) return this.assume(p, visited);
+    const own = staticKeys(p);
+    if (own) {
+      this.trail.push(`profile "${name}" in ${p.files.join(', ')} (static keys)`);
+      return own;
     }
     if (v.web_identity_token_file && v.role_arn) {
       const creds = await fromWebIdentityParams({
@@ -122,9 +134,12 @@ class ProfileResolver {
 /** The shared config and credentials files (`~/.aws/config`, `~/.aws/credentials`): keys from either. */
 export function fromIni(option: string | undefined, kit: ProfileKit): CredentialProvider & Described {
   let described = '';
+  let warnings: string[] = [];
   const provider = async (): Promise<AwsCredentials> => {
     const { name, explicit } = profileName(option, kit.env);
+    warnings = [];
     const files = await loadSharedFiles(kit.env);
+    warnings = files.warnings.map(warningLine);
     if (!files.profiles.has(name)) {
       const where = files.read.length ? files.read.join(', ') : `${files.configFile} or ${files.credentialsFile} (neither exists)`;
       const msg = `profile "${name}" is not in ${where}`;
@@ -135,5 +150,5 @@ export function fromIni(option: string | undefined, kit: ProfileKit): Credential
     described = r.trail.join(' → ');
     return creds;
   };
-  return Object.assign(provider, { describe: () => described });
+  return Object.assign(provider, { describe: () => described, warnings: () => warnings });
 }

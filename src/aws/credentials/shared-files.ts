@@ -4,53 +4,37 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { errorLine } from '../../errors.js';
 import { CredentialsError } from '../types.js';
+import { NAME_CHARS, parseIni, type IniSection, type IniWarning } from './ini-parse.js';
 
 /** One profile's keys (lower-case), and the files they came from. */
 export interface Profile {
   name: string;
   values: Record<string, string>;
+  /** Sub-properties (`s3 =` then indented `key = value` lines), by property. */
+  subs: Record<string, Record<string, string>>;
   files: string[];
 }
 
 export interface SharedFiles {
   configFile: string;
   credentialsFile: string;
-  /** Profiles by name, config and credentials merged (credentials win). */
+  /** Profiles by name (case-sensitive), config and credentials merged (credentials win). */
   profiles: Map<string, Profile>;
+  /** `[services NAME]` sections of the config file: service id (lower-case) → its settings. */
+  services: Map<string, Record<string, Record<string, string>>>;
   /** Files that existed and were read. */
   read: string[];
+  /** What was skipped and why, FILE:LINE each; the rest of the files is used. */
+  warnings: IniWarning[];
 }
 
-/** Parse AWS-style INI: `[section]`, `key = value`, `#`/`;` comments; nested sub-keys become `parent.key`. */
-export function parseIni(text: string): Map<string, Record<string, string>> {
-  const sections = new Map<string, Record<string, string>>();
-  let current: Record<string, string> | undefined;
-  let parent: string | undefined;
-  for (const raw of text.split(/\r?\n/)) {
-    if (/^\s*[#;]/.test(raw) || raw.trim() === '') continue;
-    const section = /^\s*\[([^\]]+)\]/.exec(raw);
-    if (section) {
-      const name = section[1]!.trim();
-      current = sections.get(name) ?? {};
-      sections.set(name, current);
-      parent = undefined;
-      continue;
-    }
-    if (!current) continue;
-    const line = raw.split(/\s[#;]/)[0]!;
-    const eq = line.indexOf('=');
-    if (eq < 0) continue;
-    const key = line.slice(0, eq).trim().toLowerCase();
-    const value = line.slice(eq + 1).trim();
-    if (/^\s/.test(raw) && parent) {
-      current[`${parent}.${key}`] = value;
-      continue;
-    }
-    parent = value === '' ? key : undefined;
-    current[key] = value;
-  }
-  return sections;
+/** `FILE:LINE: message`. */
+export function warningLine(w: IniWarning): string {
+  return `${w.file}:${w.line}: ${w.message}`;
 }
+
+/** Config-file sections that are not profiles and need no warning. */
+const OTHER_SECTIONS = /^(sso-session|services)[ \t]/;
 
 function home(env: NodeJS.ProcessEnv): string {
   return env.HOME || env.USERPROFILE || homedir();
@@ -74,20 +58,59 @@ export function profileName(option: string | undefined, env: NodeJS.ProcessEnv):
   return name ? { name, explicit: true } : { name: 'default', explicit: false };
 }
 
-function addSections(profiles: Map<string, Profile>, text: string, file: string, isConfig: boolean): void {
-  for (const [section, values] of parseIni(text)) {
-    let name: string | undefined;
-    if (isConfig) {
-      if (section === 'default') name = 'default';
-      else if (/^profile\s+/.test(section)) name = section.replace(/^profile\s+/, '').trim();
-    } else {
-      name = section;
+function emptyFiles(configFile: string, credentialsFile: string): SharedFiles {
+  return { configFile, credentialsFile, profiles: new Map(), services: new Map(), read: [], warnings: [] };
+}
+
+/** The profile a config-file header names; undefined (with a warning when it looks meant as one) if none. */
+function configProfile(header: string, warn: (m: string) => void): string | undefined {
+  if (header === 'default') return 'default';
+  const m = /^profile[ \t]+(.*)$/.exec(header);
+  if (m) return m[1]!.trim();
+  if (!OTHER_SECTIONS.test(header)) {
+    warn(`[${header}] is not a profile in the config file (profiles there are [profile NAME], and [default]): skipped`);
+  }
+  return undefined;
+}
+
+function merge(files: SharedFiles, name: string, s: IniSection, file: string): void {
+  let p = files.profiles.get(name);
+  if (!p) files.profiles.set(name, p = { name, values: {}, subs: {}, files: [] });
+  for (const [k, v] of Object.entries(s.values)) {
+    p.values[k] = v;
+    if (s.subs[k]) p.subs[k] = { ...s.subs[k] };
+    else delete p.subs[k];
+  }
+  if (!p.files.includes(file)) p.files.push(file);
+}
+
+/** Add one file's sections to `files`, as the SDKs do. */
+export function addFile(files: SharedFiles, text: string, file: string, isConfig: boolean): void {
+  const { sections, warnings } = parseIni(text, file);
+  files.warnings.push(...warnings);
+  // In the config file, [profile default] wins: any [default] there is then ignored.
+  const profileDefault = isConfig ? sections.find((s) => /^profile[ \t]+default$/.test(s.header)) : undefined;
+  for (const s of sections) {
+    const warn = (message: string) => files.warnings.push({ file, line: s.line, message });
+    if (isConfig && /^services[ \t]/.test(s.header)) {
+      const id = s.header.slice('services'.length).trim();
+      const svc = files.services.get(id) ?? {};
+      for (const [k, sub] of Object.entries(s.subs)) svc[k] = { ...svc[k], ...sub };
+      files.services.set(id, svc);
+      continue;
     }
-    if (!name) continue; // sso-session, services, …
-    const p = profiles.get(name) ?? { name, values: {}, files: [] };
-    Object.assign(p.values, values);
-    if (!p.files.includes(file)) p.files.push(file);
-    profiles.set(name, p);
+    const name = isConfig ? configProfile(s.header, warn) : s.header;
+    if (name === undefined) continue;
+    if (isConfig && name === 'default' && s.header === 'default' && profileDefault) {
+      warn(`[default] is ignored: [profile default] (line ${profileDefault.line}) is in the same file and wins`);
+      continue;
+    }
+    if (!NAME_CHARS.test(name)) {
+      const hint = !isConfig && /^profile[ \t]/.test(name) ? ' (in the credentials file a profile is [NAME], without "profile")' : '';
+      warn(`profile name ${JSON.stringify(name)} has characters other than A-Z a-z 0-9 _ - / . % @ : +${hint}: skipped`);
+      continue;
+    }
+    merge(files, name, s, file);
   }
 }
 
@@ -103,28 +126,36 @@ async function readIfPresent(file: string): Promise<string | undefined> {
 
 /** Read both files, afresh on each call (a missing file is no error; an unreadable one is). */
 export async function loadSharedFiles(env: NodeJS.ProcessEnv): Promise<SharedFiles> {
-  const configFile = configFilePath(env);
-  const credentialsFile = credentialsFilePath(env);
-  const profiles = new Map<string, Profile>();
-  const read: string[] = [];
-  for (const [file, isConfig] of [[configFile, true], [credentialsFile, false]] as const) {
+  const files = emptyFiles(configFilePath(env), credentialsFilePath(env));
+  for (const [file, isConfig] of [[files.configFile, true], [files.credentialsFile, false]] as const) {
     const text = await readIfPresent(file);
     if (text === undefined) continue;
-    read.push(file);
-    addSections(profiles, text, file, isConfig);
+    files.read.push(file);
+    addFile(files, text, file, isConfig);
   }
-  return { configFile, credentialsFile, profiles, read };
+  return files;
+}
+
+/**
+ * Both files read synchronously, at start-up (region and endpoint resolution). Absent or unreadable
+ * files are left out: the credential step reports them.
+ */
+export function loadSharedFilesSync(env: NodeJS.ProcessEnv): SharedFiles {
+  const files = emptyFiles(configFilePath(env), credentialsFilePath(env));
+  for (const [file, isConfig] of [[files.configFile, true], [files.credentialsFile, false]] as const) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      continue;
+    }
+    files.read.push(file);
+    addFile(files, text, file, isConfig);
+  }
+  return files;
 }
 
 /** The region of a profile, read synchronously at start-up (region resolution); undefined if none. */
 export function profileRegionSync(env: NodeJS.ProcessEnv, profile: string): string | undefined {
-  const profiles = new Map<string, Profile>();
-  for (const [file, isConfig] of [[configFilePath(env), true], [credentialsFilePath(env), false]] as const) {
-    try {
-      addSections(profiles, readFileSync(file, 'utf8'), file, isConfig);
-    } catch {
-      // absent or unreadable: the credential step reports it
-    }
-  }
-  return profiles.get(profile)?.values.region || undefined;
+  return loadSharedFilesSync(env).profiles.get(profile)?.values.region || undefined;
 }

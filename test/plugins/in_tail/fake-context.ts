@@ -8,6 +8,7 @@ import type { EmitOptions, InputContext, InputInstance, LogEvent } from '../../.
 import { createLogger } from '../../../src/log.js';
 import { criParser } from '../../../src/parsers/cri.js';
 import { dockerParser } from '../../../src/parsers/docker.js';
+import type { MultilineLookup } from '../../../src/parsers/multiline/registry.js';
 import type { Parser } from '../../../src/parsers/types.js';
 import { tailInput } from '../../../plugins/in_tail/index.js';
 
@@ -23,6 +24,8 @@ export interface FakeOptions {
   /** Pause (emit returns false) while this many events are not done. */
   limitEvents?: number;
   baseDir?: string;
+  /** Multiline parsers the config defines (multiline_parsers:); default: the built-in ones. */
+  multiline?: MultilineLookup;
 }
 
 /** A stand-in for the engine: records emitted batches, completes them, pauses over a limit. */
@@ -60,7 +63,7 @@ export class FakeEngine {
       options: resolved,
       log: createLogger('debug', sink),
       metrics: { add: (c, n = 1) => this.counters.set(c, (this.counters.get(c) ?? 0) + n) },
-      parsers: { get: (n) => parsers.get(n), names: () => [...parsers.keys()] },
+      parsers: { get: (n) => parsers.get(n), names: () => [...parsers.keys()], multiline: this.opts.multiline },
       signal: this.abort.signal,
       baseDir: this.opts.baseDir ?? process.cwd(),
       tag: this.opts.tag ?? 'tail',

@@ -65,6 +65,6 @@ describe('tail: plain lines', () => {
 
   it('reports a parser that is not defined as a config error', async () => {
     await expect(new FakeEngine().create({ path: '/x', parser: 'nope' })).rejects.toThrow(/parser 'nope' is not defined/);
-    await expect(new FakeEngine().create({ path: '/x', 'multiline.parser': 'java' })).rejects.toThrow(/multiline.parser 'java'/);
+    await expect(new FakeEngine().create({ path: '/x', 'multiline.parser': 'cobol' })).rejects.toThrow(/multiline.parser 'cobol' is not defined/);
   });
 });

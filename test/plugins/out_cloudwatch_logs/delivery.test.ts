@@ -52,7 +52,7 @@ describe('cloudwatch_logs output: failures deliver every event exactly once', ()
     expect(first).toMatchObject({ status: 'retry', reason: expect.stringMatching(/log group 'app' does not exist: create it, or set auto_create_group on/) });
     expect(fake.callsOf('CreateLogGroup')).toHaveLength(0);
     fake.createGroup('app'); // the operator creates it
-    await deliver(out, (first as { only?: LogEvent[] }).only ?? events);
+    await deliver(out, ((first as { only?: number[] }).only ?? range(4)).map((i) => events[i]!));
     expect(storedNumbers(fake, 'app', 's')).toEqual(range(4));
   });
 
@@ -79,8 +79,8 @@ describe('cloudwatch_logs output: failures deliver every event exactly once', ()
     const first = await out.flush(chunkOf(events));
     expect(first).toMatchObject({ status: 'retry' });
     const only = (first as Extract<FlushResult, { status: 'retry' }>).only!;
-    expect(only.map((e) => e.record.n)).toEqual(range(15_000).map((i) => i + 10_000));
-    await deliver(out, only);
+    expect(only).toEqual(range(15_000).map((i) => i + 10_000));
+    await deliver(out, only.map((i) => events[i]!));
     expect(storedNumbers(fake, 'app', 's')).toEqual(range(25_000));
   });
 

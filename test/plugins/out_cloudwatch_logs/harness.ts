@@ -1,3 +1,4 @@
+import { chunkOf as makeChunk, keepForRetry } from '../../helpers/chunks.js';
 import { CloudWatchLogsOutput } from '../../../plugins/out_cloudwatch_logs/cloudwatch-output.js';
 import { cloudwatchLogsOutput } from '../../../plugins/out_cloudwatch_logs/index.js';
 import type { RawValue } from '../../../src/config/types.js';
@@ -45,7 +46,7 @@ export async function harness(entries: Array<[string, RawValue]>, o: { fake?: Pa
 }
 
 export function chunkOf(events: LogEvent[], tag = 'app'): Chunk {
-  return { id: 'c', tag, events, bytes: events.length * 50, attempt: 0 };
+  return makeChunk(events, tag);
 }
 
 /** `n` events from `t0`, one ms apart, records `{ n: i, msg }`. */
@@ -71,10 +72,9 @@ export async function deliver(out: CloudWatchLogsOutput, events: LogEvent[], tag
     const r = await out.flush(chunk);
     results.push(r);
     if (r.status === 'ok') return { results, dropped: dropped + (r.dropped ?? 0) };
-    if (r.status === 'drop') return { results, dropped: dropped + (r.count ?? chunk.events.length) };
+    if (r.status === 'drop') return { results, dropped: dropped + (r.count ?? chunk.data.count) };
     dropped += r.dropped ?? 0;
-    if (r.only) chunk.events = r.only;
-    chunk.attempt++;
+    keepForRetry(chunk, r);
   }
   throw new Error(`not delivered after ${maxAttempts} attempts: ${JSON.stringify(results.at(-1))}`);
 }

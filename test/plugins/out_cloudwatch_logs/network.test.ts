@@ -2,24 +2,23 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { IncomingResponse } from '../../../src/net/request.js';
 import { isCredentialRefusal } from '../../../src/sink/send.js';
 import { makeTestCerts, type TestCerts } from '../../helpers/tls-certs.js';
-import { startTinyproxy, type Tinyproxy } from '../../helpers/tinyproxy.js';
+import { PROXY_KINDS, startProxy, type TestProxy } from '../../helpers/test-proxy.js';
 import { chunkOf, closeAll, deliver, makeOutput, numbered, startFake } from './harness.js';
 
 let certs: TestCerts;
-let proxy: Tinyproxy;
-beforeAll(async () => {
+beforeAll(() => {
   certs = makeTestCerts();
-  proxy = await startTinyproxy();
-});
-afterAll(async () => {
-  await proxy?.stop();
 });
 afterEach(closeAll);
 
 const base: Array<[string, string]> = [['log_group_name', 'g'], ['log_stream_name', 's'], ['auto_create_group', 'on']];
 
-describe('cloudwatch_logs output over the network', () => {
-  it('HTTPS through the output\'s proxy (real tinyproxy, CONNECT), trusting tls.ca_file', async () => {
+describe.each(PROXY_KINDS)('cloudwatch_logs output through a real proxy (%s)', (kind) => {
+  let proxy: TestProxy;
+  beforeAll(async () => { proxy = await startProxy(kind); });
+  afterAll(async () => { await proxy?.stop(); });
+
+  it('HTTPS through the output\'s proxy (CONNECT), trusting tls.ca_file', async () => {
     const fake = await startFake({ tls: certs });
     const { out } = makeOutput([['endpoint', fake.url], ['proxy', proxy.url], ['tls.ca_file', certs.caFile], ...base]);
     expect((await deliver(out, numbered(3))).results.at(-1)).toEqual({ status: 'ok' });
@@ -27,6 +26,9 @@ describe('cloudwatch_logs output over the network', () => {
     expect(proxy.requests()).toContainEqual({ method: 'CONNECT', target: fake.server.hostPort });
     expect(fake.signatureFailures).toEqual([]);
   });
+});
+
+describe('cloudwatch_logs output over the network', () => {
 
   it('an unknown CA is a retry naming the TLS failure, unless tls.verify is off', async () => {
     const fake = await startFake({ tls: certs });

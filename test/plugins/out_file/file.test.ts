@@ -5,8 +5,9 @@ import { fileOutput } from '../../../plugins/out_file/index.js';
 import type { Chunk } from '../../../src/engine/types.js';
 import { tempDir } from '../../helpers/cli.js';
 import { pluginContext } from '../../helpers/plugin-context.js';
+import { chunkOf } from '../../helpers/chunks.js';
 
-const chunk: Chunk = { id: 'c', tag: 'app.log', bytes: 1, attempt: 0, events: [{ time: 1700000000500, record: { message: 'hi', level: 'info' } }] };
+const chunk: Chunk = chunkOf([{ time: 1700000000500, record: { message: 'hi', level: 'info' } }], 'app.log');
 
 describe('file output', () => {
   it('appends in Fluent Bit formats', async () => {

@@ -3,12 +3,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { httpOutput } from '../../../plugins/out_http/index.js';
 import type { RawValue } from '../../../src/config/types.js';
 import type { Chunk, OutputInstance } from '../../../src/engine/types.js';
+import { chunkOf } from '../../helpers/chunks.js';
 import { makeTestCerts } from '../../helpers/tls-certs.js';
 import { pluginContext } from '../../helpers/plugin-context.js';
 import { startRecordingServer, type RecordingServer } from '../../helpers/recording-server.js';
 
-const chunk = (n: number): Chunk => ({ id: 'c', tag: 'app', bytes: 10, attempt: 0,
-  events: Array.from({ length: n }, (_, i) => ({ time: 1700000000000 + i, record: { i, msg: `m${i}` } })) });
+const chunk = (n: number): Chunk => chunkOf(Array.from({ length: n }, (_, i) => ({ time: 1700000000000 + i, record: { i, msg: `m${i}` } })));
 
 let servers: RecordingServer[] = [];
 let outputs: OutputInstance[] = [];

@@ -6,10 +6,11 @@ import { startContainerFake, type ContainerFake } from '../../helpers/container-
 import { pluginContext } from '../../helpers/plugin-context.js';
 import { startRecordingServer, type RecordingServer } from '../../helpers/recording-server.js';
 import { verifySigV4 } from '../../helpers/sigv4-verify.js';
+import { chunkOf } from '../../helpers/chunks.js';
 
 const KEY = 'AKIAIOSFODNN7EXAMPLE';
 const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
-const chunk: Chunk = { id: 'c', tag: 't', bytes: 1, attempt: 0, events: [{ time: 1700000000000, record: { msg: 'signed' } }] };
+const chunk: Chunk = chunkOf([{ time: 1700000000000, record: { msg: 'signed' } }], 't');
 
 let closers: Array<() => Promise<void>> = [];
 afterEach(async () => {

@@ -5,13 +5,16 @@ import { BulkEncoder, documentBytes, type EncodedBulk } from '../../../plugins/o
 import { opensearchOutput } from '../../../plugins/out_opensearch/index.js';
 import { compileStrftime } from '../../../plugins/out_opensearch/strftime.js';
 import type { RawValue } from '../../../src/config/types.js';
+import { encodeEvents, eventData } from '../../../src/engine/encode-events.js';
 import type { LogEvent } from '../../../src/engine/types.js';
 import { resolvedOptions } from '../../helpers/plugin-context.js';
 
 const T = Date.UTC(2025, 2, 14, 9, 0, 0, 123); // 2025-03-14T09:00:00.123Z
 
-function encoder(entries: Array<[string, RawValue]>): BulkEncoder {
-  return new BulkEncoder(opensearchConfig('os', resolvedOptions(opensearchOutput, [['match', '*'], ...entries]), '/').encode);
+/** An encoder taking events, as the engine hands them over: records as JSON bytes. */
+function encoder(entries: Array<[string, RawValue]>) {
+  const e = new BulkEncoder(opensearchConfig('os', resolvedOptions(opensearchOutput, [['match', '*'], ...entries]), '/').encode);
+  return { encode: (events: LogEvent[], tag: string, now: number): EncodedBulk => e.encode(eventData(events), tag, now) };
 }
 
 /** The body as [action, document] pairs. */
@@ -113,12 +116,15 @@ describe('opensearch bulk encoding', () => {
     expect(pairs(encoder([['suppress_type_name', 'off'], ['type', 'log']]).encode([ev({})], 't', T))[0]![0]).toEqual({ create: { _index: 'fluent-bit', _type: 'log' } });
   });
 
-  it('gives byte offsets for non-ASCII text, and a record that cannot be serialized is set apart', () => {
+  it('gives byte offsets for non-ASCII text; a record that cannot be serialized never reaches a buffer', () => {
     const circular: Record<string, unknown> = { a: 1 };
     circular.self = circular;
-    const enc = encoder([]).encode([ev({ m: 'héllo 世界 🎉' }), ev(circular), ev({ m: 'après' })], 't', T);
-    expect(enc.events).toHaveLength(2);
-    expect(enc.rejected[0]!.reason).toMatch(/cannot serialize/);
+    const events = [ev({ m: 'héllo 世界 🎉' }), ev(circular), ev({ m: 'après' })];
+    const buffered = encodeEvents(events);
+    expect(buffered.unencodable).toEqual({ count: 1, reason: expect.stringMatching(/circular/i) });
+    const enc = encoder([]).encode([events[0]!, events[2]!], 't', T);
+    expect(enc.positions).toEqual([0, 1]);
+    expect(enc.rejected).toEqual([]);
     expect(enc.starts[2]).toBe(enc.body.length);
     expect(JSON.parse(documentBytes(enc, 0).toString()).m).toBe('héllo 世界 🎉');
     expect(JSON.parse(documentBytes(enc, 1).toString()).m).toBe('après');

@@ -1,3 +1,4 @@
+import { chunkOf as makeChunk, keepForRetry } from '../../helpers/chunks.js';
 import { opensearchOutput } from '../../../plugins/out_opensearch/index.js';
 import type { RawValue } from '../../../src/config/types.js';
 import type { Chunk, FlushResult, LogEvent, OutputInstance } from '../../../src/engine/types.js';
@@ -48,7 +49,7 @@ export async function startOutput(fake: FakeOpenSearch, entries: Array<[string, 
 export const seqEvents = (n: number, extra: (i: number) => Record<string, unknown> = () => ({}), time = Date.UTC(2025, 2, 14, 9)): LogEvent[] =>
   Array.from({ length: n }, (_, i) => ({ time: time + i, record: { seq: i, msg: `message ${i}`, ...extra(i) } }));
 
-export const chunkOf = (events: LogEvent[], tag = 'app'): Chunk => ({ id: 'c1', tag, events, bytes: events.length * 50, attempt: 0 });
+export const chunkOf = (events: LogEvent[], tag = 'app'): Chunk => makeChunk(events, tag, 'c1');
 
 /**
  * Flush a chunk the way the engine does (without the waits): a retry with `only` keeps just
@@ -60,8 +61,7 @@ export async function deliver(out: OutputInstance, chunk: Chunk, maxRounds = 30)
     const r = await out.flush(chunk);
     results.push(r);
     if (r.status !== 'retry') return results;
-    if (r.only) chunk.events = r.only;
-    chunk.attempt++;
+    keepForRetry(chunk, r);
   }
   throw new Error(`not delivered after ${maxRounds} flushes: ${JSON.stringify(results.at(-1))}`);
 }

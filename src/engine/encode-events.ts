@@ -1,0 +1,100 @@
+import { ByteWriter } from '../codec/byte-writer.js';
+import { ChunkBuilder, type EncodedBatch } from './chunk-builder.js';
+import type { EventData } from './event-data.js';
+import type { LogEvent } from './types.js';
+
+/** Records that could not become JSON (a BigInt, a cycle, nesting deeper than the stack). */
+export interface Unencodable {
+  count: number;
+  /** Why the first one failed. */
+  reason: string;
+}
+
+export interface Encoded {
+  /** Valid until the next call (it is the shared scratch buffer): copy it into chunks at once. */
+  batch: EncodedBatch;
+  unencodable: Unencodable | null;
+}
+
+const OPEN = 0x7b;
+const CLOSE = 0x7d;
+const COMMA = 0x2c;
+const KUBE_HEAD = '"kubernetes":';
+
+/** One scratch writer for every batch (encoding is synchronous); chunks copy out of it. */
+const scratch = new ByteWriter(Buffer.allocUnsafe(256 * 1024));
+/** Larger than this, the scratch buffer is not kept between batches. */
+const SCRATCH_KEEP = 8 * 1024 * 1024;
+
+/**
+ * A batch of events → bytes: each record's JSON once, at the end of the filters, so buffers
+ * hold bytes rather than object graphs. The `kubernetes` map that the kubernetes filter shares
+ * between a pod's records is serialized once per run of records that share it and copied in.
+ * A record that cannot be serialized is left out and counted (the caller drops it, logged).
+ */
+export function encodeEvents(events: readonly LogEvent[]): Encoded {
+  const n = events.length;
+  const w = scratch;
+  w.pos = 0;
+  const starts = new Uint32Array(n + 1);
+  const times = new Float64Array(n);
+  let k = 0;
+  let unencodable: Unencodable | null = null;
+  let kubeObj: unknown;
+  let kubeJson = '';
+  for (let i = 0; i < n; i++) {
+    const ev = events[i]!;
+    const rec = ev.record;
+    const start = w.pos;
+    try {
+      const kube = rec.kubernetes;
+      if (kube !== null && typeof kube === 'object') {
+        if (kube !== kubeObj) {
+          kubeJson = KUBE_HEAD + JSON.stringify(kube);
+          kubeObj = kube;
+        }
+        let json: string;
+        rec.kubernetes = undefined; // JSON.stringify leaves it out; restored below (same shape)
+        try {
+          json = JSON.stringify(rec);
+        } finally {
+          rec.kubernetes = kube;
+        }
+        if (json.length > 2) {
+          w.text(json);
+          w.buf[w.pos - 1] = COMMA; // the closing brace becomes the comma before kubernetes
+        } else {
+          w.byte(OPEN);
+        }
+        w.text(kubeJson);
+        w.byte(CLOSE);
+      } else {
+        w.text(JSON.stringify(rec));
+      }
+    } catch (err) {
+      w.pos = start;
+      if (unencodable === null) unencodable = { count: 0, reason: (err as Error).message };
+      unencodable.count++;
+      continue;
+    }
+    starts[k] = start;
+    times[k] = ev.time;
+    k++;
+  }
+  starts[k] = w.pos;
+  return { batch: { buf: w.buf, starts, times, count: k }, unencodable };
+}
+
+/** Let go of an outsized scratch buffer (after a rare huge batch). */
+export function trimScratch(): void {
+  if (scratch.buf.length > SCRATCH_KEEP) scratch.buf = Buffer.allocUnsafe(256 * 1024);
+}
+
+/** Events → EventData paid by no one (tests, tools). Throws if a record cannot be encoded. */
+export function eventData(events: readonly LogEvent[]): EventData {
+  const r = encodeEvents(events);
+  if (r.unencodable) throw new Error(`cannot encode ${r.unencodable.count} record(s): ${r.unencodable.reason}`);
+  const b = new ChunkBuilder(r.batch.starts[r.batch.count]!, r.batch.count);
+  b.append(r.batch, null);
+  return b.seal();
+}
