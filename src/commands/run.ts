@@ -6,7 +6,6 @@ import { loadConfig } from '../config/load.js';
 import { Pipeline } from '../engine/pipeline.js';
 import { ConfigErrorList, errorLine } from '../errors.js';
 import { createLogger } from '../log.js';
-import { startHttpServer } from '../server/http-server.js';
 import { wrenVersion } from '../version.js';
 import type { ConfigSource } from './check.js';
 
@@ -44,7 +43,8 @@ export async function runPipeline(source: ConfigSource | string, io: RunIo): Pro
   let server: Server | undefined;
   try {
     await pipeline.build();
-    if (config.service.httpServer) server = await startHttpServer(pipeline.metrics, config.service, log, wrenVersion());
+    // node:http and the metrics renderers load only when the server is on
+    if (config.service.httpServer) server = await (await import('../server/http-server.js')).startHttpServer(pipeline.metrics, config.service, log, wrenVersion());
     await pipeline.start();
   } catch (err) {
     const lines = err instanceof ConfigErrorList ? err.errors.map((e) => e.toLine()) : [errorLine(err)];
