@@ -92,28 +92,21 @@ const EXAMPLE: Record<RawSection['kind'], string> = { service: '', input: 'tail'
 
 function blockEntries(block: ClassicBlock, kind: RawSection['kind'], vars: Map<string, string>, env: NodeJS.ProcessEnv, errors: ConfigError[]): RawEntry[] {
   const entries: RawEntry[] = [];
-  let rules: { rules: MultilineRule[]; invalid: boolean } | undefined;
   for (const e of block.entries) {
     const key = e.key.toLowerCase();
     const before = errors.length;
     const value = expand(e.value, e.valuePos, vars, env, errors);
     const invalid = errors.length > before;
     if (kind === 'multiline_parser' && key === 'rule') {
-      if (!rules) {
-        rules = { rules: [], invalid: false };
-        entries.push({ key: 'rules', value: rules.rules as unknown as Record<string, unknown>[], pos: e.pos });
-      }
+      // one `rule` entry per line, its value the {state, regex, next_state} mapping: what YAML's
+      // `rules:` items give, each at its own line
       const r = invalid ? undefined : parseRule(value);
       if (typeof r === 'string') errors.push(new ConfigError(`[MULTILINE_PARSER] rule: ${r}`, e.valuePos, { hint: 'write: rule "state" "/regex/" "next_state"' }));
-      if (r === undefined || typeof r === 'string') rules.invalid = true;
-      else rules.rules.push(r);
+      if (r === undefined || typeof r === 'string') entries.push({ key: 'rule', value, pos: e.pos, invalid: true });
+      else entries.push({ key: 'rule', value: r as unknown as Record<string, unknown>, pos: e.pos });
       continue;
     }
     entries.push(invalid ? { key, value, pos: e.pos, invalid: true } : { key, value, pos: e.pos });
-  }
-  if (rules?.invalid) {
-    const entry = entries.find((x) => x.key === 'rules');
-    if (entry) entry.invalid = true;
   }
   return entries;
 }

@@ -187,13 +187,15 @@ function expandRules(pf: ParsedFile, node: Node, entries: RawEntry[], ctx: Conve
   if (!isMap(node)) return entries;
   const pair = (node.items as Pair<Node, Node>[]).find((p) => scalarText(p.key).toLowerCase() === 'rules');
   if (!pair || !pair.value || !isSeq(pair.value)) return entries;
-  const out = entries.filter((e) => e.key !== 'rules');
+  const rules: RawEntry[] = [];
   for (const item of pair.value.items as Node[]) {
     const p = pos(pf, item);
     const before = ctx.errors.length;
-    out.push({ key: 'rule', value: convertValue(item, p, ctx), pos: p, invalid: ctx.errors.length > before || undefined });
+    rules.push({ key: 'rule', value: convertValue(item, p, ctx), pos: p, invalid: ctx.errors.length > before || undefined });
   }
-  return out;
+  // in the place of `rules:`, so the entries keep the order they were written in
+  const at = entries.findIndex((e) => e.key === 'rules');
+  return at === -1 ? [...entries, ...rules] : [...entries.slice(0, at), ...rules, ...entries.slice(at + 1)];
 }
 
 function mapEntries(pf: ParsedFile, node: Node, ctx: ConvertCtx): RawEntry[] {

@@ -232,7 +232,7 @@ export class Pipeline {
     const owner = e.owner as FilterRunner | undefined;
     this.queue.push({ tag, events, receipt: new Receipt(onDone), input: e.runner, provisional: b,
       origin: { root: cur?.origin.root, skip: owner, after: e.continueAfterOwner ? owner : undefined } });
-    if (e.runner.checkLimit()) this.sealForPausedInput();
+    // its limit is checked once it is through the filters (runQueue), on the bytes it then takes
     if (!cur && !this.busy) this.runQueue();
     return !e.runner.paused;
   }
@@ -338,6 +338,7 @@ export class Pipeline {
     while (!this.busy && this.queue.length > 0) {
       const q = this.queue.shift()!;
       this.process(q, q.events, 0);
+      if (!this.busy && q.input.checkLimit()) this.sealWhenIdle = true;
     }
     if (!this.busy && this.queue.length === 0) {
       if (this.sealWhenIdle) {

@@ -146,12 +146,13 @@ multiline_parsers:
     expect(yaml.format).toBe('yaml');
     expect(shape(classic.sections)).toEqual(shape(yaml.sections));
     const ml = classic.sections.find((s) => s.kind === 'multiline_parser')!;
-    expect(ml.entries.find((e) => e.key === 'rules')!.value).toEqual([
+    const rules = ml.entries.filter((e) => e.key === 'rule');
+    expect(rules.map((e) => e.value)).toEqual([
       { state: 'start_state', regex: '/^\\d{4}-\\d{2} .*/', next_state: 'cont' },
       { state: 'cont', regex: '/^\\s+at .*/', next_state: 'cont' },
     ]);
-    // the rules entry stands where the first rule line is
-    expect(ml.entries.find((e) => e.key === 'rules')!.pos).toMatchObject({ line: 24, col: 5 });
+    // each rule stands at its own line
+    expect(rules[0]!.pos).toMatchObject({ line: 24, col: 5 });
   });
 
   it('handles CRLF line ends, a byte-order mark, tabs as indentation and a tab between key and value', () => {
@@ -339,7 +340,7 @@ describe('parsers files', () => {
     expect(p.parse('h1 200 2025-03-14T09:26:53+0000')).toEqual({ time: Date.UTC(2025, 2, 14, 9, 26, 53), record: { host: 'h1', code: 200, time: '2025-03-14T09:26:53+0000' } });
     expect(r.config!.parsers.get('kv')!.parse('a=1 b=x')!.record).toEqual({ a: '1', b: 'x' });
     expect(r.config!.multilineParsers.map((s) => [s.name, s.entries.map((e) => [e.key, e.value])])).toEqual([
-      ['java', [['type', 'regex'], ['rules', [{ state: 'start_state', regex: '/^\\d{4}/', next_state: 'cont' }, { state: 'cont', regex: '/^\\s+at/', next_state: 'cont' }]]]],
+      ['java', [['type', 'regex'], ['rule', { state: 'start_state', regex: '/^\\d{4}/', next_state: 'cont' }], ['rule', { state: 'cont', regex: '/^\\s+at/', next_state: 'cont' }]]],
     ]);
   });
 

@@ -50,7 +50,7 @@ export async function startTestPipeline(yaml: string, opts: { env?: NodeJS.Proce
     create: () => ({
       async flush(c: Chunk) {
         if (!open) await new Promise<void>((r) => waiters.push(r));
-        for (const e of c.events) got.push({ tag: c.tag, record: e.record });
+        for (const e of c.data.toEvents()) got.push({ tag: c.tag, record: e.record });
         return { status: 'ok' };
       },
     }),

@@ -27,7 +27,7 @@ export function collectOutput() {
     kind: 'output', name: 'collect', description: '', options: [],
     create: () => ({
       async flush(c: Chunk) {
-        for (const event of c.events) got.push({ tag: c.tag, event });
+        for (const event of c.data.toEvents()) got.push({ tag: c.tag, event });
         return { status: 'ok' };
       },
     }),
