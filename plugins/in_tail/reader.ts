@@ -4,7 +4,7 @@ import type { RecordSink } from './records.js';
 import type { TailFile } from './tail-file.js';
 
 /** Bytes read per read(2): large reads keep the per-line cost low. */
-export const READ_SIZE = 64 * 1024;
+export const READ_SIZE = 128 * 1024;
 /** The last bytes before the read position kept to notice truncate-and-regrow. */
 const PRINT_SIZE = 16;
 
