@@ -40,8 +40,8 @@ describe('unchecked certificates are said at start', () => {
     const lines = text.trim().split('\n').map((l) => String((JSON.parse(l) as { msg: string }).msg));
     expect(lines).toEqual([
       "output 'lax': tls.verify is off: the certificate of logs.internal.example:8443 is not checked",
-      "output 'cloudwatch_logs.0': tls.verify is off: the certificate of its default endpoint is not checked",
-      "output 'cloudwatch_logs.0': proxy.tls.verify is off: the certificate of its https:// proxy is not checked",
+      "output 'cloudwatch_logs.2': tls.verify is off: the certificate of its default endpoint is not checked",
+      "output 'cloudwatch_logs.2': proxy.tls.verify is off: the certificate of its https:// proxy is not checked",
     ]);
   });
 });

@@ -1,0 +1,39 @@
+import type { ServiceConfig } from '../config/service.js';
+import type { MetricsRegistry } from '../engine/metrics.js';
+
+/** Fluent Bit's health state, as /api/v2/health reports it. */
+export interface HealthState {
+  healthy: boolean;
+  /** Output errors within the last hc_period. */
+  errors: number;
+  /** Chunks whose retries ran out within the last hc_period. */
+  retries_failed: number;
+  error_limit: number;
+  retry_failure_limit: number;
+  /** hc_period, in seconds. */
+  period_limit: number;
+  /** Files an input stopped reading (tail's long-line policy): unhealthy for good while above 0. */
+  files_stopped: number;
+}
+
+/**
+ * Health as Fluent Bit defines it: with `health_check on`, unhealthy while the output errors of
+ * the last `hc_period` exceed `hc_errors_count`, or the exhausted retries exceed
+ * `hc_retry_failure_count` (summed over every output). Wren adds: unhealthy for good once an
+ * input stopped reading a file (tail: a line over buffer_max_size): data is being left behind.
+ * With it off, always healthy.
+ */
+export function healthState(reg: MetricsRegistry, svc: ServiceConfig, now = Date.now()): HealthState {
+  const errors = svc.healthCheck ? reg.recentCount('errors', svc.hcPeriodMs, now) : 0;
+  const failed = svc.healthCheck ? reg.recentCount('retries_failed', svc.hcPeriodMs, now) : 0;
+  const stopped = svc.healthCheck ? reg.total('input', 'files_stopped') : 0;
+  return {
+    healthy: errors <= svc.hcErrorsCount && failed <= svc.hcRetryFailureCount && stopped === 0,
+    errors,
+    retries_failed: failed,
+    error_limit: svc.hcErrorsCount,
+    retry_failure_limit: svc.hcRetryFailureCount,
+    period_limit: Math.round(svc.hcPeriodMs / 1000),
+    files_stopped: stopped,
+  };
+}
