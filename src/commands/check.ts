@@ -3,6 +3,7 @@ import { Pipeline } from '../engine/pipeline.js';
 import { ConfigErrorList, errorLine } from '../errors.js';
 import { splitHeader } from '../config/secrets.js';
 import { MASK, redact, SECRET_HEADER } from '../redact.js';
+import { unboundedPatterns, unboundedWarning } from '../parsers/linear-regex.js';
 import { silentLogger } from '../silent-logger.js';
 
 export interface CheckIo {
@@ -41,6 +42,7 @@ export async function runCheck(source: ConfigSource | string, io: CheckIo): Prom
   } finally {
     await pipeline.dispose();
   }
+  for (const [pattern, why] of unboundedPatterns()) io.stderr.write(`warning: ${unboundedWarning(pattern, why)}\n`);
   io.stdout.write(describe(config, file));
   return 0;
 }

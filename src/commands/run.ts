@@ -8,6 +8,7 @@ import { Pipeline } from '../engine/pipeline.js';
 import { ConfigErrorList, errorLine } from '../errors.js';
 import { createLogger } from '../log.js';
 import { warnUncheckedTls } from '../net/tls-warn.js';
+import { unboundedPatterns, unboundedWarning } from '../parsers/linear-regex.js';
 import { wrenVersion } from '../version.js';
 import type { ConfigSource } from './check.js';
 
@@ -53,6 +54,7 @@ export async function runPipeline(source: ConfigSource | string, io: RunIo): Pro
     await pipeline.build();
     // node:http and the metrics renderers load only when the server is on
     if (config.service.httpServer) server = await (await import('../server/http-server.js')).startHttpServer(pipeline.metrics, config.service, log, wrenVersion());
+    for (const [pattern, why] of unboundedPatterns()) log.warn(unboundedWarning(pattern, why));
     await pipeline.start();
   } catch (err) {
     const lines = err instanceof ConfigErrorList ? err.errors.map((e) => e.toLine()) : [errorLine(err)];
