@@ -4,6 +4,7 @@ import { RawNumber, toJson } from '../../src/codec/raw-number.js';
 import { eventData } from '../../src/engine/encode-events.js';
 import { createParser } from '../../src/parsers/create.js';
 import { mergeLog } from '../../plugins/filter_kubernetes/merge-log.js';
+import { parseBody } from '../../plugins/in_http/body.js';
 import { getPath, valueToString } from '../../src/record/accessor.js';
 
 afterEach(() => configureLogJson({ maxDepth: DEFAULT_MAX_DEPTH }));
@@ -32,6 +33,19 @@ describe('JSON from log data', () => {
     expect(logJsonStats.deepValues).toBe(before + 1);
     // the record now encodes (JSON.stringify of 3000+ levels used to throw)
     expect(eventData([{ time: 0, record: v }]).count).toBe(1);
+  });
+
+  it('the http input (object, array, NDJSON bodies) bounds depth and keeps big numbers too', () => {
+    configureLogJson({ maxDepth: 3 });
+    const deep = '{"a":{"b":{"c":{"d":1}}},"id":9007199254740993}';
+    for (const body of [deep, `[${deep}]`, `${deep}\n${deep}\n`]) {
+      const r = parseBody(body);
+      expect('records' in r && r.records.length > 0, body).toBe(true);
+      for (const rec of (r as { records: Array<Record<string, unknown>> }).records) {
+        expect(typeof getPath(rec, ['a', 'b'])).toBe(body.startsWith('[') ? 'string' : 'object');
+        expect(toJson(rec)).toContain('"id":9007199254740993');
+      }
+    }
   });
 
   it('the limit is configurable', () => {

@@ -6,6 +6,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { fileOutput } from '../../plugins/out_file/index.js';
 import { stdoutOutput } from '../../plugins/out_stdout/index.js';
 import { StdoutOutput } from '../../plugins/out_stdout/stdout-output.js';
+import { ByteWriter } from '../../src/codec/byte-writer.js';
+import { dateOptions, writeJsonFormat } from '../../src/codec/json.js';
 import { EventData } from '../../src/engine/event-data.js';
 import type { Chunk } from '../../src/engine/types.js';
 import { pluginContext } from '../helpers/plugin-context.js';
@@ -57,6 +59,17 @@ describe('encoders given any record', () => {
       const out = new StdoutOutput(pluginContext(stdoutOutput, [['match', '*'], ['format', format]]), sink);
       expect((await out.flush(hostileChunk())).status).toBe('ok');
       expect(text).toContain('9007199254740993');
+    }
+  });
+
+  it('http: every body format splices the bytes (the deep record is sent as it was read)', () => {
+    for (const format of ['json', 'json_lines', 'json_stream'] as const) {
+      const w = ByteWriter.forBytes(16);
+      writeJsonFormat(w, format, hostileChunk().data, dateOptions('date', 'double'));
+      const body = w.buf.subarray(0, w.pos).toString();
+      expect(body, format).toContain('"n":1');
+      expect(body, format).toContain('"big":9007199254740993');
+      expect(body, format).toContain('[[[[');
     }
   });
 
