@@ -2,6 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Writable } from 'node:stream';
 import { addSecret, addUrlSecrets, clearSecrets, excerpt, redact, redactingStream } from '../src/redact.js';
 import { createLogger } from '../src/log.js';
+import { loadConfig } from '../src/config/load.js';
+import { writeConfig } from './helpers/cli.js';
 
 const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
 const TOKEN = 'IQoJb3JpZ2luX2VjEXAMPLE' + 'Ab3/+Cd9'.repeat(30);
@@ -46,6 +48,21 @@ describe('redact', () => {
     expect(out).toBe('a *** b "***" c ***');
     addUrlSecrets('http://u:p%2Fw0rd@h:1');
     expect(redact('p/w0rd and p%2Fw0rd')).toBe('*** and ***');
+  });
+
+  it("registers a configuration's secrets before anything prints: forward's 'USER PASSWORD' pairs mask the password alone too", () => {
+    const file = writeConfig(`pipeline:
+  inputs:
+    - name: forward
+      shared_key: Shared-k3y-77
+      security.users:
+        - alice Al1ce-Passw0rd
+  outputs:
+    - name: null
+      match: '*'
+`);
+    loadConfig(file, { env: {} });
+    expect(redact('bad password Al1ce-Passw0rd from alice, key Shared-k3y-77')).toBe('bad password *** from alice, key ***');
   });
 
   it('leaves ordinary text alone', () => {

@@ -31,7 +31,14 @@ export function registerConfigSecrets(sections: readonly RawSection[], plugins: 
   for (const p of plugins) for (const o of p.options) if (o.secret) secretKeys.add(o.key);
   for (const s of sections) {
     for (const e of s.entries) {
-      if (secretKeys.has(e.key)) for (const t of texts(e.value)) addSecret(t);
+      if (secretKeys.has(e.key)) {
+        for (const t of texts(e.value)) {
+          addSecret(t);
+          // 'USER PASSWORD' pairs (forward's security.users): the password alone too
+          const pair = /^\s*\S+\s+(\S.*)$/.exec(t);
+          if (pair) addSecret(pair[1]);
+        }
+      }
       else if (URL_SECRET_KEYS.has(e.key)) for (const t of texts(e.value)) addUrlSecrets(t);
       else if (e.key === 'header') {
         for (const t of texts(e.value)) {

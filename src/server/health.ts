@@ -12,16 +12,15 @@ export interface HealthState {
   retry_failure_limit: number;
   /** hc_period, in seconds. */
   period_limit: number;
-  /** Files an input stopped reading (tail's long-line policy): unhealthy for good while above 0. */
-  files_stopped: number;
 }
 
 /**
  * Health as Fluent Bit defines it: with `health_check on`, unhealthy while the output errors of
  * the last `hc_period` exceed `hc_errors_count`, or the exhausted retries exceed
  * `hc_retry_failure_count` (summed over every output). Wren adds: unhealthy for good once an
- * input stopped reading a file (tail: a line over buffer_max_size): data is being left behind.
- * With it off, always healthy.
+ * input stopped reading a file (tail: a line over buffer_max_size): data is being left behind
+ * (Fluent Bit's JSON shape is kept: the count is `wren_input_files_stopped_total`). With it off,
+ * always healthy.
  */
 export function healthState(reg: MetricsRegistry, svc: ServiceConfig, now = Date.now()): HealthState {
   const errors = svc.healthCheck ? reg.recentCount('errors', svc.hcPeriodMs, now) : 0;
@@ -34,6 +33,5 @@ export function healthState(reg: MetricsRegistry, svc: ServiceConfig, now = Date
     error_limit: svc.hcErrorsCount,
     retry_failure_limit: svc.hcRetryFailureCount,
     period_limit: Math.round(svc.hcPeriodMs / 1000),
-    files_stopped: stopped,
   };
 }

@@ -129,7 +129,7 @@ describe('health, as Fluent Bit defines it', () => {
     filter.add('errors', 10); // filters do not count
     out.add('errors', 2);
     out.add('retries_failed', 1);
-    expect(healthState(reg, svc())).toEqual({ healthy: true, errors: 2, retries_failed: 1, error_limit: 2, retry_failure_limit: 1, period_limit: 60, files_stopped: 0 });
+    expect(healthState(reg, svc())).toEqual({ healthy: true, errors: 2, retries_failed: 1, error_limit: 2, retry_failure_limit: 1, period_limit: 60 });
     out.add('errors');
     expect(healthState(reg, svc()).healthy).toBe(false);
     // once the window has passed them, they no longer count
