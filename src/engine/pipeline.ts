@@ -10,6 +10,7 @@ import { OutputRunner } from './output-runner.js';
 import { Receipt } from './receipt.js';
 import { eventBuffers } from './buffer-pool.js';
 import { encodeEvents, trimScratch } from './encode-events.js';
+import { inputStorageType, outputDisk } from './storage/setup.js';
 import type { EmitOptions, FilterContext, FilterEmitterOptions, FilterInstance, InputContext, LogEvent, PluginContext } from './types.js';
 
 interface FilterRunner {
@@ -119,6 +120,8 @@ export class Pipeline {
         schedulerBaseMs: cfg.service.schedulerBaseMs,
         schedulerCapMs: cfg.service.schedulerCapMs,
         onDrop: (n) => (this.dropped += n),
+        disk: outputDisk(cfg.service.storage, oc, ctx.metrics as InstanceMetrics, ctx.log,
+          (reason) => this.holdDurableInputs(reason), () => this.releaseDurableInputs()),
       });
       this.outputs.push(runner);
       this.outputCfgs.set(runner, oc);
@@ -140,6 +143,12 @@ export class Pipeline {
       const base = this.context(ic);
       const runner = new InputRunner(ic.id, ic.options.optStr('tag') ?? ic.id, ic.options.optNum('mem_buf_limit') ?? Infinity,
         base.metrics as InstanceMetrics, base.log, () => this.inputFinished());
+      try {
+        runner.storage = inputStorageType(ic, cfg.service.storage);
+        runner.pauseOnChunksOverlimit = ic.options.bool('storage.pause_on_chunks_overlimit');
+      } catch (err) {
+        errors.push(err as ConfigError);
+      }
       const ctx: InputContext = {
         ...base,
         tag: runner.tag,
@@ -159,6 +168,9 @@ export class Pipeline {
   /** Build (if not yet) and start reading: inputs start, the flush tick runs. */
   async start(): Promise<void> {
     if (this.inputs.length === 0) await this.build();
+    let backlog = 0;
+    for (const o of this.outputs) backlog += o.loadBacklog();
+    if (backlog > 0) this.log.info({ chunks: backlog }, 'chunks left in storage.path by an earlier run: delivering them first');
     this.flushTimer = setInterval(() => this.tick(), this.config.service.flushMs);
     for (const r of this.inputs) await r.instance!.start();
   }
@@ -258,14 +270,19 @@ export class Pipeline {
     input.admit(bytes, events.length);
     // until the batch is through the filters and held as bytes, its input size stands in
     input.charge(bytes);
-    const q: Queued = { tag: opts?.tag ?? input.tag, events, receipt: new Receipt(opts?.onDone), input, provisional: bytes, origin: { root: input } };
+    // filesystem storage: a batch is stored once its chunk files are written, and its input's
+    // offsets and acks go then (the disk holds it); in memory, stored now and done when delivered
+    const durable = input.storage === 'filesystem';
+    const receipt = new Receipt(durable ? () => (opts?.onStored?.(), opts?.onDone?.()) : opts?.onDone);
+    const q: Queued = { tag: opts?.tag ?? input.tag, events, receipt, input, provisional: bytes, origin: { root: input } };
     if (this.busy || this.queue.length > 0) this.queue.push(q);
     else {
       this.process(q, q.events, 0);
       if (!this.busy && this.queue.length > 0) this.runQueue(); // what filters re-emitted
     }
-    opts?.onStored?.();
+    if (!durable) opts?.onStored?.();
     if (input.checkLimit()) this.sealForPausedInput();
+    this.shed(input);
     return !input.paused;
   }
 
@@ -320,7 +337,8 @@ export class Pipeline {
     if (batch.length > 0 && route.outputs.length > 0) {
       const enc = encodeEvents(batch);
       if (enc.unencodable !== null) this.dropUnencodable(input, tag, enc.unencodable.count, enc.unencodable.reason);
-      for (const o of route.outputs) o.append(tag, enc.batch, receipt, input);
+      const durable = input.storage === 'filesystem';
+      for (const o of route.outputs) o.append(tag, enc.batch, receipt, input, durable);
     }
     input.charge(-q.provisional);
     q.provisional = 0;
@@ -382,7 +400,44 @@ export class Pipeline {
     return r;
   }
 
+  /** The chunk files cannot be written (disk full, read-only): inputs storing there pause. */
+  private holdDurableInputs(reason: string): void {
+    for (const i of this.inputs) if (i.storage === 'filesystem') i.hold(this.diskHold);
+    this.log.debug({ reason }, 'filesystem inputs paused');
+  }
+
+  private releaseDurableInputs(): void {
+    if (this.outputs.some((o) => o.diskBlocked)) return;
+    for (const i of this.inputs) i.unhold(this.diskHold);
+  }
+
+  private readonly diskHold = {};
+  private readonly overlimitHold = {};
+
+  /** storage.pause_on_chunks_overlimit: hold such inputs while an output has too many chunks waiting. */
+  private checkChunksOverlimit(): void {
+    const over = this.outputs.some((o) => o.chunksOverlimit);
+    for (const i of this.inputs) {
+      if (!i.pauseOnChunksOverlimit) continue;
+      if (over) i.hold(this.overlimitHold);
+      else i.unhold(this.overlimitHold);
+    }
+  }
+
+  /** storage.type memrb: over mem_buf_limit, the input's oldest waiting chunks go instead of it pausing. */
+  private shed(input: InputRunner): void {
+    if (input.storage !== 'memrb' || input.inflightBytes < input.memBufLimit) return;
+    const enough = () => input.inflightBytes < input.memBufLimit;
+    for (const o of this.outputs) {
+      if (enough()) break;
+      o.tick();
+      o.shed(input, enough);
+    }
+  }
+
   private tick(): void {
+    for (const o of this.outputs) o.probeDisk();
+    this.checkChunksOverlimit();
     for (const o of this.outputs) o.tick();
     eventBuffers.trim(POOL_IDLE_MS);
     trimScratch();
