@@ -37,7 +37,7 @@ export const SERVICE_OPTIONS: readonly OptionSpec[] = [
   { key: 'dns.prefer_ipv6', type: 'bool', default: 'off', desc: "Accepted; with it off or on, Wren keeps the resolver's order unless dns.prefer_ipv4 is on." },
   { key: 'storage.path', type: 'string', desc: 'Folder for filesystem buffering (inputs with storage.type filesystem).' },
   { key: 'storage.sync', type: 'string', default: 'normal', enum: ['normal', 'full'], desc: 'normal: let the OS write chunk files back; full: sync every write.' },
-  { key: 'storage.checksum', type: 'bool', default: 'off', desc: 'Checksum chunk files (CRC32) and check them when read back.' },
+  { key: 'storage.checksum', type: 'bool', default: 'on', desc: 'Checksum every batch in the chunk files (CRC32) and check it when read back. On by default in Wren (off in Fluent Bit): the CRC is native and costs well under 1% CPU.' },
   { key: 'storage.metrics', type: 'bool', default: 'off', desc: 'Add storage metrics (chunks, memory) to the metrics endpoints.' },
   { key: 'storage.max_chunks_up', type: 'int', default: 128, min: 1, desc: 'Chunks kept in memory at once; the rest wait on disk.' },
   { key: 'storage.backlog.mem_limit', type: 'size', default: '5M', desc: 'Memory for chunks read back from disk at start (the backlog).' },

@@ -24,6 +24,8 @@ interface BufferedChunk extends Chunk {
   down?: boolean;
   /** Its record count while down. */
   records?: number;
+  /** Some of its records were delivered (a partial retry): kept in memory, its files hold them all. */
+  trimmed?: boolean;
 }
 
 /** Batches of one tag since the last seal: their bytes, copied in, and their receipts. */
@@ -85,6 +87,23 @@ export class OutputRunner {
     this.chunkBytes = o.chunkBytes ?? DEFAULT_CHUNK_BYTES;
     o.metrics.gauge('buffered_bytes', () => this.bufferedBytes);
     o.metrics.gauge('buffered_records', () => this.bufferedRecords);
+    if (o.disk) {
+      o.metrics.gauge('storage_mem_chunks', () => this.chunkCounts().mem);
+      o.metrics.gauge('storage_fs_chunks_up', () => this.chunkCounts().up);
+      o.metrics.gauge('storage_fs_chunks_down', () => this.chunkCounts().down);
+    }
+  }
+
+  /** Chunks by where they are: memory only, on disk and in memory (up), on disk only (down). */
+  chunkCounts(): { mem: number; up: number; down: number } {
+    const n = { mem: 0, up: 0, down: 0 };
+    for (const c of this.open.values()) c.files ? n.up++ : n.mem++;
+    for (const c of [...this.ready, ...this.timers.values(), ...this.flying]) {
+      if (c.down) n.down++;
+      else if (c.files !== undefined && c.files.length > 0) n.up++;
+      else n.mem++;
+    }
+    return n;
   }
 
   get id(): string {
@@ -131,6 +150,7 @@ export class OutputRunner {
     this.bufferedBytes += c.builder.bytes - before;
     this.bufferedRecords += n;
     this.o.metrics.add('records_in', n);
+    if (stored) this.enforceDiskLimit();
     if (c.builder.bytes >= this.chunkBytes) {
       this.seal(key, c);
       this.pump();
@@ -285,13 +305,49 @@ export class OutputRunner {
     for (const c of waiting) if (!c.down) up++;
     for (let i = waiting.length - 1; i >= 0 && up > max; i--) {
       const c = waiting[i]!;
-      if (c.down || !c.onDisk) continue;
+      if (c.down || !c.onDisk || c.trimmed) continue;
       c.records = c.data.count;
       this.bufferedBytes -= c.data.bytes;
       c.data.release();
       c.data = EventData.EMPTY;
       c.down = true;
       up--;
+    }
+  }
+
+  /**
+   * storage.total_limit_size: while this output's chunk files take more, the oldest chunks waiting
+   * here (not those being flushed, nor the one being written) are dropped, counted and logged by
+   * name.
+   */
+  private enforceDiskLimit(): void {
+    const disk = this.o.disk!;
+    const limit = disk.store.settings.totalLimitSize;
+    if (limit === undefined || disk.store.bytesOnDisk <= limit) return;
+    const waiting = [...this.ready, ...this.timers.values()].filter((c) => c.files !== undefined && c.files.length > 0);
+    waiting.sort((a, b) => a.seq - b.seq);
+    for (const c of waiting) {
+      if (disk.store.bytesOnDisk <= limit) break;
+      this.unqueue(c);
+      const names = c.files!.map((f) => f.path).join(', ');
+      const n = c.down ? c.records ?? disk.count(c.files!) : c.data.count;
+      this.logDrop(n, `storage.total_limit_size (${limit} bytes) reached: the oldest chunk goes (${names})`);
+      this.release(c, false);
+    }
+  }
+
+  /** Take a waiting chunk out of the queue or its backoff timer. */
+  private unqueue(c: BufferedChunk): void {
+    const i = this.ready.indexOf(c);
+    if (i >= 0) {
+      this.ready.splice(i, 1);
+      return;
+    }
+    for (const [t, w] of this.timers) {
+      if (w !== c) continue;
+      clearTimeout(t);
+      this.timers.delete(t);
+      return;
     }
   }
 
@@ -354,6 +410,7 @@ export class OutputRunner {
       const rest = chunk.data.select(only);
       chunk.data.release();
       chunk.data = rest;
+      chunk.trimmed = true;
       m.add('proc_records', done - dropped);
       m.add('proc_bytes', before - rest.bytes);
       this.bufferedBytes -= before - rest.bytes;

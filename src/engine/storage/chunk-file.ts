@@ -1,7 +1,7 @@
 import { closeSync, fsyncSync, ftruncateSync, openSync, readSync, writevSync } from 'node:fs';
 import { ChunkBuilder, type EncodedBatch } from '../chunk-builder.js';
 import type { EventData } from '../event-data.js';
-import { crc32 } from './crc32.js';
+import { crc32 } from 'node:zlib';
 
 /**
  * A chunk on disk (`storage.type filesystem`): one append-only file per chunk, holding exactly

@@ -119,6 +119,19 @@ export class DiskChunks {
     }
   }
 
+  /** How many records the files hold (for a log line about a chunk not read back yet). */
+  count(files: ChunkFiles['files']): number {
+    let n = 0;
+    for (const f of files) {
+      const r = this.store.peek(f.path);
+      if (r.ok) {
+        n += r.data.count;
+        r.data.release();
+      }
+    }
+    return n;
+  }
+
   remove(files: ChunkFiles['files']): void {
     for (const f of files) this.store.remove(f.path, f.size);
     files.length = 0;

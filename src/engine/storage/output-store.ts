@@ -109,6 +109,15 @@ export class OutputStore {
     return out;
   }
 
+  /** Read a chunk file without judging it (nothing is quarantined). */
+  peek(path: string): ReadResult {
+    try {
+      return readChunkFile(path, readFileSync(path));
+    } catch (err) {
+      return { ok: false, reason: errorLine(err) };
+    }
+  }
+
   /** Read a chunk file back; an unreadable one is quarantined (or deleted) and counted. */
   load(path: string, size: number): ReadResult {
     let whole: Buffer;
