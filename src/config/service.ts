@@ -40,10 +40,10 @@ export const SERVICE_OPTIONS: readonly OptionSpec[] = [
   { key: 'storage.checksum', type: 'bool', default: 'on', desc: 'Checksum every batch in the chunk files (CRC32) and check it when read back. On by default in Wren (off in Fluent Bit): the CRC is native and costs well under 1% CPU.' },
   { key: 'storage.metrics', type: 'bool', default: 'off', desc: 'Add storage metrics (chunks, memory) to the metrics endpoints.' },
   { key: 'storage.max_chunks_up', type: 'int', default: 128, min: 1, desc: 'Chunks kept in memory at once; the rest wait on disk.' },
-  { key: 'storage.backlog.mem_limit', type: 'size', default: '5M', desc: 'Memory for chunks read back from disk at start (the backlog).' },
-  { key: 'storage.backlog.flush_on_shutdown', type: 'bool', default: 'off', desc: 'Try to flush the backlog too when stopping.' },
+  { key: 'storage.backlog.mem_limit', type: 'size', default: '5M', desc: 'Accepted: Wren reads backlog chunks back one at a time per output worker, so the backlog never takes more than that.' },
+  { key: 'storage.backlog.flush_on_shutdown', type: 'bool', default: 'off', desc: 'Accepted: Wren always tries to deliver the backlog before it stops (within grace); what is left stays on disk.' },
   { key: 'storage.delete_irrecoverable_chunks', type: 'bool', default: 'off', desc: 'Delete chunk files that cannot be read back instead of keeping them.' },
-  { key: 'storage.inherit', type: 'bool', default: 'off', desc: "Inputs without storage.type take the service's storage settings." },
+  { key: 'storage.inherit', type: 'bool', default: 'off', desc: 'Inputs that do not set storage.type use filesystem storage (with storage.path set).' },
   { key: 'storage.keep.rejected', type: 'bool', default: 'off', desc: 'Keep chunks an output rejected for good in storage.rejected.path.' },
   { key: 'storage.rejected.path', type: 'string', desc: 'Folder (under storage.path) for rejected chunks.' },
 ];

@@ -397,7 +397,7 @@ export class OutputRunner {
       const n = Math.min(r.count ?? total, total);
       m.add('proc_records', total - n);
       if (n > 0) this.logDrop(n, r.reason);
-      this.release(chunk, false);
+      this.release(chunk, false, n > 0);
       return;
     }
     // retry: whole chunk, or just `only`
@@ -424,7 +424,7 @@ export class OutputRunner {
     if (chunk.attempt >= this.o.retryLimit) {
       m.add('retries_failed');
       this.logDrop(chunk.data.count, `retries exhausted (retry_limit ${this.o.retryLimit}): ${r.reason}`);
-      this.release(chunk, false);
+      this.release(chunk, false, true);
       return;
     }
     chunk.attempt++;
@@ -464,13 +464,16 @@ export class OutputRunner {
    * The chunk leaves the buffer: its bytes go back to their inputs and its receipts are released
    * (delivered or dropped for a logged reason) or, at shutdown, abandoned (not delivered).
    */
-  private release(chunk: BufferedChunk, abandoned: boolean): void {
+  private release(chunk: BufferedChunk, abandoned: boolean, rejected = false): void {
     this.bufferedBytes -= chunk.data.bytes;
     this.bufferedRecords -= chunk.down ? chunk.records ?? 0 : chunk.data.count;
     chunk.data.release();
     chunk.data = EventData.EMPTY;
     // delivered (or dropped for a logged reason): its files go; given up at shutdown: they stay
-    if (chunk.files !== undefined && !abandoned) this.o.disk?.remove(chunk.files);
+    if (chunk.files !== undefined && !abandoned) {
+      if (rejected) this.o.disk?.reject(chunk.files);
+      else this.o.disk?.remove(chunk.files);
+    }
     for (const r of chunk.receipts) {
       if (abandoned) r.abandon();
       else r.release();

@@ -10,6 +10,8 @@ import { readChunkFile } from '../../src/engine/storage/chunk-file.js';
 import { DiskChunks } from '../../src/engine/storage/disk-chunks.js';
 import { OutputStore, type StoreSettings } from '../../src/engine/storage/output-store.js';
 import type { Chunk, FlushResult, LogEvent } from '../../src/engine/types.js';
+import { loadConfig } from '../../src/config/load.js';
+import { inputStorageType } from '../../src/engine/storage/setup.js';
 import { createLogger, type Logger } from '../../src/log.js';
 
 const ev = (from: number, n: number): LogEvent[] =>
@@ -39,6 +41,35 @@ function setup(root: string, over: Partial<StoreSettings> = {}, flush: (c: Chunk
 }
 
 const chunkFiles = (root: string) => readdirSync(join(root, 'http.0')).filter((n) => n.endsWith('.chunk')).map((n) => join(root, 'http.0', n));
+
+describe('storage settings', () => {
+  it('storage.inherit: inputs that do not set storage.type store on disk; an input that says memory keeps it; filesystem without storage.path is an error naming the fix', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wren-st-'));
+    const cfg = join(dir, 'fluent-bit.conf');
+    writeFileSync(cfg, `[SERVICE]\n    storage.path ${dir}/s\n    storage.inherit on\n\n[INPUT]\n    name stdin\n\n[INPUT]\n    name dummy\n    storage.type memory\n\n[OUTPUT]\n    name null\n    match *\n`);
+    const r = loadConfig(cfg, { env: {} });
+    expect(r.errors).toEqual([]);
+    const [a, b] = r.config!.inputs;
+    expect(inputStorageType(a!, r.config!.service.storage)).toBe('filesystem');
+    expect(inputStorageType(b!, r.config!.service.storage)).toBe('memory');
+    writeFileSync(cfg, `[INPUT]\n    name stdin\n    storage.type filesystem\n\n[OUTPUT]\n    name null\n    match *\n`);
+    const bad = loadConfig(cfg, { env: {} });
+    expect(() => inputStorageType(bad.config!.inputs[0]!, bad.config!.service.storage)).toThrow(/storage.type filesystem needs a folder/);
+  });
+
+  it('storage.keep.rejected: a chunk whose retries ran out is moved to storage.rejected.path, not deleted', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'wren-st-'));
+    const { runner } = setup(root, { rejectedDir: join(root, 'rejected') }, async () => ({ status: 'retry', reason: 'down' }));
+    (runner as unknown as { o: { retryLimit: number } }).o.retryLimit = 1;
+    runner.append('app', encodeEvents(ev(0, 5)).batch, new Receipt(), null, true);
+    await runner.drain();
+    expect(chunkFiles(root)).toEqual([]);
+    const kept = readdirSync(join(root, 'rejected'));
+    expect(kept).toHaveLength(1);
+    const back = readChunkFile(kept[0]!, readFileSync(join(root, 'rejected', kept[0]!)));
+    expect(back.ok && back.data.count).toBe(5);
+  });
+});
 
 describe('filesystem storage: chunk files', () => {
   it('stores a durable batch before the receipt would wait for delivery, and reads every record back byte for byte', () => {

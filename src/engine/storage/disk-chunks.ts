@@ -132,6 +132,11 @@ export class DiskChunks {
     return n;
   }
 
+  reject(files: ChunkFiles['files']): void {
+    for (const f of files) this.store.reject(f.path, f.size);
+    files.length = 0;
+  }
+
   remove(files: ChunkFiles['files']): void {
     for (const f of files) this.store.remove(f.path, f.size);
     files.length = 0;

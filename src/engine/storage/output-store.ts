@@ -18,6 +18,8 @@ export interface StoreSettings {
   deleteIrrecoverable: boolean;
   /** storage.total_limit_size of the output (bytes on disk), if any. */
   totalLimitSize?: number;
+  /** storage.keep.rejected: where chunks an output rejected for good are moved (else deleted). */
+  rejectedDir?: string;
 }
 
 /** A chunk file in the backlog (written by an earlier run). */
@@ -83,6 +85,23 @@ export class OutputStore {
     }
     this.chunksOnDisk--;
     this.bytesOnDisk -= size;
+  }
+
+  /** A chunk rejected for good (retries exhausted, or refused): kept in the rejected folder if asked. */
+  reject(path: string, size: number): void {
+    const dir = this.settings.rejectedDir;
+    if (dir === undefined) return this.remove(path, size);
+    const dest = join(dir, `${safeName(this.outputId)}-${path.split('/').pop()}`);
+    try {
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      renameSync(path, dest);
+      this.log.warn({ file: dest }, 'rejected chunk kept (storage.keep.rejected on)');
+      this.chunksOnDisk--;
+      this.bytesOnDisk -= size;
+    } catch (err) {
+      this.log.warn(`cannot move the rejected chunk ${path} to ${dir} (${errorLine(err)}): deleted`);
+      this.remove(path, size);
+    }
   }
 
   /** What an earlier run left for this output, oldest first. */

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { PluginConfig } from '../../config/load.js';
 import type { StorageConfig } from '../../config/service.js';
 import { ConfigError } from '../../errors.js';
@@ -10,7 +11,9 @@ export type StorageType = 'memory' | 'filesystem' | 'memrb';
 
 /** An input's `storage.type`; filesystem needs the service's storage.path. */
 export function inputStorageType(ic: PluginConfig, storage: StorageConfig): StorageType {
-  const t = ic.options.str('storage.type') as StorageType;
+  // storage.inherit: an input that does not say takes filesystem storage when there is a storage.path
+  const inherit = storage.inherit && storage.path !== undefined && !ic.options.isSet('storage.type');
+  const t = inherit ? 'filesystem' : ic.options.str('storage.type') as StorageType;
   if (t === 'filesystem' && !storage.path) {
     throw new ConfigError(`input '${ic.id}': storage.type filesystem needs a folder for the chunk files`, ic.options.pos('storage.type') ?? ic.pos,
       { hint: "set storage.path in the service section (e.g. storage.path /var/lib/wren/storage)" });
@@ -29,6 +32,7 @@ export function outputDisk(storage: StorageConfig, oc: PluginConfig, metrics: In
     maxChunksUp: storage.maxChunksUp,
     deleteIrrecoverable: storage.deleteIrrecoverableChunks,
     totalLimitSize: oc.options.optNum('storage.total_limit_size'),
+    rejectedDir: storage.keepRejected ? join(storage.path, storage.rejectedPath ?? 'rejected') : undefined,
   }, oc.id, log, metrics);
   return new DiskChunks(store, log, onBlocked, onUnblocked);
 }
