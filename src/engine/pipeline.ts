@@ -11,6 +11,7 @@ import { Receipt } from './receipt.js';
 import { eventBuffers } from './buffer-pool.js';
 import { encodeEvents, trimScratch } from './encode-events.js';
 import { inputStorageType, outputDisk } from './storage/setup.js';
+import { StorageHolds } from './storage/storage-holds.js';
 import type { EmitOptions, FilterContext, FilterEmitterOptions, FilterInstance, InputContext, LogEvent, PluginContext } from './types.js';
 
 interface FilterRunner {
@@ -58,6 +59,8 @@ export class Pipeline {
   private readonly inputs: InputRunner[] = [];
   private readonly filters: FilterRunner[] = [];
   private readonly outputs: OutputRunner[] = [];
+  /** Pauses and drops that filesystem and memrb storage ask for. */
+  private readonly storage = new StorageHolds(this.inputs, this.outputs);
   private readonly outputCfgs = new Map<OutputRunner, PluginConfig>();
   private readonly routes = new Map<string, Route>();
   private readonly queue: Queued[] = [];
@@ -121,7 +124,7 @@ export class Pipeline {
         schedulerCapMs: cfg.service.schedulerCapMs,
         onDrop: (n) => (this.dropped += n),
         disk: outputDisk(cfg.service.storage, oc, ctx.metrics as InstanceMetrics, ctx.log,
-          (reason) => this.holdDurableInputs(reason), () => this.releaseDurableInputs()),
+          (reason) => this.storage.diskBlocked(reason), () => this.storage.diskUnblocked()),
       });
       this.outputs.push(runner);
       this.outputCfgs.set(runner, oc);
@@ -282,7 +285,7 @@ export class Pipeline {
     }
     if (!durable) opts?.onStored?.();
     if (input.checkLimit()) this.sealForPausedInput();
-    this.shed(input);
+    this.storage.shed(input);
     return !input.paused;
   }
 
@@ -400,44 +403,9 @@ export class Pipeline {
     return r;
   }
 
-  /** The chunk files cannot be written (disk full, read-only): inputs storing there pause. */
-  private holdDurableInputs(reason: string): void {
-    for (const i of this.inputs) if (i.storage === 'filesystem') i.hold(this.diskHold);
-    this.log.debug({ reason }, 'filesystem inputs paused');
-  }
-
-  private releaseDurableInputs(): void {
-    if (this.outputs.some((o) => o.diskBlocked)) return;
-    for (const i of this.inputs) i.unhold(this.diskHold);
-  }
-
-  private readonly diskHold = {};
-  private readonly overlimitHold = {};
-
-  /** storage.pause_on_chunks_overlimit: hold such inputs while an output has too many chunks waiting. */
-  private checkChunksOverlimit(): void {
-    const over = this.outputs.some((o) => o.chunksOverlimit);
-    for (const i of this.inputs) {
-      if (!i.pauseOnChunksOverlimit) continue;
-      if (over) i.hold(this.overlimitHold);
-      else i.unhold(this.overlimitHold);
-    }
-  }
-
-  /** storage.type memrb: over mem_buf_limit, the input's oldest waiting chunks go instead of it pausing. */
-  private shed(input: InputRunner): void {
-    if (input.storage !== 'memrb' || input.inflightBytes < input.memBufLimit) return;
-    const enough = () => input.inflightBytes < input.memBufLimit;
-    for (const o of this.outputs) {
-      if (enough()) break;
-      o.tick();
-      o.shed(input, enough);
-    }
-  }
-
   private tick(): void {
     for (const o of this.outputs) o.probeDisk();
-    this.checkChunksOverlimit();
+    this.storage.checkChunksOverlimit();
     for (const o of this.outputs) o.tick();
     eventBuffers.trim(POOL_IDLE_MS);
     trimScratch();

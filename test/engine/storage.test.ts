@@ -71,6 +71,31 @@ describe('storage settings', () => {
   });
 });
 
+describe('storage.type memrb', () => {
+  it('drops the oldest waiting chunks its input pays for (counted, logged), never the one being sent', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'wren-st-'));
+    const owner = { held: 0, charge(b: number) { this.held += b; } };
+    const sent: number[][] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const { runner, dropped, lines } = setup(root, {}, async (c) => (sent.push(nums(c)), await gate, { status: 'ok' }));
+    let one = 0;
+    for (let i = 0; i < 5; i++) {
+      runner.append('app', encodeEvents(ev(i * 10, 10)).batch, new Receipt(), owner);
+      runner.tick();
+      if (i === 2) one = owner.held; // three chunks' worth
+    }
+    runner.shed(owner as never, () => owner.held <= one);
+    expect(dropped()).toBe(20); // chunks 1 and 2 (chunk 0 is being sent)
+    expect(lines.join('')).toMatch(/storage.type memrb/);
+    release();
+    await runner.drain();
+    expect(sent.flat()).toEqual([...range(0, 10), ...range(30, 20)]);
+  });
+});
+
+const range = (from: number, n: number) => Array.from({ length: n }, (_, i) => from + i);
+
 describe('filesystem storage: chunk files', () => {
   it('stores a durable batch before the receipt would wait for delivery, and reads every record back byte for byte', () => {
     const root = mkdtempSync(join(tmpdir(), 'wren-st-'));
