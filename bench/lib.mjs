@@ -97,6 +97,23 @@ ${tag ? `      tag: ${tag}\n` : ''}      read_from_head: on
 `;
 }
 
+/** The example keys the AWS outputs sign with in benchmarks. */
+export const EXAMPLE_KEYS_ENV = { AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE', AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' };
+
+/** `outputs:` with one opensearch output (gzip, SigV4 with the example keys) to a loopback sink on `port`. */
+export function opensearchOutputs(port) {
+  return `  outputs:
+    - name: opensearch
+      match: '*'
+      host: 127.0.0.1
+      port: ${port}
+      index: logs
+      compress: gzip
+      aws_auth: on
+      aws_region: us-east-1
+`;
+}
+
 /**
  * A loopback sink that answers like OpenSearch `_bulk`: it gunzips each body as it streams in,
  * counts the documents (NDJSON lines / 2) and answers every item created. Returns

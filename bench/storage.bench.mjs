@@ -5,28 +5,19 @@
 // BENCH_LINES (default 1,000,000), BENCH_RUNS (default 3, median reported).
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { benchDir, report, runWren, startBulkSink, tailConfig, writeCriFile } from './lib.mjs';
+import { benchDir, EXAMPLE_KEYS_ENV, opensearchOutputs, report, runWren, startBulkSink, tailConfig, writeCriFile } from './lib.mjs';
 
 const LINES = Number(process.env.BENCH_LINES ?? 1_000_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const dir = benchDir('wren-bench-storage-');
 const { file, bytes } = writeCriFile(dir, LINES);
 const sink = await startBulkSink();
-const env = { AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE', AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' };
+const env = EXAMPLE_KEYS_ENV;
 
 function yaml(storage) {
   const base = tailConfig(file, { tag: 'kube.*', memBufLimit: '5M' });
   const svc = storage ? base.replace('service:\n', `service:\n  storage.path: ${join(dir, 'storage')}\n`) : base;
-  return `${storage ? svc.replace('      mem_buf_limit: 5M\n', '      mem_buf_limit: 5M\n      storage.type: filesystem\n') : svc}  outputs:
-    - name: opensearch
-      match: '*'
-      host: 127.0.0.1
-      port: ${sink.port}
-      index: logs
-      compress: gzip
-      aws_auth: on
-      aws_region: us-east-1
-`;
+  return `${storage ? svc.replace('      mem_buf_limit: 5M\n', '      mem_buf_limit: 5M\n      storage.type: filesystem\n') : svc}${opensearchOutputs(sink.port)}`;
 }
 
 const runs = { memory: [], filesystem: [] };
