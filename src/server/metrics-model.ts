@@ -3,6 +3,7 @@ import type { PluginKind } from '../engine/types.js';
 import { logJsonStats } from '../codec/log-json.js';
 import { logCounts } from '../log-levels.js';
 import { redact } from '../redact.js';
+import { storageTotals } from './storage-view.js';
 import { FLUENTBIT_COUNTERS, FLUENTBIT_GAUGES, isFluentBitCounter, isFluentBitGauge } from './fluentbit-names.js';
 
 /** What the metrics say about the process itself. */
@@ -36,6 +37,12 @@ const WREN_HELP: Record<string, string> = {
   buffered_bytes: 'Bytes buffered and not yet delivered.',
   buffered_records: 'Records buffered and not yet delivered.',
   files_stopped: 'Files the input stopped reading (tail: a line over buffer_max_size with skip_long_lines off).',
+  storage_chunks_on_disk: 'Chunk files of the output on disk.',
+  storage_bytes_on_disk: 'Bytes of the output\'s chunk files on disk.',
+  storage_chunks_quarantined: 'Chunk files that could not be read back (moved to the quarantine folder, or deleted).',
+  storage_mem_chunks: 'Chunks in memory only.',
+  storage_fs_chunks_up: 'Chunks on disk and in memory.',
+  storage_fs_chunks_down: 'Chunks on disk only (read back when their turn comes).',
 };
 
 /** The counters of `m` that Fluent Bit reports for its kind and plugin, in its order: [key, value]. */
@@ -70,6 +77,15 @@ export function collectFamilies(reg: MetricsRegistry, info: ProcessInfo, now = D
   for (const [type, n] of logCounts()) add('fluentbit_logger_logs_total', 'counter', 'Total number of logs', [['message_type', type]], n);
   add('wren_json_deep_values_total', 'counter', 'Values in JSON log data nested deeper than json.max_depth, kept as JSON text.', [], logJsonStats.deepValues);
   add('wren_json_raw_numbers_total', 'counter', 'Numbers in JSON log data a double cannot hold exactly, kept as written.', [], logJsonStats.rawNumbers);
+
+  if (info.storageMetrics) {
+    const t = storageTotals(reg);
+    add('fluentbit_storage_chunks', 'gauge', 'Total number of chunks in the storage layer.', [], t.mem + t.up + t.down);
+    add('fluentbit_storage_mem_chunks', 'gauge', 'Total number of memory chunks.', [], t.mem);
+    add('fluentbit_storage_fs_chunks', 'gauge', 'Total number of filesystem chunks.', [], t.up + t.down);
+    add('fluentbit_storage_fs_chunks_up', 'gauge', 'Total number of filesystem chunks up in memory.', [], t.up);
+    add('fluentbit_storage_fs_chunks_down', 'gauge', 'Total number of filesystem chunks down.', [], t.down);
+  }
 
   for (const kind of KINDS) {
     const instances = reg.instances().filter((m) => m.kind === kind);
