@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { parseArgs, UsageError, type Args } from './cli-args.js';
 import { errorLine } from './errors.js';
+import { redact, redactingStream } from './redact.js';
 import { wrenVersion } from './version.js';
 
 const HELP = `wren — a log forwarder for containers (Fluent Bit's configuration, YAML or classic, and command line)
@@ -44,6 +45,9 @@ Exit codes: 0 ok; 1 configuration or start-up error; 2 records were dropped.
 `;
 
 async function main(argv: string[]): Promise<number> {
+  // what the commands print goes through the one redaction function (convert's YAML is the user's own file)
+  const stdout = redactingStream(process.stdout);
+  const stderr = redactingStream(process.stderr);
   let args: Args;
   try {
     args = parseArgs(argv);
@@ -76,19 +80,19 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case 'check': {
       const { runCheck } = await import('./commands/check.js');
-      return runCheck(source, { env: process.env, stdout: process.stdout, stderr: process.stderr });
+      return runCheck(source, { env: process.env, stdout, stderr });
     }
     case 'convert': {
       const { runConvert } = await import('./commands/convert.js');
-      return runConvert(args.config!, args.output, { stdout: process.stdout, stderr: process.stderr });
+      return runConvert(args.config!, args.output, { stdout: process.stdout, stderr });
     }
     case 'credentials': {
       const { credentialsCommand } = await import('./commands/credentials-cli.js');
-      return credentialsCommand(args.config!, { output: args.output, json: args.json }, { env: process.env, stdout: process.stdout, stderr: process.stderr });
+      return credentialsCommand(args.config!, { output: args.output, json: args.json }, { env: process.env, stdout, stderr });
     }
     case 'run': {
       const { runPipeline } = await import('./commands/run.js');
-      return runPipeline(source, { env: process.env, stderr: process.stderr });
+      return runPipeline(source, { env: process.env, stderr });
     }
   }
 }
@@ -100,7 +104,7 @@ main(process.argv.slice(2)).then(
     setTimeout(() => process.exit(code), 50).unref();
   },
   (err: unknown) => {
-    process.stderr.write(`wren: ${errorLine(err)}\n`);
+    process.stderr.write(redact(`wren: ${errorLine(err)}\n`));
     process.exit(1);
   },
 );

@@ -1,5 +1,6 @@
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 import { countLogLine, toPinoLevel } from './log-levels.js';
+import { redact, redactValue } from './redact.js';
 
 export type { Logger } from 'pino';
 
@@ -15,13 +16,32 @@ const REDACT_PATHS = SECRET_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`]);
 export { logCounts, toPinoLevel, type LogLevel } from './log-levels.js';
 
 /**
+ * Every log line passes through `redact()` (src/redact.ts) on its way out: the message, every
+ * field, bindings and serialized errors, whatever a call site put in them.
+ */
+export function redactLine(line: string): string {
+  let v: unknown;
+  try {
+    v = JSON.parse(line);
+  } catch {
+    return redact(line);
+  }
+  return JSON.stringify(redactValue(v)) + (line.endsWith('\n') ? '\n' : '');
+}
+
+function redacting(dest: { write(s: string): unknown }): DestinationStream {
+  return { write: (s: string) => void dest.write(redactLine(s)) };
+}
+
+/**
  * JSON lines to stderr (fd 2), or appended to a file (`service.log_file`), synchronous so nothing
- * is lost on exit. Opening a file that cannot be written throws (ENOENT, EACCES).
+ * is lost on exit. Opening a file that cannot be written throws (ENOENT, EACCES). Every line is
+ * redacted on its way out.
  */
 export function createLogger(level: string, destination: number | NodeJS.WritableStream | { file: string } = 2): Logger {
-  const dest = typeof destination === 'number'
+  const dest = redacting(typeof destination === 'number'
     ? pino.destination({ fd: destination, sync: true })
-    : 'file' in destination ? pino.destination({ dest: destination.file, sync: true, append: true }) : destination;
+    : 'file' in destination ? pino.destination({ dest: destination.file, sync: true, append: true }) : destination);
   return pino(
     {
       level: toPinoLevel(level),

@@ -9,6 +9,7 @@ import type { Logger } from '../../src/log.js';
 import { createMetadataDispatcher } from '../../src/net/dispatchers.js';
 import { readAwsFilterConfig, type AwsFilterConfig, type Field } from './config.js';
 import { fetchGroups, type Group } from './metadata-fetch.js';
+import { hasField, setField } from '../../src/record/fields.js';
 
 const FIRST_RETRY_MS = 1000;
 
@@ -175,8 +176,8 @@ export class AwsFilter implements FilterInstance {
       const r = events[i]!.record;
       for (let k = 0; k < n; k++) {
         const key = keys[k]!;
-        if (key in r) delete r[key];
-        r[key] = vals[k];
+        if (hasField(r, key)) delete r[key];
+        setField(r, key, vals[k]);
       }
     }
     return events;

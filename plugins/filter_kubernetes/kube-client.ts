@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
+import { addSecret } from '../../src/redact.js';
 import { Agent, request, type Dispatcher } from 'undici';
 import { WrenError, errorLine } from '../../src/errors.js';
 import type { Logger } from '../../src/log.js';
@@ -85,6 +86,7 @@ export class KubeClient {
     this.tokenReadAt = performance.now();
     try {
       this.token = (await readFile(this.o.tokenFile, 'utf8')).trim() || undefined;
+      addSecret(this.token); // an API error body that echoes it is printed redacted
       this.tokenWarned = false;
     } catch (err) {
       this.token = undefined;

@@ -1,6 +1,7 @@
 import type { LogEvent } from '../../src/engine/types.js';
 import { looksLikeJsonObject, parseJsonObject } from '../../src/parsers/json.js';
 import type { Parser } from '../../src/parsers/types.js';
+import { setField } from '../../src/record/fields.js';
 
 export interface MergeOptions {
   /** Put merged fields under this key (merge_log_key). */
@@ -31,7 +32,7 @@ export function trimValue(s: string): string {
 function trimmed(obj: Record<string, unknown>): Record<string, unknown> {
   for (const k in obj) {
     const v = obj[k];
-    if (typeof v === 'string') obj[k] = trimValue(v);
+    if (typeof v === 'string') setField(obj, k, trimValue(v));
   }
   return obj;
 }
@@ -64,10 +65,10 @@ export function mergeLog(ev: LogEvent, o: MergeOptions, parser: Parser | undefin
   if (!o.keepLog) delete rec.log;
   if (o.key !== undefined) {
     for (const _ in merged) {
-      rec[o.key] = merged;
+      setField(rec, o.key, merged);
       break;
     }
     return;
   }
-  for (const k in merged) rec[k] = merged[k];
+  for (const k in merged) setField(rec, k, merged[k]);
 }

@@ -1,6 +1,7 @@
 import { ConfigError, type SourcePos } from '../../src/errors.js';
 import { compileOnigRegex } from '../../src/parsers/onig-regex.js';
 import { valueToString } from '../../src/record/accessor.js';
+import { getField, hasField as has, setField } from '../../src/record/fields.js';
 
 /** One rule or condition of the modify filter, compiled: `apply` changes the record in place. */
 export type Rec = Record<string, unknown>;
@@ -48,8 +49,8 @@ function matchingKeys(r: Rec, test: (k: string) => boolean): string[] {
 export function compileRule(id: string, op: string, text: string, pos: SourcePos): (r: Rec) => void {
   const [a, b] = splitArgs(id, op, text, pos);
   switch (op) {
-    case 'set': return (r) => void (r[a] = b);
-    case 'add': return (r) => void (a in r || (r[a] = b));
+    case 'set': return (r) => setField(r, a, b);
+    case 'add': return (r) => void (has(r, a) || setField(r, a, b));
     case 'remove': return (r) => void delete r[a];
     case 'remove_wildcard': {
       const m = wildcard(a);
@@ -59,10 +60,10 @@ export function compileRule(id: string, op: string, text: string, pos: SourcePos
       const re = regex(id, a, pos);
       return (r) => { for (const k of matchingKeys(r, (x) => re.test(x))) delete r[k]; };
     }
-    case 'rename': return (r) => { if (a in r && !(b in r)) { r[b] = r[a]; delete r[a]; } };
-    case 'hard_rename': return (r) => { if (a in r) { const v = r[a]; delete r[a]; r[b] = v; } };
-    case 'copy': return (r) => void (a in r && !(b in r) && (r[b] = r[a]));
-    case 'hard_copy': return (r) => void (a in r && (r[b] = r[a]));
+    case 'rename': return (r) => { if (has(r, a) && !has(r, b)) { setField(r, b, r[a]); delete r[a]; } };
+    case 'hard_rename': return (r) => { if (has(r, a)) { const v = r[a]; delete r[a]; setField(r, b, v); } };
+    case 'copy': return (r) => void (has(r, a) && !has(r, b) && setField(r, b, r[a]));
+    case 'hard_copy': return (r) => void (has(r, a) && setField(r, b, r[a]));
     case 'move_to_start': {
       const m = wildcard(a);
       return (r) => {
@@ -76,7 +77,7 @@ export function compileRule(id: string, op: string, text: string, pos: SourcePos
       const m = wildcard(a);
       return (r) => {
         const keys = matchingKeys(r, m);
-        for (const k of keys) { const v = r[k]; delete r[k]; r[k] = v; }
+        for (const k of keys) { const v = r[k]; delete r[k]; setField(r, k, v); }
       };
     }
   }
@@ -86,20 +87,20 @@ export function compileRule(id: string, op: string, text: string, pos: SourcePos
 function reorder(r: Rec, keys: string[]): void {
   const vals = keys.map((k) => r[k]);
   for (const k of keys) delete r[k];
-  keys.forEach((k, i) => (r[k] = vals[i]));
+  keys.forEach((k, i) => setField(r, k, vals[i]));
 }
 
 export function compileCondition(id: string, op: string, text: string, pos: SourcePos): (r: Rec) => boolean {
   const [a, b] = splitArgs(id, op, text, pos);
   switch (op) {
-    case 'key_exists': return (r) => a in r;
-    case 'key_does_not_exist': return (r) => !(a in r);
+    case 'key_exists': return (r) => has(r, a);
+    case 'key_does_not_exist': return (r) => !has(r, a);
     case 'a_key_matches': { const re = regex(id, a, pos); return (r) => Object.keys(r).some((k) => re.test(k)); }
     case 'no_key_matches': { const re = regex(id, a, pos); return (r) => !Object.keys(r).some((k) => re.test(k)); }
-    case 'key_value_equals': return (r) => valueToString(r[a]) === b;
-    case 'key_value_does_not_equal': return (r) => !(a in r) || valueToString(r[a]) !== b;
-    case 'key_value_matches': { const re = regex(id, b, pos); return (r) => { const v = valueToString(r[a]); return v !== undefined && re.test(v); }; }
-    case 'key_value_does_not_match': { const re = regex(id, b, pos); return (r) => { const v = valueToString(r[a]); return v === undefined || !re.test(v); }; }
+    case 'key_value_equals': return (r) => valueToString(getField(r, a)) === b;
+    case 'key_value_does_not_equal': return (r) => !has(r, a) || valueToString(r[a]) !== b;
+    case 'key_value_matches': { const re = regex(id, b, pos); return (r) => { const v = valueToString(getField(r, a)); return v !== undefined && re.test(v); }; }
+    case 'key_value_does_not_match': { const re = regex(id, b, pos); return (r) => { const v = valueToString(getField(r, a)); return v === undefined || !re.test(v); }; }
   }
   throw new Error(`unknown modify condition ${op}`);
 }

@@ -1,6 +1,7 @@
 import type { LogEvent } from '../../src/engine/types.js';
 import { MULTILINE_BUFFER_LIMIT } from '../../src/parsers/multiline/spec.js';
 import type { BatchRef } from './relay.js';
+import { setField } from '../../src/record/fields.js';
 
 interface Pending {
   tag: string;
@@ -72,14 +73,14 @@ export class PartialMessages {
 
   private complete(k: string, p: Pending): void {
     this.pending.delete(k);
-    p.first.record[this.key] = p.parts.length === 1 ? p.parts[0]! : p.parts.join('');
+    setField(p.first.record, this.key, p.parts.length === 1 ? p.parts[0]! : p.parts.join(''));
     this.sink(p.first, p.tokens);
   }
 
   /** A copy without the partial_* fields and the text (which goes last, as in Fluent Bit). */
   private strip(rec: Record<string, unknown>): Record<string, unknown> {
     const out: Record<string, unknown> = {};
-    for (const k in rec) if (k !== this.key && !k.startsWith('partial_')) out[k] = rec[k];
+    for (const k in rec) if (k !== this.key && !k.startsWith('partial_')) setField(out, k, rec[k]);
     return out;
   }
 }

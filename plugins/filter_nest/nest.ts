@@ -1,6 +1,7 @@
 import type { FilterInstance, LogEvent, PluginContext } from '../../src/engine/types.js';
 import { ConfigError } from '../../src/errors.js';
 import type { Logger } from '../../src/log.js';
+import { hasField, setField } from '../../src/record/fields.js';
 
 type Rec = Record<string, unknown>;
 
@@ -100,16 +101,16 @@ export class NestFilter implements FilterInstance {
     const out: Rec = {};
     const inner: Rec = {};
     for (const k in r) {
-      if (this.nests(k)) inner[this.rename(k)] = r[k];
-      else if (k !== this.key) out[k] = r[k];
+      if (this.nests(k)) setField(inner, this.rename(k), r[k]);
+      else if (k !== this.key) setField(out, k, r[k]);
     }
-    out[this.key] = inner;
+    setField(out, this.key, inner);
     e.record = out;
   }
 
   private liftOne(e: LogEvent): void {
     const r = e.record;
-    if (!(this.key in r)) return;
+    if (!hasField(r, this.key)) return;
     const inner = r[this.key];
     if (!isMap(inner)) {
       if (!this.warnedNotMap) {
@@ -119,11 +120,11 @@ export class NestFilter implements FilterInstance {
       return;
     }
     const out: Rec = {};
-    for (const k in r) if (k !== this.key) out[k] = r[k];
+    for (const k in r) if (k !== this.key) setField(out, k, r[k]);
     for (const k in inner) {
       const name = this.rename(k);
-      if (name in out) delete out[name];
-      out[name] = inner[k];
+      if (hasField(out, name)) delete out[name];
+      setField(out, name, inner[k]);
     }
     e.record = out;
   }

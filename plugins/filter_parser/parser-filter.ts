@@ -3,6 +3,7 @@ import type { FilterInstance, LogEvent, PluginContext } from '../../src/engine/t
 import { ConfigError } from '../../src/errors.js';
 import type { Parser } from '../../src/parsers/types.js';
 import { compileAccessor, getPath } from '../../src/record/accessor.js';
+import { getField, hasField, setField } from '../../src/record/fields.js';
 
 function parserNames(o: PluginOptions): string[] {
   const v = o.raw('parser');
@@ -48,20 +49,24 @@ export function createParserFilter(ctx: PluginContext): FilterInstance {
       for (let i = 0; i < events.length; i++) {
         const ev = events[i]!;
         const rec = ev.record;
-        const v = topKey !== undefined ? rec[topKey] : getPath(rec, path);
+        const v = topKey !== undefined ? getField(rec, topKey) : getPath(rec, path);
         if (typeof v !== 'string') continue;
         let res = null;
         for (let p = 0; p < nParsers && res === null; p++) res = parsers[p]!.parse(v);
         if (res === null) continue;
         let out = res.record;
-        if (nestUnder !== undefined) out = { [nestUnder]: out };
+        if (nestUnder !== undefined) {
+          const nested: Record<string, unknown> = {};
+          setField(nested, nestUnder, out);
+          out = nested;
+        }
         if (reserve) {
           for (const k in rec) {
             if (k === topKey && !preserve) continue;
-            if (!(k in out)) out[k] = rec[k];
+            if (!hasField(out, k)) setField(out, k, rec[k]);
           }
-        } else if (preserve && topKey !== undefined && !(topKey in out)) {
-          out[topKey] = v;
+        } else if (preserve && topKey !== undefined && !hasField(out, topKey)) {
+          setField(out, topKey, v);
         }
         ev.record = out;
         if (res.time !== undefined) ev.time = res.time;

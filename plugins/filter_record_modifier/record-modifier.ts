@@ -3,6 +3,7 @@ import { splitTokens } from '../../src/config/slist.js';
 import type { RawEntry } from '../../src/config/types.js';
 import type { FilterInstance, LogEvent, PluginContext } from '../../src/engine/types.js';
 import { ConfigError } from '../../src/errors.js';
+import { hasField, setField } from '../../src/record/fields.js';
 
 type Rec = Record<string, unknown>;
 
@@ -95,7 +96,7 @@ export class RecordModifierFilter implements FilterInstance {
     }
     if (!any) return r;
     const out: Rec = {};
-    for (const k in r) if (!this.drops(k)) out[k] = r[k];
+    for (const k in r) if (!this.drops(k)) setField(out, k, r[k]);
     return out;
   }
 
@@ -115,12 +116,12 @@ export class RecordModifierFilter implements FilterInstance {
       }
       for (let k = 0; k < nAppend; k++) {
         const key = keys[k]!;
-        if (key in r) delete r[key];
-        r[key] = values[k];
+        if (hasField(r, key)) delete r[key];
+        setField(r, key, values[k]);
       }
       if (uuidKey !== undefined) {
-        if (uuidKey in r) delete r[uuidKey];
-        r[uuidKey] = randomUUID();
+        if (hasField(r, uuidKey)) delete r[uuidKey];
+        setField(r, uuidKey, randomUUID());
       } else if (nAppend === 0 && isEmpty(r)) {
         continue;
       }

@@ -4,6 +4,7 @@ import { ConfigError } from '../../src/errors.js';
 import type { Logger } from '../../src/log.js';
 import { getPath } from '../../src/record/accessor.js';
 import { compileRule, type RewriteRule } from './rules.js';
+import { setField } from '../../src/record/fields.js';
 
 function texts(e: RawEntry): string[] {
   return Array.isArray(e.value) ? (e.value as string[]) : [String(e.value)];
@@ -16,7 +17,7 @@ function cloneValue(v: unknown): unknown {
   const proto = Object.getPrototypeOf(v) as unknown;
   if (proto !== Object.prototype && proto !== null) return v;
   const out: Record<string, unknown> = {};
-  for (const k in v) out[k] = cloneValue((v as Record<string, unknown>)[k]);
+  for (const k in v) setField(out, k, cloneValue((v as Record<string, unknown>)[k]));
   return out;
 }
 

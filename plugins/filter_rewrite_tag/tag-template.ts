@@ -1,4 +1,5 @@
 import { compileAccessor, getPath, type Path } from '../../src/record/accessor.js';
+import { RawNumber, toJson } from '../../src/codec/raw-number.js';
 
 /**
  * The NEW_TAG of a rewrite_tag rule, read and rendered as Fluent Bit's record accessor translates
@@ -108,7 +109,8 @@ export function fieldText(v: unknown): string {
     case 'object':
       if (v === null) return 'null';
       if (v instanceof Uint8Array) return Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('hex');
-      return JSON.stringify(v);
+      if (v instanceof RawNumber) return v.text;
+      return toJson(v);
     default: return '';
   }
 }

@@ -1,7 +1,10 @@
+import { parseLogJson } from '../../src/codec/log-json.js';
+
 /**
  * A request body → records: a JSON object, a JSON array of objects, or NDJSON (one object per
  * line). All or nothing: a body with any part that is not a record is refused whole, with the
- * reason, so a client never has to guess which of its records were taken.
+ * reason, so a client never has to guess which of its records were taken. JSON from log data is
+ * depth-bounded and keeps numbers a double cannot hold (src/codec/log-json.ts).
  */
 
 export type BodyResult = { records: Array<Record<string, unknown>> } | { error: string };
@@ -16,7 +19,7 @@ export function parseBody(text: string): BodyResult {
   let whole: unknown;
   let wholeError: string | undefined;
   try {
-    whole = JSON.parse(trimmed);
+    whole = parseLogJson(trimmed);
   } catch (err) {
     wholeError = (err as Error).message;
   }
@@ -38,7 +41,7 @@ export function parseBody(text: string): BodyResult {
     if (line === '') continue;
     let v: unknown;
     try {
-      v = JSON.parse(line);
+      v = parseLogJson(line);
     } catch (err) {
       return { error: `line ${i + 1} of the NDJSON body is not JSON: ${(err as Error).message}` };
     }

@@ -1,4 +1,5 @@
 import { StringDecoder } from 'node:string_decoder';
+import { parseLogJson } from '../../src/codec/log-json.js';
 import { ConfigError } from '../../src/errors.js';
 import type { InputContext, InputInstance, LogEvent } from '../../src/engine/types.js';
 import type { Parser } from '../../src/parsers/types.js';
@@ -70,7 +71,7 @@ export class StdinInput implements InputInstance {
     const c = line.charCodeAt(0);
     if (c === 123 /* { */ || c === 91 /* [ */) {
       try {
-        const v = JSON.parse(line) as unknown;
+        const v = parseLogJson(line);
         if (v && typeof v === 'object' && !Array.isArray(v)) return { time: now, record: v as Record<string, unknown> };
         // Fluent Bit's event form: [time, {record}]
         if (Array.isArray(v) && v.length === 2 && typeof v[0] === 'number' && v[1] && typeof v[1] === 'object') {

@@ -221,7 +221,9 @@ export class TailInput implements InputInstance {
     const { file } = r;
     const limit = formatSize(this.cfg.maxLine);
     if (r.policy === 'stop') {
+      // never silent: counted (files_stopped: health and the exit code of a bounded run see it), logged once for this file
       this.ctx.metrics.add('errors');
+      this.ctx.metrics.add('files_stopped');
       this.ctx.log.error({ file: file.name, offset: r.offset, line_bytes: r.dropped },
         `tail: a line is longer than buffer_max_size (${limit}); this file is no longer read `
         + '(raise buffer_max_size, or set skip_long_lines or truncate_long_lines on)');

@@ -1,4 +1,5 @@
 import { createServer, type Server, type Socket } from 'node:net';
+import { parseLogJson } from '../../src/codec/log-json.js';
 import type { InputContext, InputInstance, LogEvent } from '../../src/engine/types.js';
 import { boundPort, describeTarget, listenOn } from '../../src/net/listen.js';
 import type { TcpConfig } from './config.js';
@@ -84,7 +85,7 @@ export class TcpInput implements InputInstance {
   private parse(text: string, peer: string): Record<string, unknown> | Array<Record<string, unknown>> | null {
     let v: unknown;
     try {
-      v = JSON.parse(text);
+      v = parseLogJson(text);
     } catch (err) {
       this.ctx.metrics.add('skipped_messages');
       this.ctx.log.warn({ peer, bytes: text.length, err: (err as Error).message }, 'tcp: skipped a message that is not valid JSON');

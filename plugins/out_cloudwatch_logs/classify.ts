@@ -1,5 +1,6 @@
 import { headerValue, retryAfterMs, type IncomingResponse } from '../../src/net/request.js';
 import { bodySnippet } from '../../src/sink/send.js';
+import { excerpt } from '../../src/redact.js';
 import type { Operation } from './request.js';
 
 /** Events of one PutLogEvents call the service answered it would not keep (`rejectedLogEventsInfo`). */
@@ -60,7 +61,8 @@ function parseBody(body: Buffer): Record<string, unknown> | undefined {
 export function errorInfo(res: IncomingResponse): ErrorInfo {
   const json = parseBody(res.body);
   const raw = headerValue(res.headers, 'x-amzn-errortype') ?? str(json?.__type) ?? str(json?.code) ?? str(json?.Code);
-  const message = str(json?.message) ?? str(json?.Message) ?? (json ? undefined : bodySnippet(res.body, 200) || undefined);
+  const said = str(json?.message) ?? str(json?.Message);
+  const message = said !== undefined ? excerpt(said, 300) : json ? undefined : bodySnippet(res.body, 200) || undefined;
   return { type: raw ? bareErrorType(raw) : undefined, message };
 }
 

@@ -1,5 +1,6 @@
 import type { EventData } from '../../src/engine/event-data.js';
 import { getPath, type Path } from '../../src/record/accessor.js';
+import { RawNumber, toJson } from '../../src/codec/raw-number.js';
 
 /** PutLogEvents limits (see AWS-WIRE.md). */
 export const EVENT_OVERHEAD = 26;
@@ -58,8 +59,8 @@ function messageOf(data: EventData, i: number, logKey: Path | undefined): string
   const v = logKey.length === 1 ? record[logKey[0] as string] : getPath(record, logKey);
   if (v === undefined || v === null) return null;
   if (typeof v === 'string') return v;
-  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-  return JSON.stringify(v);
+  if (typeof v === 'number' || typeof v === 'boolean' || v instanceof RawNumber) return String(v);
+  return toJson(v);
 }
 
 export function encodeEvents(data: EventData, logKey: Path | undefined): Encoded {

@@ -3,7 +3,10 @@ import { join, resolve } from 'node:path';
 import { errorLine } from '../../src/errors.js';
 import type { EventData } from '../../src/engine/event-data.js';
 import type { Chunk, FlushResult, OutputInstance, PluginContext } from '../../src/engine/types.js';
+import type { Logger } from '../../src/log.js';
 import { valueToString } from '../../src/record/accessor.js';
+import { excerpt } from '../../src/redact.js';
+import { fileMode } from '../../src/sink/file-mode.js';
 
 export class FileOutput implements OutputInstance {
   private readonly dir: string;
@@ -13,6 +16,8 @@ export class FileOutput implements OutputInstance {
   private readonly labelDelimiter: string;
   private readonly template: string;
   private readonly mkdir: boolean;
+  private readonly mode: number;
+  private readonly log: Logger;
   private made = false;
 
   constructor(ctx: PluginContext) {
@@ -24,20 +29,32 @@ export class FileOutput implements OutputInstance {
     this.labelDelimiter = unescape(o.str('label_delimiter'));
     this.template = o.str('template');
     this.mkdir = o.bool('mkdir');
+    this.mode = fileMode(o, 'file_mode', ctx.id);
+    this.log = ctx.log;
   }
 
   async flush(chunk: Chunk): Promise<FlushResult> {
     const file = join(this.dir, this.name ?? chunk.tag);
     const d = chunk.data;
     let text = '';
-    for (let i = 0; i < d.count; i++) text += this.line(d, i, chunk.tag) + '\n';
+    let dropped = 0;
+    let why = '';
+    for (let i = 0; i < d.count; i++) {
+      // a record this format cannot write costs only itself
+      try {
+        text += this.line(d, i, chunk.tag) + '\n';
+      } catch (err) {
+        if (dropped++ === 0) why = `cannot write a record as ${this.format}: ${errorLine(err)}; the first: ${excerpt(d.text(i), 200)}`;
+      }
+    }
+    if (dropped > 0) this.log.error(why);
     try {
       if (this.mkdir && !this.made) {
         await mkdir(this.dir, { recursive: true });
         this.made = true;
       }
-      await appendFile(file, text);
-      return { status: 'ok' };
+      await appendFile(file, text, { mode: this.mode });
+      return dropped > 0 ? { status: 'ok', dropped, dropReason: why } : { status: 'ok' };
     } catch (err) {
       const hint = (err as NodeJS.ErrnoException).code === 'ENOENT' ? ' (create the directory, or set mkdir: on)' : '';
       return { status: 'retry', reason: `cannot write ${file}: ${errorLine(err)}${hint}` };

@@ -1,4 +1,5 @@
 import type { OutputDefinition } from '../../src/engine/types.js';
+import { fileModeOption } from '../../src/sink/file-mode.js';
 
 /** Appends records to a file, one per line. */
 export const fileOutput: OutputDefinition = {
@@ -19,6 +20,7 @@ export const fileOutput: OutputDefinition = {
     { key: 'label_delimiter', type: 'string', default: ':', desc: 'Label delimiter for ltsv.' },
     { key: 'template', type: 'string', default: '{time} {message}', desc: 'Line template for format template: {time} and {key} of top-level keys.' },
     { key: 'mkdir', type: 'bool', default: 'off', desc: 'Create the directory if it does not exist.' },
+    fileModeOption('file_mode', 'the file'),
   ],
   async create(ctx) {
     const { FileOutput } = await import('./file-output.js');

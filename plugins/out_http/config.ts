@@ -2,6 +2,7 @@ import { JSON_DATE_OPTIONS, dateOptions, type DateOptions } from '../../src/code
 import type { JsonFormat } from '../../src/codec/json.js';
 import type { OptionSpec, PluginOptions } from '../../src/config/types.js';
 import { ConfigError } from '../../src/errors.js';
+import { splitHeader } from '../../src/config/secrets.js';
 import { PROXY_OPTIONS, TLS_OPTIONS, tlsFromOptions } from '../../src/net/options.js';
 import type { TlsOptions } from '../../src/net/dispatchers.js';
 import { NET_OPTIONS } from '../../src/sink/options.js';
@@ -60,7 +61,7 @@ export function httpConfig(id: string, o: PluginOptions): HttpConfig {
   const headers: Record<string, string> = {};
   for (const h of o.list('header')) {
     const m = /^\s*([^\s:]+):?\s+(.*)$/.exec(h);
-    if (!m) throw new ConfigError(`output '${id}': header '${h}' must be 'NAME VALUE'`, o.pos('header'));
+    if (!m) throw new ConfigError(`output '${id}': header '${splitHeader(h).name}' has no value (its text is not printed: it may be a secret)`, o.pos('header'), { hint: "write it as 'NAME VALUE', e.g. 'Authorization Bearer …'" });
     headers[m[1]!.toLowerCase()] = m[2]!.trim();
   }
   const user = o.optStr('http_user');

@@ -1,5 +1,6 @@
 import { retryAfterMs, type IncomingResponse } from '../../src/net/request.js';
 import { bodySnippet } from '../../src/sink/send.js';
+import { excerpt } from '../../src/redact.js';
 
 /**
  * What a `_bulk` answer means for the events of the request, item by item:
@@ -28,12 +29,12 @@ interface BulkItem {
   error?: unknown;
 }
 
-function errorText(e: unknown): string {
-  if (typeof e === 'string') return e;
+function errorText(e: unknown, depth = 0): string {
+  if (typeof e === 'string') return excerpt(e, 300);
   if (e === null || typeof e !== 'object') return 'no reason given';
   const o = e as { type?: unknown; reason?: unknown; caused_by?: unknown };
-  let text = [o.type, o.reason].filter((x) => typeof x === 'string').join(': ') || JSON.stringify(e).slice(0, 300);
-  if (o.caused_by !== undefined && o.caused_by !== null) text += ` (caused by ${errorText(o.caused_by)})`;
+  let text = excerpt([o.type, o.reason].filter((x) => typeof x === 'string').join(': ') || JSON.stringify(e), 300);
+  if (o.caused_by !== undefined && o.caused_by !== null && depth < 3) text += ` (caused by ${errorText(o.caused_by, depth + 1)})`;
   return text;
 }
 

@@ -8,6 +8,7 @@ import type { TlsOptions } from '../../src/net/dispatchers.js';
 import { compileAccessor, compileTemplate, type Path, type Template } from '../../src/record/accessor.js';
 import { NET_OPTIONS } from '../../src/sink/options.js';
 import { compileStrftime, hasConversion, type Strftime } from './strftime.js';
+import { fileMode, fileModeOption } from '../../src/sink/file-mode.js';
 
 /** The smallest request cap of Amazon OpenSearch Service (instance types up to large: 10 MiB). */
 export const SAFE_BATCH_MAX = 10 * 1024 * 1024;
@@ -42,6 +43,7 @@ export const OPENSEARCH_OPTIONS: readonly OptionSpec[] = [
   { key: 'batch_size', type: 'size', default: '5M', min: 1024, desc: 'Largest request body (uncompressed NDJSON); a chunk is cut into requests under it. At most 10M unless batch_size_unsafe is on.' },
   { key: 'batch_size_unsafe', type: 'bool', default: 'off', desc: 'Allow batch_size above 10M, for domains whose instance type takes 100 MiB requests.' },
   { key: 'dead_letter_path', type: 'string', desc: 'NDJSON file that receives documents OpenSearch refused for good (mapping errors), with the reason.' },
+  fileModeOption('dead_letter_file_mode', 'the dead_letter_path file'),
   { key: 'trace_error', type: 'bool', default: 'off', desc: "Log OpenSearch's whole answer (up to 4 KB) when it reports errors." },
   { key: 'trace_output', type: 'bool', default: 'off', desc: 'Log the start (4 KB) of every request body, for diagnostics.' },
   { key: 'buffer_size', type: 'string', desc: "Accepted for Fluent Bit configs and ignored: Wren always reads OpenSearch's whole answer." },
@@ -85,6 +87,7 @@ export interface OpenSearchConfig {
   batchSize: number;
   encode: EncodeOptions;
   deadLetterPath?: string;
+  deadLetterMode: number;
   traceError: boolean;
   traceOutput: boolean;
   tls: TlsOptions;
@@ -198,6 +201,7 @@ export function opensearchConfig(id: string, o: PluginOptions, baseDir: string):
     batchSize,
     encode,
     deadLetterPath: dl === undefined || dl === '' ? undefined : isAbsolute(dl) ? dl : resolve(baseDir, dl),
+    deadLetterMode: fileMode(o, 'dead_letter_file_mode', id),
     traceError: o.bool('trace_error'),
     traceOutput: o.bool('trace_output'),
     tls: tlsFromOptions(o),

@@ -2,6 +2,8 @@ import { appendFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { errorLine } from '../../src/errors.js';
 import type { Logger } from '../../src/log.js';
+import { toJson } from '../../src/codec/raw-number.js';
+import { redact } from '../../src/redact.js';
 
 /** A document OpenSearch refused for good (or that could not be sent at all). */
 export interface DeadLetter {
@@ -20,7 +22,7 @@ export interface DeadLetter {
 
 function recordJson(r: Record<string, unknown> | undefined): string {
   try {
-    return JSON.stringify(r ?? null, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+    return toJson(r ?? null);
   } catch {
     return JSON.stringify(String(r));
   }
@@ -35,7 +37,7 @@ function isoTime(ms: number): string {
 export function deadLetterLine(e: DeadLetter, failedAt: number): string {
   const doc = e.document !== undefined ? e.document.toString('utf8') : recordJson(e.record);
   return `{"time":${JSON.stringify(isoTime(e.time))},"tag":${JSON.stringify(e.tag)},"index":${JSON.stringify(e.index)},` +
-    `"status":${e.status},"reason":${JSON.stringify(e.reason)},"failed_at":${JSON.stringify(isoTime(failedAt))},"document":${doc}}\n`;
+    `"status":${e.status},"reason":${JSON.stringify(redact(e.reason))},"failed_at":${JSON.stringify(isoTime(failedAt))},"document":${doc}}\n`;
 }
 
 /**
@@ -46,7 +48,7 @@ export class DeadLetterFile {
   private queue: Promise<void> = Promise.resolve();
   private dirReady = false;
 
-  constructor(readonly path: string, private readonly log: Logger) {}
+  constructor(readonly path: string, private readonly log: Logger, private readonly mode = 0o600) {}
 
   write(entries: readonly DeadLetter[], now = Date.now()): Promise<void> {
     if (entries.length === 0) return this.queue;
@@ -62,7 +64,7 @@ export class DeadLetterFile {
         await mkdir(dirname(this.path), { recursive: true });
         this.dirReady = true;
       }
-      await appendFile(this.path, text);
+      await appendFile(this.path, text, { mode: this.mode });
     } catch (err) {
       this.log.error(`cannot write ${n} refused document(s) to dead_letter_path ${this.path}: ${errorLine(err)}`);
     }

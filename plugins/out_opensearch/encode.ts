@@ -4,6 +4,7 @@ import { getPath } from '../../src/record/accessor.js';
 import { ByteWriter, WriterPool } from '../../src/codec/byte-writer.js';
 import type { EncodeOptions } from './config.js';
 import { dotless, hasDots } from './replace-dots.js';
+import { RawNumber, toJson } from '../../src/codec/raw-number.js';
 
 /**
  * Bulk NDJSON: for each event an action line (`{"create":{"_index":"logs"}}`) and the document.
@@ -56,6 +57,7 @@ function uuidOf(doc: Uint8Array): string {
 function idText(v: unknown): string | undefined {
   if (typeof v === 'string') return v.length > 0 ? v : undefined;
   if (typeof v === 'number' && Number.isFinite(v)) return String(v);
+  if (v instanceof RawNumber) return v.text;
   return undefined;
 }
 
@@ -204,7 +206,7 @@ export class BulkEncoder {
     if (o.replaceDots && this.nextDot.at(data, start, DOT) < end) {
       rec ??= data.record(i);
       if (hasDots(rec)) {
-        const b = Buffer.from(JSON.stringify(dotless(rec)));
+        const b = Buffer.from(toJson(dotless(rec)));
         return { buf: b, start: 0, end: b.length, hasTime, record: rec };
       }
     }

@@ -36,7 +36,7 @@ export class OpenSearchOutput implements OutputInstance {
       this.signer = awsAuth(ctx.options, { service: this.cfg.awsService, style: 'aws', env, log: ctx.log });
     }
     this.encoder = new BulkEncoder(this.cfg.encode);
-    if (this.cfg.deadLetterPath) this.deadLetters = new DeadLetterFile(this.cfg.deadLetterPath, ctx.log);
+    if (this.cfg.deadLetterPath) this.deadLetters = new DeadLetterFile(this.cfg.deadLetterPath, ctx.log, this.cfg.deadLetterMode);
     this.where = `OpenSearch ${this.cfg.url.host}`;
     for (const w of this.cfg.warnings) ctx.log.warn(w);
   }

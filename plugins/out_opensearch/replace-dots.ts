@@ -1,3 +1,5 @@
+import { setField } from '../../src/record/fields.js';
+
 /**
  * replace_dots: '.' in key names becomes '_', in maps at every level and in maps inside arrays
  * (Fluent Bit's os_pack_map_content). Records without dotted keys are left as they are.
@@ -29,6 +31,6 @@ export function dotless(v: unknown): unknown {
   if (Array.isArray(v)) return hasDots(v) ? v.map(dotless) : v;
   if (!isPlainObject(v) || !hasDots(v)) return v;
   const out: Record<string, unknown> = {};
-  for (const k in v) out[k.includes('.') ? k.replaceAll('.', '_') : k] = dotless(v[k]);
+  for (const k in v) setField(out, k.includes('.') ? k.replaceAll('.', '_') : k, dotless(v[k]));
   return out;
 }

@@ -1,5 +1,6 @@
 import type { Dispatcher } from 'undici';
 import { errorLine } from '../errors.js';
+import { excerpt } from '../redact.js';
 import { send, type IncomingResponse, type OutgoingRequest } from '../net/request.js';
 import { signRequest } from './signer.js';
 import { CredentialsError, checkCredentials, type AwsCredentials } from './types.js';
@@ -34,7 +35,7 @@ function parseCredentials(res: IncomingResponse, action: string, roleArn: string
   if (res.status !== 200) {
     const code = xmlText(xml, 'Code') ?? `HTTP ${res.status}`;
     const message = xmlText(xml, 'Message');
-    throw new CredentialsError(`STS ${action} for ${roleArn} failed: ${code}${message ? `: ${message}` : ''} (HTTP ${res.status})`, {
+    throw new CredentialsError(`STS ${action} for ${roleArn} failed: ${excerpt(code, 100)}${message ? `: ${excerpt(message, 300)}` : ''} (HTTP ${res.status})`, {
       hint: code === 'AccessDenied' ? "check the role's trust policy allows this principal" : undefined,
     });
   }

@@ -1,4 +1,5 @@
 import { WrenError } from '../errors.js';
+import { addSecret } from '../redact.js';
 
 /** AWS credentials as smithy's signer takes them, plus where they came from. */
 export interface AwsCredentials {
@@ -73,6 +74,8 @@ export function checkCredentials(c: Partial<AwsCredentials>, source: string): Aw
   if (c.expiration && Number.isNaN(c.expiration.getTime())) {
     throw new CredentialsError(`${source} returned an unreadable expiration`);
   }
+  addSecret(c.secretAccessKey);
+  addSecret(c.sessionToken);
   return {
     accessKeyId: c.accessKeyId,
     secretAccessKey: c.secretAccessKey,

@@ -1,6 +1,9 @@
 import { COMMAND_LINE, loadConfig, type FlagSettings, type PluginConfig, type WrenConfig } from '../config/load.js';
 import { Pipeline } from '../engine/pipeline.js';
 import { ConfigErrorList, errorLine } from '../errors.js';
+import { splitHeader } from '../config/secrets.js';
+import { MASK, redact, SECRET_HEADER } from '../redact.js';
+import { unboundedPatterns, unboundedWarning } from '../parsers/linear-regex.js';
 import { silentLogger } from '../silent-logger.js';
 
 export interface CheckIo {
@@ -39,8 +42,23 @@ export async function runCheck(source: ConfigSource | string, io: CheckIo): Prom
   } finally {
     await pipeline.dispose();
   }
+  for (const [pattern, why] of unboundedPatterns()) io.stderr.write(`warning: ${unboundedWarning(pattern, why)}\n`);
   io.stdout.write(describe(config, file));
   return 0;
+}
+
+/** A setting as `wren check` prints it: secrets masked (declared ones whole, header values, URL passwords). */
+function shown(key: string, value: unknown, secret: boolean): string {
+  if (secret) return MASK;
+  const list = Array.isArray(value) && value.every((x) => typeof x === 'string') ? (value as string[]) : undefined;
+  if (key === 'header') {
+    return (list ?? [String(value)]).map((h) => {
+      const { name, value: v } = splitHeader(h);
+      return v !== undefined && !SECRET_HEADER.test(name) ? `${name} ${v}` : `${name} ${MASK}`;
+    }).join(' | ');
+  }
+  const text = list ? list.join(' | ') : typeof value === 'string' ? value : JSON.stringify(value);
+  return redact(text);
 }
 
 function settings(pc: PluginConfig, skip: string[]): string {
@@ -49,9 +67,7 @@ function settings(pc: PluginConfig, skip: string[]): string {
   const byKey = new Map<string, string[]>();
   for (const e of pc.options.entries) {
     if (skip.includes(e.key)) continue;
-    const secret = specs.get(e.key)?.secret === true;
-    const v = secret ? '***' : Array.isArray(e.value) && e.value.every((x) => typeof x === 'string') ? e.value.join(' | ') : typeof e.value === 'string' ? e.value : JSON.stringify(e.value);
-    byKey.set(e.key, [...(byKey.get(e.key) ?? []), v]);
+    byKey.set(e.key, [...(byKey.get(e.key) ?? []), shown(e.key, e.value, specs.get(e.key)?.secret === true)]);
   }
   const parts = [...byKey].map(([k, vs]) => {
     const v = vs.join(' | ');

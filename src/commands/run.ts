@@ -2,10 +2,13 @@ import { setDefaultResultOrder } from 'node:dns';
 import { writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { resolve } from 'node:path';
+import { configureLogJson } from '../codec/log-json.js';
 import { loadConfig } from '../config/load.js';
 import { Pipeline } from '../engine/pipeline.js';
 import { ConfigErrorList, errorLine } from '../errors.js';
 import { createLogger } from '../log.js';
+import { warnUncheckedTls } from '../net/tls-warn.js';
+import { unboundedPatterns, unboundedWarning } from '../parsers/linear-regex.js';
 import { wrenVersion } from '../version.js';
 import type { ConfigSource } from './check.js';
 
@@ -37,7 +40,13 @@ export async function runPipeline(source: ConfigSource | string, io: RunIo): Pro
     io.stderr.write(`cannot open log_file '${config.service.logFile}' (${(err as NodeJS.ErrnoException).code ?? errorLine(err)}): check the path and its folder's permissions\n`);
     return 1;
   }
+  const logged = log;
+  configureLogJson({
+    maxDepth: config.service.jsonMaxDepth,
+    onFirstDeep: (d) => logged.warn(`a JSON log line nests deeper than json.max_depth (${d}): deeper values are kept as JSON text (counted in wren_json_deep_values_total; raise service json.max_depth to keep more levels as maps; logged once)`),
+  });
   for (const w of warnings) log.warn(w.toLine());
+  warnUncheckedTls(config, log);
   if (config.service.dnsPreferIpv4) setDefaultResultOrder('ipv4first');
   const pipeline = new Pipeline(config, log, io.env);
   let server: Server | undefined;
@@ -45,6 +54,7 @@ export async function runPipeline(source: ConfigSource | string, io: RunIo): Pro
     await pipeline.build();
     // node:http and the metrics renderers load only when the server is on
     if (config.service.httpServer) server = await (await import('../server/http-server.js')).startHttpServer(pipeline.metrics, config.service, log, wrenVersion());
+    for (const [pattern, why] of unboundedPatterns()) log.warn(unboundedWarning(pattern, why));
     await pipeline.start();
   } catch (err) {
     const lines = err instanceof ConfigErrorList ? err.errors.map((e) => e.toLine()) : [errorLine(err)];
@@ -76,8 +86,10 @@ export async function runPipeline(source: ConfigSource | string, io: RunIo): Pro
   if (finished) log.info('every input has finished: flushing outputs');
   const { dropped } = await pipeline.shutdown();
   server?.close();
-  const code = dropped > 0 ? EXIT_DROPPED : 0;
+  const stopped = pipeline.metrics.total('input', 'files_stopped');
+  const code = dropped > 0 || stopped > 0 ? EXIT_DROPPED : 0;
   if (dropped > 0) log.error({ dropped }, `${dropped} record(s) were not delivered`);
+  if (stopped > 0) log.error({ files: stopped }, `${stopped} file(s) were not read to the end (a line over buffer_max_size): see the tail errors above`);
   log.info({ exit_code: code }, 'wren stopped');
   writeRunReport(io.env.WREN_RUN_REPORT, pipeline, started, code);
   return code;

@@ -12,9 +12,10 @@ import { globFiles, hasGlobMagic } from './include-glob.js';
  *
  * Includes: a relative path is taken from the including file's directory, then (as Fluent Bit
  * does for every include) from the main file's directory. A pattern (`inputs/*.conf`) includes
- * every matching file in name order and must match at least one (as in Fluent Bit). A file read
- * twice (a cycle, or two includes of the same file) is an error: its sections would be defined
- * twice. Keys after an `@INCLUDE` belong to the section that was open before it, as in Fluent Bit.
+ * every matching file in name order and must match at least one (as in Fluent Bit). A file that
+ * includes itself (directly or through others) is an error naming the cycle; a file two others
+ * include (a diamond) is read once, so its sections are defined once. Keys after an `@INCLUDE`
+ * belong to the section that was open before it, as in Fluent Bit.
  */
 
 export interface ClassicEntry {
@@ -69,13 +70,15 @@ export function readClassic(file: string): ClassicDoc {
   return doc;
 }
 
-function readFile(file: string, ctx: ReadCtx, chain: readonly string[], from: SourcePos | undefined, pending: string[]): void {
+function readFile(file: string, ctx: ReadCtx, chain: readonly string[], from: SourcePos | undefined, pending: string[], ancestors: readonly string[] = []): void {
   const display = displayName(file);
-  const prior = ctx.seen.get(file);
-  if (prior !== undefined) {
-    ctx.doc.errors.push(new ConfigError(`'${display}' is read twice (first ${prior}): its sections would be defined twice`, from, { hint: 'include each file once; check for an include cycle' }));
+  if (ancestors.includes(file)) {
+    const loop = [...ancestors.slice(ancestors.indexOf(file)), file].map(displayName).join(' → ');
+    ctx.doc.errors.push(new ConfigError(`include cycle: ${loop}`, from, { hint: 'remove the @INCLUDE that leads back to a file that includes it' }));
     return;
   }
+  // a diamond (two files include the same third): read once, its sections defined once
+  if (ctx.seen.has(file)) return;
   if (ctx.seen.size >= MAX_FILES) {
     ctx.doc.errors.push(new ConfigError(`more than ${MAX_FILES} configuration files are included`, from, { hint: 'check for a runaway @INCLUDE pattern' }));
     return;
@@ -125,7 +128,7 @@ function readFile(file: string, ctx: ReadCtx, chain: readonly string[], from: So
         }
         // comments above the @INCLUDE line go to the first thing the included file defines
         pending.push(...comments);
-        for (const t of targets) readFile(t, ctx, link, pos, pending);
+        for (const t of targets) readFile(t, ctx, link, pos, pending, [...ancestors, file]);
         break;
       }
     }

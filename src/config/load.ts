@@ -11,6 +11,7 @@ import { resolveOptions } from './options-resolve.js';
 import { loadRaw, type ConfigFormat } from './config-format.js';
 import { missingPluginError } from './missing-plugins.js';
 import { loadParsersFile, parsersFileRefs } from './parsers-file.js';
+import { registerConfigSecrets } from './secrets.js';
 import { checkService, SERVICE_OPTIONS, serviceConfig, type ServiceConfig } from './service.js';
 import type { PluginOptions, RawEntry, RawSection } from './types.js';
 
@@ -82,6 +83,7 @@ export const COMMAND_LINE = '<command line>';
 export function loadConfig(file: string | undefined, opts: LoadOptions): LoadResult {
   const plugins = opts.plugins ?? PLUGINS;
   const yaml = file !== undefined ? loadRaw(file, opts.env) : { sections: [], errors: [], files: [COMMAND_LINE], format: 'yaml' as const };
+  registerConfigSecrets([...(opts.flags?.sections ?? []), ...yaml.sections], plugins, opts.env);
   const errors = [...yaml.errors];
   const warnings: ConfigError[] = [];
   if (yaml.files.length === 0) return { errors: sortErrors(errors), warnings };

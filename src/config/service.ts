@@ -20,6 +20,7 @@ export const SERVICE_OPTIONS: readonly OptionSpec[] = [
   { key: 'hc_period', type: 'time', default: '60s', min: 1, desc: 'Window over which health counts errors and retry failures (seconds).' },
   { key: 'scheduler.base', type: 'time', default: '5s', min: 1, desc: 'First retry waits up to this long (exponential backoff with full jitter).' },
   { key: 'scheduler.cap', type: 'time', default: '2000s', min: 1, desc: 'Longest wait between two retries.' },
+  { key: 'json.max_depth', type: 'int', default: 64, min: 1, max: 1000, desc: 'Deepest nesting kept when JSON is parsed from log data (merge_log, json parser, stdin, network inputs); a value nested deeper is kept as its JSON text, counted in wren_json_deep_values_total.' },
   { key: 'parsers_file', type: 'multi', desc: "Parsers file(s) adding parsers: classic ([PARSER], [MULTILINE_PARSER]) or YAML (parsers:), by extension; relative to this file, then the working directory. Repeatable; -R on the command line." },
   { key: 'plugins_file', type: 'string', desc: 'Not supported: Wren does not load shared-library plugins (remove the key).' },
   { key: 'streams_file', type: 'string', desc: 'Not supported: Wren has no stream processor (remove the key).' },
@@ -78,6 +79,7 @@ export interface ServiceConfig {
   hcPeriodMs: number;
   schedulerBaseMs: number;
   schedulerCapMs: number;
+  jsonMaxDepth: number;
   hotReload: boolean;
   multilineBufferLimit: number;
   dnsPreferIpv4: boolean;
@@ -99,6 +101,7 @@ export function serviceConfig(o: PluginOptions): ServiceConfig {
     hcPeriodMs: o.num('hc_period'),
     schedulerBaseMs: o.num('scheduler.base'),
     schedulerCapMs: o.num('scheduler.cap'),
+    jsonMaxDepth: o.num('json.max_depth'),
     hotReload: o.bool('hot_reload'),
     multilineBufferLimit: o.num('multiline_buffer_limit'),
     dnsPreferIpv4: o.bool('dns.prefer_ipv4'),

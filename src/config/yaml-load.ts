@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair } from 'yaml';
 import { ConfigError, type SourcePos } from '../errors.js';
 import { displayName } from './display-name.js';
 import { expandVars } from './env-expand.js';
@@ -61,11 +61,14 @@ export function loadYaml(file: string, env: NodeJS.ProcessEnv): LoadedYaml {
   return { sections, errors, files: parsed.map((p) => p.file) };
 }
 
-function readRecursive(file: string, out: ParsedFile[], errors: ConfigError[], seen: Set<string>, from?: SourcePos, chain: string[] = []): void {
-  if (seen.has(file)) {
-    errors.push(new ConfigError(`'${file}' is included more than once (an include cycle?)`, from));
+function readRecursive(file: string, out: ParsedFile[], errors: ConfigError[], seen: Set<string>, from?: SourcePos, chain: string[] = [], ancestors: readonly string[] = []): void {
+  if (ancestors.includes(file)) {
+    const loop = [...ancestors.slice(ancestors.indexOf(file)), file].map(displayName).join(' → ');
+    errors.push(new ConfigError(`include cycle: ${loop}`, from, { hint: 'remove the include that leads back to a file that includes it' }));
     return;
   }
+  // a diamond (two files include the same third): read once, its sections defined once
+  if (seen.has(file)) return;
   seen.add(file);
   let text: string;
   try {
@@ -79,7 +82,7 @@ function readRecursive(file: string, out: ParsedFile[], errors: ConfigError[], s
     return;
   }
   const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: false, prettyErrors: false, strict: false });
+  const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: false, prettyErrors: false, strict: false, merge: true });
   const pf: ParsedFile = { file, display: displayName(file), doc, lc, chain };
   if (doc.errors.length > 0) {
     for (const e of doc.errors) {
@@ -103,7 +106,7 @@ function readRecursive(file: string, out: ParsedFile[], errors: ConfigError[], s
       continue;
     }
     const at = pos(pf, item);
-    readRecursive(resolve(dirname(file), name), out, errors, seen, at, [`${pf.display}:${at.line}`, ...chain]);
+    readRecursive(resolve(dirname(file), name), out, errors, seen, at, [`${pf.display}:${at.line}`, ...chain], [...ancestors, file]);
   }
 }
 
@@ -117,7 +120,12 @@ interface ConvertCtx {
   vars: Map<string, string>;
   env: NodeJS.ProcessEnv;
   errors: ConfigError[];
+  /** Keys read through merge keys (<<) so far: capped, as alias expansion is. */
+  merged?: number;
 }
+
+/** Keys a configuration may read through merge keys, all told. */
+export const MAX_MERGED_KEYS = 10_000;
 
 function convertFile(pf: ParsedFile, ctx: ConvertCtx, out: RawSection[]): void {
   const top = pf.doc.contents;
@@ -125,7 +133,7 @@ function convertFile(pf: ParsedFile, ctx: ConvertCtx, out: RawSection[]): void {
   for (const pair of top.items as Pair<Node, Node>[]) {
     const key = scalarText(pair.key).toLowerCase();
     const p = pos(pf, pair.key);
-    const value = pair.value;
+    const value = deref(pf, pair.value);
     if (key === 'env' || key === 'includes') continue;
     if (key === 'service') {
       if (value && !isMap(value)) ctx.errors.push(new ConfigError("'service' must be a mapping of key: value", p));
@@ -143,7 +151,7 @@ function convertFile(pf: ParsedFile, ctx: ConvertCtx, out: RawSection[]): void {
           ctx.errors.push(new ConfigError(`unknown pipeline section '${subKey}'${didYouMean(subKey, Object.keys(PIPELINE_KEYS))}`, pos(pf, sub.key)));
           continue;
         }
-        pluginList(pf, sub.value, kind, subKey, ctx, out);
+        pluginList(pf, deref(pf, sub.value), kind, subKey, ctx, out);
       }
     } else if (key === 'parsers') {
       pluginList(pf, value, 'parser', key, ctx, out);
@@ -163,14 +171,15 @@ function pluginList(pf: ParsedFile, node: Node | null, kind: RawSection['kind'],
     ctx.errors.push(new ConfigError(`'${label}' must be a list of '- name: …' items`, pos(pf, node)));
     return;
   }
-  for (const item of node.items as Node[]) {
-    if (!isMap(item)) {
-      ctx.errors.push(new ConfigError(`each item of '${label}' must be a mapping starting with 'name:'`, pos(pf, item)));
+  for (const written of node.items as Node[]) {
+    const item = deref(pf, written);
+    if (!item || !isMap(item)) {
+      ctx.errors.push(new ConfigError(`each item of '${label}' must be a mapping starting with 'name:'`, pos(pf, written)));
       continue;
     }
     const entries = kind === 'multiline_parser' ? expandRules(pf, item, mapEntries(pf, item, ctx), ctx) : mapEntries(pf, item, ctx);
     const nameEntry = entries.find((e) => e.key === 'name');
-    const p = pos(pf, item);
+    const p = pos(pf, written);
     if (!nameEntry || typeof nameEntry.value !== 'string' || nameEntry.value === '') {
       ctx.errors.push(new ConfigError(`an item of '${label}' has no 'name'`, p, { hint: `add e.g. 'name: ${kind === 'input' ? 'tail' : kind === 'output' ? 'stdout' : kind === 'filter' ? 'grep' : 'json'}'` }));
       continue;
@@ -191,35 +200,83 @@ function expandRules(pf: ParsedFile, node: Node, entries: RawEntry[], ctx: Conve
   for (const item of pair.value.items as Node[]) {
     const p = pos(pf, item);
     const before = ctx.errors.length;
-    rules.push({ key: 'rule', value: convertValue(item, p, ctx), pos: p, invalid: ctx.errors.length > before || undefined });
+    rules.push({ key: 'rule', value: convertValue(pf, item, p, ctx), pos: p, invalid: ctx.errors.length > before || undefined });
   }
   // in the place of `rules:`, so the entries keep the order they were written in
   const at = entries.findIndex((e) => e.key === 'rules');
   return at === -1 ? [...entries, ...rules] : [...entries.slice(0, at), ...rules, ...entries.slice(at + 1)];
 }
 
-function mapEntries(pf: ParsedFile, node: Node, ctx: ConvertCtx): RawEntry[] {
+function mapEntries(pf: ParsedFile, written: Node, ctx: ConvertCtx, depth = 0): RawEntry[] {
   const entries: RawEntry[] = [];
-  if (!isMap(node)) return entries;
+  const node = deref(pf, written);
+  if (!node || !isMap(node)) return entries;
+  const merged: RawEntry[] = [];
   for (const pair of node.items as Pair<Node, Node>[]) {
     const keyPos = pos(pf, pair.key);
     const key = scalarText(pair.key);
+    if (key === MERGE_KEY && isScalar(pair.key) && typeof pair.key.value === 'symbol') {
+      // `<<: *anchor` (or a list of them): the anchored keys, unless written here (or by an earlier one)
+      if (depth > 8 || (ctx.merged ?? 0) > MAX_MERGED_KEYS) {
+        if (ctx.merged !== Infinity) ctx.errors.push(new ConfigError(`YAML merge keys (<<) expand too much (nested more than 8 deep, or more than ${MAX_MERGED_KEYS} keys)`, keyPos, { hint: 'write the keys out, or merge fewer anchors' }));
+        ctx.merged = Infinity;
+        continue;
+      }
+      const from = deref(pf, pair.value);
+      for (const m of from && isSeq(from) ? (from.items as Node[]) : [pair.value]) {
+        if (!m) continue;
+        const got = mapEntries(pf, m, ctx, depth + 1);
+        ctx.merged = (ctx.merged ?? 0) + got.length;
+        merged.push(...got);
+      }
+      continue;
+    }
     if (!isScalar(pair.key) || key === '') {
       ctx.errors.push(new ConfigError('a key must be plain text', keyPos));
       continue;
     }
     const valuePos = pair.value ? pos(pf, pair.value) : keyPos;
     const before = ctx.errors.length;
-    const value = convertValue(pair.value, valuePos, ctx);
+    const value = convertValue(pf, pair.value, valuePos, ctx);
     entries.push({ key: key.toLowerCase(), value, pos: keyPos, invalid: ctx.errors.length > before || undefined });
+  }
+  const own = new Set(entries.map((e) => e.key));
+  for (const e of merged) {
+    if (own.has(e.key)) continue;
+    own.add(e.key);
+    entries.push(e);
   }
   return entries;
 }
 
-function convertValue(node: Node | null, p: SourcePos, ctx: ConvertCtx): RawValue {
+const MERGE_KEY = '<<';
+/**
+ * Alias expansions a value may cost, weighted by what each alias holds (the yaml library's
+ * measure): anchors a config reuses cost a few; a "billion laughs" document of nested aliases
+ * is refused before it is expanded.
+ */
+export const MAX_ALIAS_COUNT = 1000;
+
+/** An alias's anchored node (an anchor is used by reference; its text is read where it is written). */
+function deref(pf: ParsedFile, node: Node | null | undefined): Node | null {
+  if (!node) return null;
+  if (!isAlias(node)) return node;
+  return (node.resolve(pf.doc) as Node | undefined) ?? null;
+}
+
+function convertValue(pf: ParsedFile, written: Node | null, p: SourcePos, ctx: ConvertCtx): RawValue {
+  const node = deref(pf, written);
   if (!node) return '';
   if (isScalar(node)) return expand(scalarText(node), p, ctx);
-  const js = node.toJSON() as unknown;
+  let js: unknown;
+  try {
+    js = node.toJS(pf.doc, { maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (err) {
+    ctx.errors.push(new ConfigError(`YAML aliases here expand too much (${(err as Error).message})`, p, {
+      hint: 'write the value out, or use fewer nested aliases',
+    }));
+    return '';
+  }
   const walk = (v: unknown): unknown => {
     if (typeof v === 'string') return expand(v, p, ctx);
     if (Array.isArray(v)) return v.map(walk);

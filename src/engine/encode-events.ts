@@ -1,4 +1,5 @@
 import { ByteWriter } from '../codec/byte-writer.js';
+import { toJson } from '../codec/raw-number.js';
 import { ChunkBuilder, type EncodedBatch } from './chunk-builder.js';
 import type { EventData } from './event-data.js';
 import type { LogEvent } from './types.js';
@@ -8,6 +9,8 @@ export interface Unencodable {
   count: number;
   /** Why the first one failed. */
   reason: string;
+  /** The first one (for a redacted excerpt in the log). */
+  first: LogEvent;
 }
 
 export interface Encoded {
@@ -57,13 +60,13 @@ export function encodeEvents(events: readonly LogEvent[]): Encoded {
       const kube = rec.kubernetes;
       if (kube !== null && typeof kube === 'object') {
         if (kube !== kubeObj) {
-          kubeJson = KUBE_HEAD + JSON.stringify(kube);
+          kubeJson = KUBE_HEAD + toJson(kube);
           kubeObj = kube;
         }
         let json: string;
         rec.kubernetes = undefined; // JSON.stringify leaves it out; restored below (same shape)
         try {
-          json = JSON.stringify(rec);
+          json = toJson(rec);
         } finally {
           rec.kubernetes = kube;
         }
@@ -76,11 +79,11 @@ export function encodeEvents(events: readonly LogEvent[]): Encoded {
         w.text(kubeJson);
         w.byte(CLOSE);
       } else {
-        w.text(JSON.stringify(rec));
+        w.text(toJson(rec));
       }
     } catch (err) {
       w.pos = start;
-      if (unencodable === null) unencodable = { count: 0, reason: (err as Error).message };
+      if (unencodable === null) unencodable = { count: 0, reason: (err as Error).message, first: ev };
       unencodable.count++;
       continue;
     }

@@ -1,3 +1,4 @@
+import { parseLogJson } from '../codec/log-json.js';
 import { eventBuffers } from './buffer-pool.js';
 import type { LogEvent } from './types.js';
 
@@ -63,7 +64,7 @@ export class EventData {
 
   /** Event i's record, decoded (a fresh object: change it freely). */
   record(i: number): Record<string, unknown> {
-    return JSON.parse(this.text(i)) as Record<string, unknown>;
+    return parseLogJson(this.text(i), Infinity) as Record<string, unknown>;
   }
 
   event(i: number): LogEvent {

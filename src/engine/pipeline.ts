@@ -1,8 +1,10 @@
+import { inspect } from 'node:util';
 import type { PluginConfig, WrenConfig } from '../config/load.js';
 import { parseRetryLimit } from '../config/common-options.js';
 import { ConfigError, ConfigErrorList, errorLine } from '../errors.js';
 import type { Logger } from '../log.js';
 import { toPinoLevel } from '../log-levels.js';
+import { excerpt } from '../redact.js';
 import { EmitterRunner } from './filter-emitter.js';
 import { InputRunner } from './input-runner.js';
 import { MetricsRegistry, type InstanceMetrics } from './metrics.js';
@@ -312,21 +314,22 @@ export class Pipeline {
       const before = batch.length;
       let r: LogEvent[] | Promise<LogEvent[]>;
       this.current = q;
+      // the batch as it came: a filter may compact the array in place before it throws
+      const inputBatch = batch.slice();
       try {
         r = f.instance.filter(batch, tag);
       } catch (err) {
-        this.filterFailed(f, err);
-        continue;
+        r = this.oneByOne(q, f, inputBatch, tag, err);
       } finally {
         this.current = undefined;
       }
       if (!Array.isArray(r)) {
         this.busy = true;
-        const inputBatch = batch;
         r.then(
-          (out) => this.countFilter(f, before, out.length, perEvent) ?? out,
-          (err: unknown) => (this.filterFailed(f, err), inputBatch),
+          (out) => out,
+          (err: unknown) => this.oneByOne(q, f, inputBatch, tag, err),
         ).then((out) => {
+          this.countFilter(f, before, out.length, perEvent);
           this.busy = false;
           this.process(q, out, i + 1);
           if (input.checkLimit()) this.sealWhenIdle = true;
@@ -339,7 +342,7 @@ export class Pipeline {
     }
     if (batch.length > 0 && route.outputs.length > 0) {
       const enc = encodeEvents(batch);
-      if (enc.unencodable !== null) this.dropUnencodable(input, tag, enc.unencodable.count, enc.unencodable.reason);
+      if (enc.unencodable !== null) this.dropUnencodable(input, tag, enc.unencodable.count, enc.unencodable.reason, enc.unencodable.first);
       const durable = input.storage === 'filesystem';
       for (const o of route.outputs) o.append(tag, enc.batch, receipt, input, durable);
     }
@@ -348,11 +351,17 @@ export class Pipeline {
     receipt.release();
   }
 
-  /** Records that cannot be written as JSON never reach a buffer: dropped, counted, logged. */
-  private dropUnencodable(input: InputRunner, tag: string, n: number, reason: string): void {
+  /**
+   * Records that cannot be written as JSON (a cycle, nesting deeper than the stack: JSON parsed
+   * from log data is depth-bounded, so only a plugin can make one) never reach a buffer. This is
+   * their dead letter: there are no bytes to put in a file, so they are dropped alone, counted
+   * in the input's dropped_records, and the first is logged as a capped, redacted excerpt.
+   */
+  private dropUnencodable(input: InputRunner, tag: string, n: number, reason: string, first: LogEvent): void {
     this.dropped += n;
     input.metrics.add('dropped_records', n);
-    this.log.error({ plugin: input.id, tag, records: n }, `dropped ${n} record(s) that cannot be encoded as JSON: ${reason}`);
+    const shown = excerpt(inspect(first.record, { depth: 4, breakLength: Infinity, maxStringLength: 200, maxArrayLength: 20 }), 300);
+    this.log.error({ plugin: input.id, tag, records: n }, `dropped ${n} record(s) that cannot be encoded as JSON: ${reason}; the first: ${shown}`);
   }
 
   private runQueue(): void {
@@ -387,7 +396,71 @@ export class Pipeline {
 
   private filterFailed(f: FilterRunner, err: unknown): void {
     f.metrics.add('errors');
-    f.log.error(`filter failed, records passed on unchanged: ${errorLine(err)}`);
+    f.log.error(`filter failed: ${errorLine(err)}`);
+  }
+
+  /**
+   * A filter threw on a batch: run it again on each record alone, so that its error costs only
+   * the record(s) it cannot handle. Those are dropped (counted in the filter's dropped_records,
+   * logged once per batch with a redacted excerpt): a filter is where policy is applied (grep
+   * excludes, modify removes a field, rewrite_tag reroutes), so a record it could not judge must
+   * not reach an output as if it had passed. Records before the failing one may see the filter
+   * twice; the stock filters give the same result when run again.
+   */
+  private oneByOne(q: Queued, f: FilterRunner, batch: LogEvent[], tag: string, first: unknown): LogEvent[] | Promise<LogEvent[]> {
+    f.metrics.add('errors');
+    const out: LogEvent[] = [];
+    const failed: { ev: LogEvent; err: unknown }[] = [];
+    const one = (ev: LogEvent): LogEvent[] | Promise<LogEvent[]> | null => {
+      this.current = q;
+      try {
+        return f.instance.filter([ev], tag);
+      } catch (err) {
+        failed.push({ ev, err });
+        return null;
+      } finally {
+        this.current = undefined;
+      }
+    };
+    const done = (): LogEvent[] => {
+      this.filterDropped(f, batch.length, failed, first);
+      return out;
+    };
+    for (let k = 0; k < batch.length; k++) {
+      const r = one(batch[k]!);
+      if (r === null) continue;
+      if (Array.isArray(r)) {
+        for (const e of r) out.push(e);
+        continue;
+      }
+      return (async () => {
+        let pending: Promise<LogEvent[]> | null = r;
+        for (let j = k; j < batch.length; j++) {
+          const got = pending ?? one(batch[j]!);
+          pending = null;
+          if (got === null) continue;
+          try {
+            for (const e of await got) out.push(e);
+          } catch (err) {
+            failed.push({ ev: batch[j]!, err });
+          }
+        }
+        return done();
+      })();
+    }
+    return done();
+  }
+
+  private filterDropped(f: FilterRunner, n: number, failed: readonly { ev: LogEvent; err: unknown }[], first: unknown): void {
+    if (failed.length === 0) {
+      f.log.error(`filter failed on a batch of ${n} record(s) but not on any of them alone; all kept: ${errorLine(first)}`);
+      return;
+    }
+    this.dropped += failed.length;
+    f.metrics.add('dropped_records', failed.length);
+    const one = failed[0]!;
+    f.log.error({ records: failed.length, batch: n },
+      `filter failed on ${failed.length} of ${n} record(s); those were dropped, the others filtered: ${errorLine(one.err)}; first dropped: ${recordExcerpt(one.ev)}`);
   }
 
   private route(tag: string): Route {
@@ -470,6 +543,17 @@ export async function safeStop(stop: (() => unknown) | undefined, log: Logger): 
   } catch (err) {
     log.error(`stopping failed: ${errorLine(err)}`);
   }
+}
+
+/** What a log line shows of a record: capped, redacted; never throws. */
+function recordExcerpt(ev: LogEvent): string {
+  let text: string;
+  try {
+    text = JSON.stringify(ev.record) ?? String(ev.record);
+  } catch (err) {
+    text = `(a record that cannot be written as JSON: ${errorLine(err)})`;
+  }
+  return excerpt(text, 200);
 }
 
 /** A cheap size estimate for a batch whose input did not say: the first record's JSON size × count. */

@@ -19,6 +19,8 @@ export interface TlsOptions {
   caFile?: string;
   /** SNI / certificate name override. */
   serverName?: string;
+  /** Verify an https:// proxy's certificate (default true); `verify` is about the destination only. */
+  proxyVerify?: boolean;
 }
 
 export interface DestinationOptions {
@@ -38,8 +40,10 @@ export interface MetadataOptions {
   connectTimeoutMs?: number;
 }
 
-function proxyAgent(proxy: URL, tls: TlsConnect, timeout: number, connections: number | undefined): ProxyAgent {
-  const proxyTls = { rejectUnauthorized: tls.rejectUnauthorized, ca: tls.ca, timeout };
+function proxyAgent(proxy: URL, tls: TlsConnect, timeout: number, connections: number | undefined, proxyVerify = true): ProxyAgent {
+  // the proxy's own certificate: checked unless proxy.tls.verify is off (tls.verify off for a
+  // self-signed destination must not also open the way to whoever answers as the proxy)
+  const proxyTls = { rejectUnauthorized: proxyVerify, ca: tls.ca, timeout };
   return new ProxyAgent({
     uri: proxy.href,
     proxyTunnel: false,
@@ -64,7 +68,7 @@ export function createDestinationDispatcher(opts: DestinationOptions = {}): Disp
     if (choice.direct) return direct;
     let agent = proxies.get(choice.proxy.href);
     if (!agent) {
-      agent = proxyAgent(choice.proxy, tls, timeout, opts.connections);
+      agent = proxyAgent(choice.proxy, tls, timeout, opts.connections, opts.tls?.proxyVerify !== false);
       proxies.set(choice.proxy.href, agent);
       owned.push(agent);
     }

@@ -17,8 +17,9 @@ export const PROXY_OPTIONS: readonly OptionSpec[] = [
     type: 'string',
     desc: 'HTTP proxy for this output (http://[user:pass@]host:port or https://…); default HTTPS_PROXY / HTTP_PROXY with NO_PROXY.',
   },
+  { key: 'proxy.tls.verify', type: 'bool', default: 'on', desc: "Verify an https:// proxy's certificate (tls.verify is about the destination only)." },
 ];
 
 export function tlsFromOptions(o: PluginOptions): TlsOptions {
-  return { verify: o.bool('tls.verify'), caFile: o.optStr('tls.ca_file'), serverName: o.optStr('tls.vhost') };
+  return { verify: o.bool('tls.verify'), caFile: o.optStr('tls.ca_file'), serverName: o.optStr('tls.vhost'), proxyVerify: o.bool('proxy.tls.verify') };
 }

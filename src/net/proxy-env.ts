@@ -1,4 +1,5 @@
 import { WrenError } from '../errors.js';
+import { redact } from '../redact.js';
 import { parseNoProxy, type NoProxy } from './no-proxy.js';
 
 /** Where destination traffic for one origin goes: direct, or through this proxy URL. */
@@ -54,7 +55,7 @@ export class ProxyResolver {
     const env = opts.env ?? process.env;
     this.noProxy = parseNoProxy(envValue(env, 'no_proxy'));
     if (opts.proxy) {
-      this.explicit = parseProxyUrl(opts.proxy, `proxy '${opts.proxy.replace(/\/\/[^@/]*@/, '//***@')}'`);
+      this.explicit = parseProxyUrl(opts.proxy, `proxy '${redact(opts.proxy)}'`);
       return;
     }
     const https = envValue(env, 'https_proxy');

@@ -1,3 +1,5 @@
+import { parseLogJsonObject } from '../codec/log-json.js';
+import { assignFields, setField } from '../record/fields.js';
 /**
  * Fluent Bit's field decoders (`decode_field` / `decode_field_as`): rules applied to named string
  * fields of a parsed record, in the order written, per field.
@@ -69,12 +71,7 @@ export function unescapeUtf8(s: string): string {
 function decodeJson(s: string): Record<string, unknown> | undefined {
   const text = unescapeSimple(s);
   if (text.charCodeAt(0) !== 123 /* { */) return undefined;
-  try {
-    const v: unknown = JSON.parse(text);
-    return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
+  return parseLogJsonObject(text);
 }
 
 /** Apply the rules to `record` in place. */
@@ -102,12 +99,12 @@ export function applyDecoders(decoders: Decoders, record: Record<string, unknown
       } else if (typeof out === 'object') {
         decoded = true;
         extra ??= {};
-        Object.assign(extra, out);
+        assignFields(extra, out as Record<string, unknown>);
       }
       if (rule.action === 'do_next') continue;
       break;
     }
-    if (decodedAs) record[field] = data;
+    if (decodedAs) setField(record, field, data);
   }
-  if (extra) Object.assign(record, extra);
+  if (extra) assignFields(record, extra);
 }

@@ -1,3 +1,4 @@
+import { parseLogJsonObject } from '../codec/log-json.js';
 import { rfc3339ToMs } from './cri.js';
 import type { ParseResult, Parser } from './types.js';
 
@@ -16,13 +17,7 @@ export function parseDockerLine(text: string): Record<string, unknown> | null {
 
 function parseJsonObject(text: string): Record<string, unknown> | null {
   if (text.charCodeAt(0) !== 0x7b) return null; // '{'
-  let v: unknown;
-  try {
-    v = JSON.parse(text);
-  } catch {
-    return null;
-  }
-  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+  return parseLogJsonObject(text) ?? null;
 }
 
 /** Epoch ms of a record's `time` text (RFC 3339, nanoseconds kept to µs), or NaN. */

@@ -1,3 +1,4 @@
+import { parseLogJsonObject } from '../codec/log-json.js';
 import type { Parser, ParseResult } from './types.js';
 import { applyDecoders } from './decoders.js';
 import { compileFieldRules, type ParserSpec } from './spec.js';
@@ -18,15 +19,13 @@ export function looksLikeJsonObject(s: string): boolean {
   return s.charCodeAt(firstNonBlank(s)) === 123;
 }
 
-/** Parse a JSON object; undefined for anything else (invalid JSON, arrays, scalars). */
+/**
+ * Parse a JSON object from log data; undefined for anything else (invalid JSON, arrays, scalars).
+ * Nesting is bounded and lossy numbers kept as text (src/codec/log-json.ts).
+ */
 export function parseJsonObject(s: string): Record<string, unknown> | undefined {
   if (!looksLikeJsonObject(s)) return undefined;
-  try {
-    const v: unknown = JSON.parse(s);
-    return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
+  return parseLogJsonObject(s);
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { Parser, ParseResult } from './types.js';
 import { applyDecoders } from './decoders.js';
 import { castValue, compileFieldRules, type ParserSpec } from './spec.js';
+import { setField } from '../record/fields.js';
 
 const ESC: Record<string, string> = { n: '\n', t: '\t', r: '\r', b: '\b', f: '\f', v: '\v', a: '\x07' };
 
@@ -72,7 +73,7 @@ export function createLogfmtParser(spec: ParserSpec): Parser {
         }
         record ??= {};
         const type = types?.get(key);
-        record[key] = type !== undefined && typeof value === 'string' ? castValue(type, value) : value;
+        setField(record, key, type !== undefined && typeof value === 'string' ? castValue(type, value) : value);
       }
       if (record === undefined) return null;
       if (decoders !== undefined) applyDecoders(decoders, record);

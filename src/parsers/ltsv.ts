@@ -1,6 +1,7 @@
 import type { Parser, ParseResult } from './types.js';
 import { applyDecoders } from './decoders.js';
 import { castValue, compileFieldRules, type ParserSpec } from './spec.js';
+import { setField } from '../record/fields.js';
 
 /**
  * `format: ltsv` (ltsv.org): `label:value` fields separated by tabs, one record a line. A field
@@ -31,7 +32,7 @@ export function createLtsvParser(spec: ParserSpec): Parser {
           } else if (timeStrict) continue;
         }
         const type = types?.get(key);
-        record[key] = type === undefined ? v : castValue(type, v);
+        setField(record, key, type === undefined ? v : castValue(type, v));
       }
       if (decoders !== undefined) applyDecoders(decoders, record);
       return time === undefined ? { record } : { time, record };

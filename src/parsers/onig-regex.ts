@@ -1,3 +1,5 @@
+import { linearProblem, noteUnbounded } from './linear-regex.js';
+
 /**
  * Fluent Bit regexes are Onigmo (Ruby syntax). This compiles one into a JavaScript RegExp:
  * - `/pattern/flags` (i, m = dot matches newline, x) as Fluent Bit accepts it;
@@ -8,7 +10,8 @@
  * - `\h` / `\H` (hex digit), POSIX brackets (`[[:alpha:]]`), possessive quantifiers (`a*+`,
  *   treated as greedy) and atomic groups (`(?>…)`, treated as non-capturing);
  * - leading inline options `(?i)`, `(?m)`, `(?x)`.
- * Anything JavaScript cannot express throws an Error saying what.
+ * Anything JavaScript cannot express throws an Error saying what. A pattern that cannot fall back
+ * to V8's linear-time engine on a hostile line is remembered (src/parsers/linear-regex.ts).
  */
 
 export interface CompiledRegex {
@@ -164,9 +167,14 @@ export function compileOnigRegex(pattern: string): CompiledRegex {
     out += c;
   }
   if (inClass) throw new Error('unterminated character class');
+  const flagText = [...flags].join('');
+  let regex: RegExp;
   try {
-    return { regex: new RegExp(out, [...flags].join('')), names };
+    regex = new RegExp(out, flagText);
   } catch (err) {
     throw new Error((err as Error).message.replace(/^Invalid regular expression: /, ''), { cause: err });
   }
+  const why = linearProblem(out, flagText);
+  if (why !== undefined) noteUnbounded(pattern, why);
+  return { regex, names };
 }

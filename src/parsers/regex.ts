@@ -2,6 +2,7 @@ import type { Parser, ParseResult } from './types.js';
 import { applyDecoders } from './decoders.js';
 import { compileOnigRegex, type CompiledRegex } from './onig-regex.js';
 import { castValue, compileFieldRules, SpecError, type ParserSpec } from './spec.js';
+import { hasField, setField } from '../record/fields.js';
 
 /**
  * `format: regex`: named groups become fields, in the order the groups are written (Fluent Bit).
@@ -38,7 +39,7 @@ export function createRegexParser(spec: ParserSpec): Parser {
         const idx = groups[g]!;
         const name = names[idx]!;
         const raw = m[idx];
-        if (raw === undefined && name in record) continue; // a duplicate name that did not take part
+        if (raw === undefined && hasField(record, name)) continue; // a duplicate name that did not take part
         const v = raw ?? '';
         if (v === '' && skipEmpty) continue;
         if (timeFormat !== undefined && name === timeKey) {
@@ -49,7 +50,7 @@ export function createRegexParser(spec: ParserSpec): Parser {
           } else if (timeStrict) continue;
         }
         const type = types?.get(name);
-        record[name] = type === undefined ? v : castValue(type, v);
+        setField(record, name, type === undefined ? v : castValue(type, v));
       }
       if (decoders !== undefined) applyDecoders(decoders, record);
       return time === undefined ? { record } : { time, record };

@@ -4,6 +4,8 @@
  * An accessor is compiled once (at config time) into a path; reading it on a record is a loop.
  */
 
+import { RawNumber, toJson } from '../codec/raw-number.js';
+
 export type Path = readonly (string | number)[];
 
 const SEGMENT = /\[\s*(?:'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)"|(\d+))\s*\]/y;
@@ -26,21 +28,27 @@ export function compileAccessor(text: string): Path | undefined {
   return path;
 }
 
+/** The value at `path`: own fields only (a record's `constructor` is a field or nothing). */
 export function getPath(record: Record<string, unknown>, path: Path): unknown {
   let cur: unknown = record;
   for (let i = 0; i < path.length; i++) {
-    if (cur === null || typeof cur !== 'object') return undefined;
-    cur = (cur as Record<string | number, unknown>)[path[i]!];
+    if (cur === null || typeof cur !== 'object' || cur instanceof RawNumber) return undefined;
+    const k = path[i]!;
+    if (!hasOwn.call(cur, k)) return undefined;
+    cur = (cur as Record<string | number, unknown>)[k];
   }
   return cur;
 }
 
-/** A value as text for matching and templates: strings as-is, others as JSON. */
+const hasOwn = Object.prototype.hasOwnProperty;
+
+/** A value as text for matching and templates: strings as-is, others as JSON (numbers as written). */
 export function valueToString(v: unknown): string | undefined {
   if (v === undefined || v === null) return undefined;
   if (typeof v === 'string') return v;
   if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
-  return JSON.stringify(v);
+  if (v instanceof RawNumber) return v.text;
+  return toJson(v);
 }
 
 type TemplatePart = string | { path: Path } | { tag: number | null };

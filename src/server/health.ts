@@ -17,13 +17,17 @@ export interface HealthState {
 /**
  * Health as Fluent Bit defines it: with `health_check on`, unhealthy while the output errors of
  * the last `hc_period` exceed `hc_errors_count`, or the exhausted retries exceed
- * `hc_retry_failure_count` (summed over every output). With it off, always healthy.
+ * `hc_retry_failure_count` (summed over every output). Wren adds: unhealthy for good once an
+ * input stopped reading a file (tail: a line over buffer_max_size): data is being left behind
+ * (Fluent Bit's JSON shape is kept: the count is `wren_input_files_stopped_total`). With it off,
+ * always healthy.
  */
 export function healthState(reg: MetricsRegistry, svc: ServiceConfig, now = Date.now()): HealthState {
   const errors = svc.healthCheck ? reg.recentCount('errors', svc.hcPeriodMs, now) : 0;
   const failed = svc.healthCheck ? reg.recentCount('retries_failed', svc.hcPeriodMs, now) : 0;
+  const stopped = svc.healthCheck ? reg.total('input', 'files_stopped') : 0;
   return {
-    healthy: errors <= svc.hcErrorsCount && failed <= svc.hcRetryFailureCount,
+    healthy: errors <= svc.hcErrorsCount && failed <= svc.hcRetryFailureCount && stopped === 0,
     errors,
     retries_failed: failed,
     error_limit: svc.hcErrorsCount,

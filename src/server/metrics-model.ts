@@ -1,6 +1,8 @@
 import type { InstanceMetrics, MetricsRegistry } from '../engine/metrics.js';
 import type { PluginKind } from '../engine/types.js';
+import { logJsonStats } from '../codec/log-json.js';
 import { logCounts } from '../log-levels.js';
+import { redact } from '../redact.js';
 import { storageTotals } from './storage-view.js';
 import { FLUENTBIT_COUNTERS, FLUENTBIT_GAUGES, isFluentBitCounter, isFluentBitGauge } from './fluentbit-names.js';
 
@@ -34,6 +36,7 @@ const WREN_HELP: Record<string, string> = {
   records_in: 'Records routed to the output.',
   buffered_bytes: 'Bytes buffered and not yet delivered.',
   buffered_records: 'Records buffered and not yet delivered.',
+  files_stopped: 'Files the input stopped reading (tail: a line over buffer_max_size with skip_long_lines off).',
   storage_chunks_on_disk: 'Chunk files of the output on disk.',
   storage_bytes_on_disk: 'Bytes of the output\'s chunk files on disk.',
   storage_chunks_quarantined: 'Chunk files that could not be read back (moved to the quarantine folder, or deleted).',
@@ -72,6 +75,8 @@ export function collectFamilies(reg: MetricsRegistry, info: ProcessInfo, now = D
   add('fluentbit_build_info', 'gauge', 'Build version information.', [...host, ['version', info.version], ['os', info.os]], started);
   add('fluentbit_hot_reloaded_times', 'counter', 'Collect the count of hot reloaded times.', host, 0);
   for (const [type, n] of logCounts()) add('fluentbit_logger_logs_total', 'counter', 'Total number of logs', [['message_type', type]], n);
+  add('wren_json_deep_values_total', 'counter', 'Values in JSON log data nested deeper than json.max_depth, kept as JSON text.', [], logJsonStats.deepValues);
+  add('wren_json_raw_numbers_total', 'counter', 'Numbers in JSON log data a double cannot hold exactly, kept as written.', [], logJsonStats.rawNumbers);
 
   if (info.storageMetrics) {
     const t = storageTotals(reg);
@@ -85,7 +90,7 @@ export function collectFamilies(reg: MetricsRegistry, info: ProcessInfo, now = D
   for (const kind of KINDS) {
     const instances = reg.instances().filter((m) => m.kind === kind);
     for (const m of instances) {
-      const name = [['name', m.id]] as const;
+      const name = [['name', label(m.id)]] as const;
       for (const c of FLUENTBIT_COUNTERS[kind]) {
         if (c.only && !c.only.includes(m.plugin)) continue;
         add(`fluentbit_${kind}_${c.key}_total`, 'counter', c.help, name, m.counters.get(c.from) ?? 0);
@@ -97,7 +102,7 @@ export function collectFamilies(reg: MetricsRegistry, info: ProcessInfo, now = D
       }
     }
     for (const m of instances) {
-      const labels = [['name', m.id], ['plugin', m.plugin]] as const;
+      const labels = [['name', label(m.id)], ['plugin', m.plugin]] as const;
       for (const [c, n] of m.counters) {
         if (!isFluentBitCounter(kind, c)) add(`wren_${kind}_${metricName(c)}_total`, 'counter', WREN_HELP[c] ?? `${c} (plugin counter).`, labels, n);
       }
@@ -114,8 +119,13 @@ export function collectFamilies(reg: MetricsRegistry, info: ProcessInfo, now = D
 /** `GET /api/v1/metrics`: Fluent Bit's JSON, `{input: {"tail.0": {records, bytes, …}}, filter: {…}, output: {…}}`. */
 export function metricsV1(reg: MetricsRegistry): Record<PluginKind, Record<string, Record<string, number>>> {
   const out: Record<PluginKind, Record<string, Record<string, number>>> = { input: {}, filter: {}, output: {} };
-  for (const m of reg.instances()) out[m.kind][m.id] = Object.fromEntries(fluentBitCounters(m));
+  for (const m of reg.instances()) out[m.kind][label(m.id)] = Object.fromEntries(fluentBitCounters(m));
   return out;
+}
+
+/** An instance name as a label or key: through the one redaction function (an alias is the user's text). */
+export function label(id: string): string {
+  return redact(id);
 }
 
 export function metricName(s: string): string {

@@ -1,5 +1,5 @@
 import type { MetricsRegistry } from '../engine/metrics.js';
-import { collectFamilies, fluentBitCounters, type Family, type ProcessInfo } from './metrics-model.js';
+import { collectFamilies, fluentBitCounters, label, type Family, type ProcessInfo } from './metrics-model.js';
 
 /** Metrics as text: Prometheus (v1 and v2 endpoints) and cmetrics' text (`/api/v2/metrics`). */
 
@@ -38,7 +38,7 @@ export function renderCmetricsText(reg: MetricsRegistry, info: ProcessInfo, now 
 export function renderPrometheusV1(reg: MetricsRegistry, info: ProcessInfo, now = Date.now()): string {
   const lines: string[] = [];
   for (const m of reg.instances()) {
-    for (const [k, v] of fluentBitCounters(m)) lines.push(`fluentbit_${m.kind}_${k}_total{name="${esc(m.id)}"} ${v} ${now}`);
+    for (const [k, v] of fluentBitCounters(m)) lines.push(`fluentbit_${m.kind}_${k}_total{name="${esc(label(m.id))}"} ${v} ${now}`);
   }
   lines.sort();
   const help = new Map(collectFamilies(reg, info, now).map((f) => [f.name, f]));

@@ -1,4 +1,5 @@
 import type { InstanceMetrics, MetricsRegistry } from '../engine/metrics.js';
+import { redact } from '../redact.js';
 
 const gauge = (m: InstanceMetrics, name: string): number => m.gauges.get(name)?.() ?? 0;
 
@@ -27,9 +28,9 @@ export function storageV1(reg: MetricsRegistry): Record<string, unknown> {
   const outputs: Record<string, unknown> = {};
   for (const m of reg.instances()) {
     if (m.kind === 'input') {
-      inputs[m.id] = { status: { overlimit: gauge(m, 'paused') > 0, mem_size: `${gauge(m, 'buffered_bytes')}b` } };
+      inputs[redact(m.id)] = { status: { overlimit: gauge(m, 'paused') > 0, mem_size: `${gauge(m, 'buffered_bytes')}b` } };
     } else if (m.kind === 'output' && m.gauges.has('storage_bytes_on_disk')) {
-      outputs[m.id] = {
+      outputs[redact(m.id)] = {
         chunks: { up: gauge(m, 'storage_fs_chunks_up'), down: gauge(m, 'storage_fs_chunks_down'), mem: gauge(m, 'storage_mem_chunks') },
         files: { chunks: gauge(m, 'storage_chunks_on_disk'), bytes: gauge(m, 'storage_bytes_on_disk'), quarantined: m.counters.get('storage_chunks_quarantined') ?? 0 },
       };

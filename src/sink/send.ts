@@ -1,5 +1,6 @@
 import type { Dispatcher } from 'undici';
 import { errorLine } from '../errors.js';
+import { excerpt } from '../redact.js';
 import { headerValue, retryAfterMs, send, type IncomingResponse, type OutgoingRequest } from '../net/request.js';
 import type { FlushResult } from '../engine/types.js';
 
@@ -94,8 +95,7 @@ export function classifyStatus(res: IncomingResponse, what: string): FlushResult
   return { status: 'drop', reason };
 }
 
-/** The start of a response body on one line, for logs. */
+/** The start of a response body on one line, for logs: redacted (an echoed request carries its credentials), capped. */
 export function bodySnippet(body: Buffer, max: number): string {
-  const t = body.subarray(0, max * 4).toString('utf8').replace(/\s+/g, ' ').trim();
-  return t.length > max ? t.slice(0, max) + '…' : t;
+  return excerpt(body, max);
 }

@@ -109,10 +109,35 @@ describe('IMDS provider against a loopback IMDS', () => {
     expect(performance.now() - t0).toBeLessThan(200);
   });
 
-  it('IMDSv1-only: falls back without a token', async () => {
-    const f = await fake({ behaviour: 'v1-only' });
-    const { p } = provider(f);
+  it('a token PUT that is only slow: IMDSv1 for this call, IMDSv2 again from the next, both logged', async () => {
+    const f = await fake({ behaviour: 'v2', putDelayMs: 300 });
+    const { p, cap } = provider(f);
     expect((await p()).accessKeyId).toBe(f.issued[0]!.accessKeyId);
+    const get = () => f.received.filter((r) => r.method === 'GET' && r.path.includes('security-credentials'));
+    expect(get().every((r) => r.headers['x-aws-ec2-metadata-token'] === undefined)).toBe(true);
+    await new Promise<void>((resolve, reject) => {
+      const t0 = Date.now();
+      const poll = () => cap.lines().some((l) => /slow, not cut off/.test(String(l.msg))) ? resolve() : Date.now() - t0 > 3000 ? reject(new Error('no late answer logged')) : setTimeout(poll, 10);
+      poll();
+    });
+    const n = get().length;
+    await p();
+    expect(get().slice(n).every((r) => String(r.headers['x-aws-ec2-metadata-token']).startsWith('imds-token-'))).toBe(true);
+    expect(f.received.filter((r) => r.method === 'PUT')).toHaveLength(1);
+    expect(p.describe?.()).toMatch(/IMDSv2/);
+    const warnings = cap.lines().filter((l) => l.level === 'warn').map((l) => String(l.msg));
+    expect(warnings).toHaveLength(2);
+    expect(warnings[0]).toMatch(/HttpPutResponseHopLimit/);
+  });
+
+  it('IMDSv1-only: falls back without a token, and says so once', async () => {
+    const f = await fake({ behaviour: 'v1-only' });
+    const { p, cap } = provider(f);
+    expect((await p()).accessKeyId).toBe(f.issued[0]!.accessKeyId);
+    await p();
+    const warnings = cap.lines().filter((l) => l.level === 'warn').map((l) => String(l.msg));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/refused the IMDSv2 token request \(HTTP 404\): using IMDSv1/);
     expect(f.received.filter((r) => r.method === 'GET').every((r) => r.headers['x-aws-ec2-metadata-token'] === undefined)).toBe(true);
     const { p: strict } = provider(f, { v1Fallback: false });
     await expect(strict()).rejects.toThrow(/refused the IMDSv2 token request \(HTTP 404\)/);

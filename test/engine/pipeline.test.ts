@@ -120,7 +120,11 @@ describe('Pipeline', () => {
         filter: (evs: LogEvent[]) => new Promise<LogEvent[]>((r) => setTimeout(() => r(evs.map((e) => ({ ...e, record: { ...e.record, slow: true } }))), 20)),
       }),
     };
-    const boom: FilterDefinition = { kind: 'filter', name: 'boom', description: '', options: [], create: () => ({ filter: () => { throw new Error('bad filter'); } }) };
+    // throws on a whole batch, never on a record alone: the re-run one by one keeps every record
+    const boom: FilterDefinition = {
+      kind: 'filter', name: 'boom', description: '', options: [],
+      create: () => ({ filter: (evs: LogEvent[]) => { if (evs.length > 1) throw new Error('bad filter'); return evs; } }),
+    };
     const tagger: FilterDefinition = {
       kind: 'filter', name: 'tagger', description: '', options: [],
       create: () => ({ filter: (evs: LogEvent[]) => { for (const e of evs) e.record.after = e.record.slow === true; return evs; } }),

@@ -21,6 +21,8 @@ export interface ImdsRequest {
 
 export interface ImdsFakeOptions {
   behaviour: ImdsBehaviour;
+  /** Answer the token PUT only after this long (a slow IMDS, not a hop limit). */
+  putDelayMs?: number;
   /** With 'hop-limit': also refuse GETs without a token (HttpTokens=required). */
   tokensRequired?: boolean;
   /** The instance profile's role; undefined with `noRole`. */
@@ -73,6 +75,10 @@ export async function startImdsFake(o: ImdsFakeOptions): Promise<ImdsFake> {
       if (!(ttl >= 1 && ttl <= 21600)) return text(res, 400, 'Bad Request');
       const token = `imds-token-${++serial}==`;
       tokens.add(token);
+      if (o.putDelayMs) {
+        setTimeout(() => res.writeHead(200, { 'content-type': 'text/plain', 'x-aws-ec2-metadata-token-ttl-seconds': String(ttl) }).end(token), o.putDelayMs);
+        return;
+      }
       return res.writeHead(200, { 'content-type': 'text/plain', 'x-aws-ec2-metadata-token-ttl-seconds': String(ttl) }).end(token);
     }
     if (req.method !== 'GET') return text(res, 405, 'Method Not Allowed');

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { PLUGINS } from '../../plugins/index.js';
 import { loadConfig } from '../../src/config/load.js';
 import { Pipeline } from '../../src/engine/pipeline.js';
-import type { Chunk, InputContext, InputDefinition, LogEvent, OutputDefinition } from '../../src/engine/types.js';
+import type { Chunk, InputContext, InputDefinition, LogEvent, OutputDefinition, PluginDefinition } from '../../src/engine/types.js';
 import { createLogger } from '../../src/log.js';
 import { tempDir } from './cli.js';
 
@@ -30,7 +30,7 @@ export interface TestPipeline {
   counter(instance: string, name: string): number;
 }
 
-export async function startTestPipeline(yaml: string, opts: { env?: NodeJS.ProcessEnv; gated?: boolean } = {}): Promise<TestPipeline> {
+export async function startTestPipeline(yaml: string, opts: { env?: NodeJS.ProcessEnv; gated?: boolean; plugins?: readonly PluginDefinition[] } = {}): Promise<TestPipeline> {
   const inputs = new Map<string, InputContext>();
   const pauses = new Map<string, { paused: number; resumed: number }>();
   const manual: InputDefinition = {
@@ -57,7 +57,7 @@ export async function startTestPipeline(yaml: string, opts: { env?: NodeJS.Proce
   };
   const file = join(tempDir(), 'p.yaml');
   writeFileSync(file, yaml);
-  const { config, errors } = loadConfig(file, { env: opts.env ?? {}, plugins: [...PLUGINS, manual, collect] });
+  const { config, errors } = loadConfig(file, { env: opts.env ?? {}, plugins: [...PLUGINS, manual, collect, ...(opts.plugins ?? [])] });
   if (!config) throw new Error(errors.map((e) => e.toLine()).join('\n'));
   const pipeline = new Pipeline(config, createLogger('off'), opts.env ?? {});
   await pipeline.start();

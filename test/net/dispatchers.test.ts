@@ -123,6 +123,15 @@ describe('https:// proxy', () => {
     expect(secure.received.map((r) => r.path)).toContain('/tls-in-tls');
     await d.close();
   });
+
+  it("tls.verify off is about the destination: the proxy's certificate is still checked unless proxy.tls.verify is off", async () => {
+    const strict = createDestinationDispatcher({ proxy: `https://localhost:${frontPort}`, tls: { verify: false } });
+    await expect(get(`${plain.url}/unchecked-proxy`, strict)).rejects.toThrow();
+    expect(plain.received.some((r) => r.path === '/unchecked-proxy')).toBe(false);
+    const lax = createDestinationDispatcher({ proxy: `https://localhost:${frontPort}`, tls: { verify: false, proxyVerify: false } });
+    expect((await get(`${plain.url}/proxy-unchecked-on-purpose`, lax)).status).toBe(200);
+    await Promise.all([strict.close(), lax.close()]);
+  });
 });
 
 describe('metadata dispatcher', () => {

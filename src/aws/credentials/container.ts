@@ -3,6 +3,7 @@ import { isIP } from 'node:net';
 import type { Dispatcher } from 'undici';
 import { errorLine } from '../../errors.js';
 import { send } from '../../net/request.js';
+import { addSecret, excerpt, redact } from '../../redact.js';
 import { CredentialsError, NotConfigured, checkCredentials, type AwsCredentials, type CredentialProvider, type Described } from '../types.js';
 
 /** Where ECS serves AWS_CONTAINER_CREDENTIALS_RELATIVE_URI. */
@@ -28,16 +29,39 @@ export interface ContainerOptions {
   ecsHost?: string;
 }
 
+/**
+ * The relative URI is a path on the ECS address, and only that: joined as text (a `//host/…`
+ * resolved as a URL reference would name another host and receive the authorization token).
+ */
+export function relativeEndpoint(rel: string, base: string = ECS_HOST): URL {
+  const origin = new URL(base).origin;
+  let url: URL;
+  try {
+    url = new URL(origin + (rel.startsWith('/') ? rel : `/${rel}`));
+  } catch (cause) {
+    throw new CredentialsError(`AWS_CONTAINER_CREDENTIALS_RELATIVE_URI '${redact(rel)}' is not a path`, { cause });
+  }
+  if (url.origin !== origin || url.username !== '' || url.password !== '') {
+    throw new CredentialsError(`AWS_CONTAINER_CREDENTIALS_RELATIVE_URI '${redact(rel)}' does not stay on ${origin}`, { hint: 'it must be a path, such as /v2/credentials/…' });
+  }
+  return url;
+}
+
+/** A URL for messages: no userinfo, no query values. */
+function shown(url: URL): string {
+  return redact(url.href);
+}
+
 function endpoint(o: ContainerOptions): URL {
   const rel = o.env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI;
-  if (rel) return new URL(rel.startsWith('/') ? rel : `/${rel}`, o.ecsHost ?? ECS_HOST);
+  if (rel) return relativeEndpoint(rel, o.ecsHost ?? ECS_HOST);
   const full = o.env.AWS_CONTAINER_CREDENTIALS_FULL_URI;
   if (!full) throw new NotConfigured('AWS_CONTAINER_CREDENTIALS_RELATIVE_URI and AWS_CONTAINER_CREDENTIALS_FULL_URI are not set');
   let url: URL;
   try {
     url = new URL(full);
   } catch (cause) {
-    throw new CredentialsError(`AWS_CONTAINER_CREDENTIALS_FULL_URI '${full}' is not a URL`, { cause });
+    throw new CredentialsError(`AWS_CONTAINER_CREDENTIALS_FULL_URI '${redact(full)}' is not a URL`, { cause });
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new CredentialsError(`AWS_CONTAINER_CREDENTIALS_FULL_URI must be http:// or https://, not ${url.protocol}`);
@@ -72,20 +96,21 @@ export function fromContainer(o: ContainerOptions): CredentialProvider & Describ
   let last = '';
   const provider = async (): Promise<AwsCredentials> => {
     const url = endpoint(o);
-    last = url.href;
+    last = shown(url);
     const token = await authorization(o.env);
+    addSecret(token);
     let res;
     try {
       res = await send({ method: 'GET', url, headers: token ? { authorization: token } : {} }, o.dispatcher, { timeoutMs: o.timeoutMs });
     } catch (cause) {
       const timedOut = (cause as Error).name === 'TimeoutError';
-      throw new CredentialsError(`container credentials endpoint ${url.href} ${timedOut ? `did not answer within ${o.timeoutMs} ms` : `unreachable: ${errorLine(cause)}`}`, { cause });
+      throw new CredentialsError(`container credentials endpoint ${last} ${timedOut ? `did not answer within ${o.timeoutMs} ms` : `unreachable: ${errorLine(cause)}`}`, { cause });
     }
     const text = res.body.toString('utf8');
     if (res.status !== 200) {
-      let detail = text.slice(0, 200);
-      try { detail = (JSON.parse(text) as { message?: string }).message ?? detail; } catch { /* not JSON */ }
-      throw new CredentialsError(`container credentials endpoint ${url.href} answered HTTP ${res.status}: ${detail}`, {
+      let detail = text;
+      try { detail = String((JSON.parse(text) as { message?: string }).message ?? detail); } catch { /* not JSON */ }
+      throw new CredentialsError(`container credentials endpoint ${last} answered HTTP ${res.status}: ${excerpt(detail, 200)}`, {
         hint: res.status === 401 || res.status === 403 ? 'check AWS_CONTAINER_AUTHORIZATION_TOKEN(_FILE)' : undefined,
       });
     }
@@ -93,14 +118,14 @@ export function fromContainer(o: ContainerOptions): CredentialProvider & Describ
     try {
       body = JSON.parse(text) as Record<string, string>;
     } catch (cause) {
-      throw new CredentialsError(`container credentials endpoint ${url.href} answered something that is not JSON`, { cause });
+      throw new CredentialsError(`container credentials endpoint ${last} answered something that is not JSON`, { cause });
     }
     return checkCredentials({
       accessKeyId: body.AccessKeyId,
       secretAccessKey: body.SecretAccessKey,
       sessionToken: body.Token,
       expiration: body.Expiration ? new Date(body.Expiration) : undefined,
-    }, `container credentials endpoint ${url.href}`);
+    }, `container credentials endpoint ${last}`);
   };
   return Object.assign(provider, { describe: () => `container credentials endpoint ${last}` });
 }

@@ -10,7 +10,9 @@ import { CredentialsError } from '../types.js';
  * - Hop limit: when the token PUT goes unanswered while a plain GET to the same endpoint answers,
  *   the PUT's reply died at HttpPutResponseHopLimit 1 behind a container bridge. Concluded within
  *   `hopWaitMs` (not the full timeout), then IMDSv1 is used (unless fallback is off) and
- *   remembered for every later refresh; the fix is logged once.
+ *   remembered for every later refresh; the fix is logged once. The PUT stays out until the
+ *   timeout: if it answers after all, IMDS was only slow, and IMDSv2 is used from the next call.
+ * - A token PUT refused with 403/404/405 (no token API, as an IMDS emulator): IMDSv1, logged once.
  * - An IMDS that accepts connections but never answers fails within `timeoutMs`.
  */
 export interface ImdsClientOptions {
@@ -35,6 +37,11 @@ export class ImdsHttpError extends CredentialsError {
   }
 }
 
+function tokenOf(res: IncomingResponse): { token: string; ttlS: number } {
+  const ttl = Number(res.headers['x-aws-ec2-metadata-token-ttl-seconds']) || TOKEN_TTL_S;
+  return { token: res.body.toString('utf8').trim(), ttlS: ttl };
+}
+
 type TokenOutcome =
   | { kind: 'token'; token: string; ttlS: number }
   | { kind: 'hop-limit'; afterMs: number }
@@ -45,6 +52,7 @@ export class ImdsClient {
   private fallback?: 'hop-limit' | 'no-token-api';
   private token?: { value: string; expiresAt: number };
   private warned = false;
+  private warnedNoTokenApi = false;
 
   constructor(private readonly o: ImdsClientOptions) {
     if (o.version === 'v1') this.mode = 'v1';
@@ -75,22 +83,35 @@ export class ImdsClient {
     const ctl = new AbortController();
     return new Promise<TokenOutcome>((resolve, reject) => {
       let settled = false;
+      /** Concluded "hop limit" while the PUT is still out: it may yet answer (slow, not dropped). */
+      let hopConcluded = false;
       const timers: NodeJS.Timeout[] = [];
-      const finish = (fn: () => void) => {
+      const finish = (fn: () => void, keepPut = false) => {
         if (settled) return;
         settled = true;
         for (const t of timers) clearTimeout(t);
-        ctl.abort();
+        if (keepPut) {
+          hopConcluded = true;
+          // the PUT stays out for the rest of its time: an answer proves it was only slow
+          const rest = setTimeout(() => ctl.abort(), Math.max(0, t0 + timeoutMs - performance.now()));
+          rest.unref();
+        } else {
+          ctl.abort();
+        }
         fn();
       };
       timers.push(setTimeout(() => finish(() => reject(new CredentialsError(
         `IMDS at ${endpoint} did not answer within ${timeoutMs} ms`, { hint: 'set aws_imds: off when not on EC2' },
       ))), timeoutMs));
       this.request('PUT', '/latest/api/token', { 'x-aws-ec2-metadata-token-ttl-seconds': String(TOKEN_TTL_S) }, ctl.signal).then((res) => {
+        if (hopConcluded) {
+          ctl.abort();
+          if (res.status === 200) this.putWasSlow(res, Math.round(performance.now() - t0));
+          return;
+        }
         finish(() => {
           if (res.status === 200) {
-            const ttl = Number(res.headers['x-aws-ec2-metadata-token-ttl-seconds']) || TOKEN_TTL_S;
-            resolve({ kind: 'token', token: res.body.toString('utf8').trim(), ttlS: ttl });
+            resolve({ kind: 'token', ...tokenOf(res) });
           } else if (res.status === 403 || res.status === 404 || res.status === 405) {
             resolve({ kind: 'no-token-api', status: res.status });
           } else {
@@ -106,10 +127,23 @@ export class ImdsClient {
         this.request('GET', '/latest/meta-data/', {}, ctl.signal).then(() => {
           if (settled) return;
           const wait = Math.max(0, t0 + this.hopWaitMs - performance.now());
-          timers.push(setTimeout(() => finish(() => resolve({ kind: 'hop-limit', afterMs: Math.round(performance.now() - t0) })), wait));
+          timers.push(setTimeout(() => finish(() => resolve({ kind: 'hop-limit', afterMs: Math.round(performance.now() - t0) }), true), wait));
         }, () => { /* the deadline reports it */ });
       }, Math.min(20, timeoutMs / 10)));
     });
+  }
+
+  /**
+   * The token PUT taken for a hop-limit drop answered after all: IMDS was slow, not out of reach.
+   * IMDSv1 was a guess, not a fact: the token is kept and IMDSv2 used from the next call.
+   */
+  private putWasSlow(res: IncomingResponse, afterMs: number): void {
+    if (this.mode !== 'v1' || this.fallback !== 'hop-limit') return;
+    const { token, ttlS } = tokenOf(res);
+    this.mode = 'v2';
+    this.fallback = undefined;
+    this.token = { value: token, expiresAt: Date.now() + ttlS * 1000 };
+    this.o.log.warn({ endpoint: this.o.endpoint }, `the IMDSv2 token PUT answered after ${afterMs} ms: IMDS was slow, not cut off by the hop limit; IMDSv2 is used again from the next refresh`);
   }
 
   private async ensureToken(): Promise<string | undefined> {
@@ -141,6 +175,10 @@ export class ImdsClient {
     }
     this.mode = 'v1';
     this.fallback = 'no-token-api';
+    if (!this.warnedNoTokenApi) {
+      this.warnedNoTokenApi = true;
+      this.o.log.warn({ endpoint, status: out.status }, `IMDS at ${endpoint} refused the IMDSv2 token request (HTTP ${out.status}): using IMDSv1 (set aws_imds_v1_fallback: off to refuse it${out.status === 403 ? '; a 403 also means a proxied request: leave aws_metadata_proxy unset' : ''})`);
+    }
     return undefined;
   }
 

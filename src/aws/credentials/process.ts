@@ -1,4 +1,5 @@
-import { execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { excerpt } from '../../redact.js';
 import { CredentialsError, checkCredentials, type AwsCredentials, type CredentialProvider, type Described } from '../types.js';
 
 /** How long a credential_process may run. */
@@ -12,17 +13,58 @@ interface ProcessOutput {
   Expiration?: string;
 }
 
+const MAX_OUTPUT = 1024 * 1024;
+
+/** Kill a process group (the shell and whatever it started); gone already is fine. */
+function killGroup(pid: number | undefined): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // the group has already exited
+  }
+}
+
+/**
+ * Run the command through /bin/sh in a process group of its own, so that a timeout kills the
+ * shell and every process it started (a helper that spawned a browser or an agent would
+ * otherwise outlive the attempt). What it printed on stderr is only ever shown redacted.
+ */
 function run(command: string, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile('/bin/sh', ['-c', command], { env, timeout: timeoutMs, maxBuffer: 1024 * 1024, encoding: 'utf8' }, (err, stdout, stderr) => {
-      if (err) {
-        const e = err as NodeJS.ErrnoException & { killed?: boolean; code?: number | string };
-        const why = e.killed ? `did not finish within ${timeoutMs} ms` : `exited with ${e.code ?? 'an error'}`;
-        const first = stderr.trim().split('\n')[0]?.slice(0, 200);
-        reject(new CredentialsError(`credential_process ${why}${first ? `: ${first}` : ''}`, { cause: err }));
-        return;
+    const child = spawn('/bin/sh', ['-c', command], { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let settled = false;
+    const finish = (err: CredentialsError | undefined) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (err) reject(err);
+      else resolve(stdout);
+    };
+    const timer = setTimeout(() => {
+      killGroup(child.pid);
+      finish(new CredentialsError(`credential_process did not finish within ${timeoutMs} ms (its process group was killed)${said()}`));
+    }, timeoutMs);
+    const said = () => {
+      const first = stderr.trim().split('\n')[0];
+      return first ? `: ${excerpt(first, 200)}` : '';
+    };
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+      if (stdout.length > MAX_OUTPUT) {
+        killGroup(child.pid);
+        finish(new CredentialsError(`credential_process printed more than ${MAX_OUTPUT} bytes (its process group was killed)`));
       }
-      resolve(stdout);
+    });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      if (stderr.length < 64 * 1024) stderr += d;
+    });
+    child.on('error', (err) => finish(new CredentialsError(`credential_process could not be started: ${err.message}`, { cause: err })));
+    child.on('close', (code, signal) => {
+      if (code === 0) return finish(undefined);
+      finish(new CredentialsError(`credential_process exited with ${code ?? signal ?? 'an error'}${said()}`));
     });
   });
 }

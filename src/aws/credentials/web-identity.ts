@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { errorLine } from '../../errors.js';
+import { addSecret } from '../../redact.js';
 import type { StsClient } from '../sts.js';
 import { defaultSessionName } from '../sts.js';
 import { CredentialsError, NotConfigured, type AwsCredentials, type CredentialProvider, type Described } from '../types.js';
@@ -21,6 +22,7 @@ export function fromWebIdentityParams(p: WebIdentityParams, sts: () => StsClient
       throw new CredentialsError(`cannot read the web identity token file ${p.tokenFile}: ${errorLine(cause)}`, { cause });
     }
     if (!token) throw new CredentialsError(`the web identity token file ${p.tokenFile} is empty`);
+    addSecret(token);
     return sts().assumeRoleWithWebIdentity({
       roleArn: p.roleArn, sessionName: p.sessionName || defaultSessionName(), token, durationSeconds: p.durationSeconds,
     });

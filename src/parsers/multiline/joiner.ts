@@ -1,6 +1,7 @@
 import type { LogEvent } from '../../engine/types.js';
 import type { CompiledRule, MultilineParser } from './compile.js';
 import { MULTILINE_BUFFER_LIMIT } from './spec.js';
+import { getField, hasField, setField } from '../../record/fields.js';
 
 /**
  * Receives the records a stream lets go, in order: a joined record with the tokens of every
@@ -110,7 +111,7 @@ export class MultilineStream<T> {
     this.resume = null;
     if (g === null) return;
     this.open = null;
-    if (g.parts.length > 1) g.first.record[g.key] = g.parts.join(g.parser.type === 'regex' || g.parser.keyContent === undefined ? '\n' : '');
+    if (g.parts.length > 1) setField(g.first.record, g.key, g.parts.join(g.parser.type === 'regex' || g.parser.keyContent === undefined ? '\n' : ''));
     this.sink(g.first, g.tokens);
   }
 
@@ -127,10 +128,10 @@ export class MultilineStream<T> {
     const parsed = parser.parser.parse(raw);
     if (parsed === null) return null;
     const key = parser.keyContent ?? this.opts.key;
-    const text = parsed.record[key];
+    const text = getField(parsed.record, key);
     if (typeof text !== 'string') return null;
     const rec = parsed.record;
-    for (const k in event.record) if (k !== this.opts.key && !(k in rec)) rec[k] = event.record[k];
+    for (const k in event.record) if (k !== this.opts.key && !hasField(rec, k)) setField(rec, k, event.record[k]);
     this.takenRecord = rec;
     this.takenTime = parsed.time ?? event.time;
     this.takenKey = key;
