@@ -14,7 +14,11 @@ import { systemdInput } from './in_systemd/index.js';
 import { tailInput } from './in_tail/index.js';
 import { cloudwatchLogsOutput } from './out_cloudwatch_logs/index.js';
 import { fileOutput } from './out_file/index.js';
+import { firehoseOutput } from './out_firehose/index.js';
 import { httpOutput } from './out_http/index.js';
+import { kinesisOutput } from './out_kinesis/index.js';
+import { kinesisFirehoseOutput } from './out_kinesis_firehose/index.js';
+import { kinesisStreamsOutput } from './out_kinesis_streams/index.js';
 import { nullOutput } from './out_null/index.js';
 import { opensearchOutput } from './out_opensearch/index.js';
 import { stdoutOutput } from './out_stdout/index.js';
@@ -43,4 +47,8 @@ export const PLUGINS: readonly PluginDefinition[] = [
   httpOutput,
   cloudwatchLogsOutput,
   opensearchOutput,
+  kinesisFirehoseOutput,
+  firehoseOutput,
+  kinesisStreamsOutput,
+  kinesisOutput,
 ];

@@ -1,5 +1,7 @@
-import { headerValue, retryAfterMs, type IncomingResponse } from '../../src/net/request.js';
-import { bodySnippet } from '../../src/sink/send.js';
+import { bareErrorType, errorInfo, parseJsonObject } from '../../src/aws/json-errors.js';
+import { retryAfterMs, type IncomingResponse } from '../../src/net/request.js';
+
+export { bareErrorType, errorInfo };
 import type { Operation } from './request.js';
 
 /** Events of one PutLogEvents call the service answered it would not keep (`rejectedLogEventsInfo`). */
@@ -31,41 +33,8 @@ const RETRY_TYPES = new Set([
 const CREDENTIAL_TYPES = new Set(['ExpiredTokenException', 'ExpiredToken', 'UnrecognizedClientException', 'InvalidSignatureException',
   'IncompleteSignature', 'InvalidClientTokenId', 'SignatureDoesNotMatch', 'MissingAuthenticationToken', 'RequestTimeTooSkewed']);
 
-interface ErrorInfo {
-  type?: string;
-  message?: string;
-}
-
-/** `com.amazonaws.logs#ThrottlingException` or `ThrottlingException:http://internal…` → `ThrottlingException`. */
-export function bareErrorType(raw: string): string {
-  let t = raw.trim();
-  const hash = t.lastIndexOf('#');
-  if (hash >= 0) t = t.slice(hash + 1);
-  const colon = t.indexOf(':');
-  if (colon >= 0) t = t.slice(0, colon);
-  return t;
-}
-
 function parseBody(body: Buffer): Record<string, unknown> | undefined {
-  if (body.length === 0) return undefined;
-  try {
-    const v: unknown = JSON.parse(body.toString('utf8'));
-    return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** The error type (from `x-amzn-ErrorType` or the body's `__type` / `code`) and message of an answer. */
-export function errorInfo(res: IncomingResponse): ErrorInfo {
-  const json = parseBody(res.body);
-  const raw = headerValue(res.headers, 'x-amzn-errortype') ?? str(json?.__type) ?? str(json?.code) ?? str(json?.Code);
-  const message = str(json?.message) ?? str(json?.Message) ?? (json ? undefined : bodySnippet(res.body, 200) || undefined);
-  return { type: raw ? bareErrorType(raw) : undefined, message };
-}
-
-function str(v: unknown): string | undefined {
-  return typeof v === 'string' && v.length > 0 ? v : undefined;
+  return parseJsonObject(body);
 }
 
 function int(v: unknown): number | undefined {
