@@ -25,7 +25,7 @@ export type PutFault =
   | { kind: 'too-large'; times?: number }
   | { kind: 'expired-token'; times?: number }
   /** Per-record failures for the next `times` calls: `fail(i)` gives the entry's ErrorCode, or undefined. */
-  | { kind: 'records'; times?: number; fail: (i: number, data: Buffer) => string | undefined };
+  | { kind: 'records'; times?: number; fail: (i: number, data: Buffer, partitionKey: string | undefined) => string | undefined };
 
 export interface FakePutRecordsOptions {
   service: 'firehose' | 'kinesis';
@@ -141,7 +141,7 @@ export async function startFakePutRecords(o: FakePutRecordsOptions): Promise<Fak
       let failed = 0;
       const stream = store.get(name)!;
       decoded.forEach((d, i) => {
-        const code = per?.fail(i, d.data);
+        const code = per?.fail(i, d.data, d.partitionKey);
         if (code) {
           failed++;
           results.push({ ErrorCode: code, ErrorMessage: `injected ${code}` });
