@@ -21,6 +21,7 @@ import { kinesisFirehoseOutput } from './out_kinesis_firehose/index.js';
 import { kinesisStreamsOutput } from './out_kinesis_streams/index.js';
 import { nullOutput } from './out_null/index.js';
 import { opensearchOutput } from './out_opensearch/index.js';
+import { s3Output } from './out_s3/index.js';
 import { stdoutOutput } from './out_stdout/index.js';
 
 /**
@@ -51,4 +52,5 @@ export const PLUGINS: readonly PluginDefinition[] = [
   firehoseOutput,
   kinesisStreamsOutput,
   kinesisOutput,
+  s3Output,
 ];
