@@ -159,6 +159,7 @@ export class Pipeline {
   async start(): Promise<void> {
     if (this.inputs.length === 0) await this.build();
     this.flushTimer = setInterval(() => this.tick(), this.config.service.flushMs);
+    for (const o of this.outputs) await o.start();
     for (const r of this.inputs) await r.instance!.start();
   }
 
