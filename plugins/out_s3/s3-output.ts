@@ -34,7 +34,6 @@ export class S3Output implements OutputInstance {
   private readonly pool = new WriterPool();
   private readonly abort = new AbortController();
   private ready?: Promise<void>;
-  private startTimer?: NodeJS.Timeout;
   private tickTimer?: NodeJS.Timeout;
   /** Staging operations run one at a time (flushes of several workers, the timer, stop). */
   private queue: Promise<unknown> = Promise.resolve();
@@ -62,14 +61,14 @@ export class S3Output implements OutputInstance {
     this.staging = new Staging(this.cfg.dir, ctx.log);
     this.uploader = new Uploader(this.cfg, this.staging, client, ctx.log, ctx.metrics);
     for (const n of this.cfg.notes) ctx.log.info(`s3: ${n}`);
-    // store_dir is touched only once running (not by `wren check`): shortly after start, or at the first flush
-    this.startTimer = setTimeout(() => void this.start().catch(() => undefined), 200);
-    this.startTimer.unref();
   }
 
-  private start(): Promise<void> {
+  /**
+   * Wren runs: take store_dir and finish what a previous run staged. (Not done while building:
+   * `wren check` builds outputs and must leave store_dir alone.)
+   */
+  start(): Promise<void> {
     this.ready ??= (async () => {
-      if (this.startTimer) clearTimeout(this.startTimer);
       await this.staging.open(`output '${this.ctx.id}'`);
       for (const o of [...this.staging.objects]) if (o.pieces.length === 0) await this.staging.remove(o);
       const every = Math.min(60_000, Math.max(250, Math.floor(this.cfg.uploadTimeoutMs / 6)));
@@ -182,7 +181,6 @@ export class S3Output implements OutputInstance {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    if (this.startTimer) clearTimeout(this.startTimer);
     if (this.tickTimer) clearInterval(this.tickTimer);
     if (this.ready) {
       try {

@@ -40,6 +40,8 @@ export interface FakeS3 {
   inject(f: S3Fault): void;
   /** While set, UploadPart answers 503 SlowDown. */
   refuseParts: boolean;
+  /** UploadParts accepted before refuseParts turns itself on (Infinity: no limit). */
+  partLimit: number;
   close(): Promise<void>;
 }
 
@@ -58,7 +60,7 @@ export async function startFakeS3(o: { buckets: string[]; accessKeyId: string; s
   const signatureFailures: string[] = [];
   const faults: Array<S3Fault & { left: number }> = [];
   let uploadSeq = 0;
-  const state = { refuseParts: false };
+  const state = { refuseParts: false, partLimit: Infinity, partsAccepted: 0 };
 
   const xmlError = (res: ServerResponse, e: S3Err) => {
     res.writeHead(e.status, { 'content-type': 'application/xml' }).end(`<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${e.code}</Code><Message>${e.message}</Message><RequestId>R</RequestId></Error>`);
@@ -128,7 +130,9 @@ export async function startFakeS3(o: { buckets: string[]; accessKeyId: string; s
         case 'UploadPart': {
           const u = uploads.get(q.get('uploadId') ?? '');
           if (!u || u.key !== key) throw new S3Err(404, 'NoSuchUpload', 'The specified upload does not exist.');
+          if (state.partsAccepted >= state.partLimit) state.refuseParts = true;
           if (state.refuseParts) throw new S3Err(503, 'SlowDown', 'Please reduce your request rate.');
+          state.partsAccepted++;
           const etag = `"${createHash('md5').update(req.body).digest('hex')}"`;
           u.parts.set(part!, { etag, body: req.body });
           record(200);
@@ -194,6 +198,8 @@ export async function startFakeS3(o: { buckets: string[]; accessKeyId: string; s
     inject: (f) => { faults.push({ ...f, left: f.times ?? 1 }); },
     get refuseParts() { return state.refuseParts; },
     set refuseParts(v: boolean) { state.refuseParts = v; },
+    get partLimit() { return state.partLimit; },
+    set partLimit(v: number) { state.partLimit = v; state.partsAccepted = 0; },
     close: () => server.close(),
   };
   return fake;
