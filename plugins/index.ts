@@ -12,6 +12,7 @@ import { dummyInput } from './in_dummy/index.js';
 import { stdinInput } from './in_stdin/index.js';
 import { systemdInput } from './in_systemd/index.js';
 import { tailInput } from './in_tail/index.js';
+import { cloudwatchOutput } from './out_cloudwatch/index.js';
 import { cloudwatchLogsOutput } from './out_cloudwatch_logs/index.js';
 import { fileOutput } from './out_file/index.js';
 import { firehoseOutput } from './out_firehose/index.js';
@@ -47,6 +48,7 @@ export const PLUGINS: readonly PluginDefinition[] = [
   fileOutput,
   httpOutput,
   cloudwatchLogsOutput,
+  cloudwatchOutput,
   opensearchOutput,
   kinesisFirehoseOutput,
   firehoseOutput,

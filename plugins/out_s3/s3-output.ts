@@ -4,9 +4,10 @@ import { profileName, profileRegionSync } from '../../src/aws/credentials/shared
 import { resolveServiceEndpoint } from '../../src/aws/service-endpoint.js';
 import { WriterPool } from '../../src/codec/byte-writer.js';
 import { writeRecord } from '../../src/codec/json.js';
-import { PluginOptions } from '../../src/config/types.js';
+import { withOverrides } from '../../src/config/options-override.js';
+import type { PluginOptions } from '../../src/config/types.js';
 import type { Chunk, FlushResult, OutputInstance, PluginContext } from '../../src/engine/types.js';
-import { errorLine, type SourcePos } from '../../src/errors.js';
+import { errorLine } from '../../src/errors.js';
 import { createDestinationDispatcher } from '../../src/net/dispatchers.js';
 import { getPath, type Path } from '../../src/record/accessor.js';
 import { S3Client } from './client.js';
@@ -235,12 +236,5 @@ function withDefaultRegion(ctx: PluginContext): PluginOptions {
   const env = ctx.env ?? process.env;
   if (o.optStr('region') || env.AWS_REGION || env.AWS_DEFAULT_REGION) return o;
   if (profileRegionSync(env, profileName(o.optStr('profile') || undefined, env).name)) return o;
-  const values = new Map<string, unknown>(o.keys().map((k) => [k, o.raw(k)]));
-  values.set('region', 'us-east-1');
-  const positions = new Map<string, SourcePos>();
-  for (const k of o.keys()) {
-    const p = o.pos(k);
-    if (p) positions.set(k, p);
-  }
-  return new PluginOptions(values, positions, o.entries, o.sectionPos);
+  return withOverrides(o, { region: 'us-east-1' });
 }
