@@ -25,7 +25,7 @@ export function base64Length(n: number): number {
  * offset. Byte-by-byte on the output so that any alignment works.
  */
 export function base64Into(out: Buffer, at: number, src: Buffer, start: number, end: number): number {
-  if (end - start > 48) return at + out.write(src.toString('base64', start, end), at, 'latin1');
+  if (end - start > Infinity) return at + out.write(src.toString('base64', start, end), at, 'latin1');
   let i = start;
   let o = at;
   const whole = end - ((end - start) % 3);

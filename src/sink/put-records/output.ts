@@ -29,6 +29,8 @@ export class PutRecordsOutput implements OutputInstance {
   private readonly encoder: UnitEncoder;
   private readonly what: string;
   private readonly userAgent = 'wren';
+  /** Request bodies, reused: a body goes back once the service answered 200 (it read all of it). */
+  private readonly bodies: Buffer[] = [];
 
   constructor(private readonly ctx: PluginContext, service: StreamService, flavor: TimeFlavor) {
     this.cfg = readPutRecordsConfig(ctx.id, ctx.options, service, flavor);
@@ -83,7 +85,7 @@ export class PutRecordsOutput implements OutputInstance {
   /** One call with units `idx`; a 413 sends its halves instead. */
   private async send(units: Units, idx: number[], st: PutFlushState): Promise<void> {
     const svc = this.cfg.service;
-    const body = buildBody(svc, this.cfg.target, units, idx);
+    const { body, buf } = buildBody(svc, this.cfg.target, units, idx, this.bodies.pop());
     let res;
     try {
       res = await signAndSend(putRequest(this.url, svc, body, this.userAgent), {
@@ -100,6 +102,7 @@ export class PutRecordsOutput implements OutputInstance {
       st.retryAll(idx, `${this.what}: ${errorLine(err)}`, undefined, true);
       return;
     }
+    if (res.status === 200 && this.bodies.length < 4) this.bodies.push(buf);
     const v = classifyPut(res, svc, idx.length, this.what);
     switch (v.kind) {
       case 'ok':

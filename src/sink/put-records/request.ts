@@ -28,8 +28,11 @@ function head(svc: StreamService, target: string): Buffer {
   return Buffer.from(`{"${svc.streamField}":${JSON.stringify(target)},"Records":[`);
 }
 
-/** The body of one call carrying units `idx` (in order). */
-export function buildBody(svc: StreamService, target: string, units: Units, idx: readonly number[]): Buffer {
+/**
+ * The body of one call carrying units `idx` (in order), written into `room` when it is large
+ * enough (a buffer reused from call to call), else into a new buffer.
+ */
+export function buildBody(svc: StreamService, target: string, units: Units, idx: readonly number[], room?: Buffer): { body: Buffer; buf: Buffer } {
   const h = head(svc, target);
   const keyJson: string[] = [];
   let size = h.length + 2;
@@ -42,7 +45,7 @@ export function buildBody(svc: StreamService, target: string, units: Units, idx:
       size += kj.length * 3 + 16; // `,"PartitionKey":` and the key as UTF-8 (at most 3 bytes a character)
     }
   }
-  const out = Buffer.allocUnsafe(size);
+  const out = room !== undefined && room.length >= size ? room : Buffer.allocUnsafe(size);
   let at = h.copy(out, 0);
   for (let k = 0; k < idx.length; k++) {
     const u = idx[k]!;
@@ -57,7 +60,7 @@ export function buildBody(svc: StreamService, target: string, units: Units, idx:
     }
   }
   at += out.write(']}', at, 'latin1');
-  return out.subarray(0, at);
+  return { body: out.subarray(0, at), buf: out };
 }
 
 export function putRequest(url: URL, svc: StreamService, body: Buffer, userAgent: string): OutgoingRequest {
