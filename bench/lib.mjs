@@ -97,3 +97,66 @@ ${tag ? `      tag: ${tag}\n` : ''}      read_from_head: on
       mem_buf_limit: ${memBufLimit}
 `;
 }
+
+/**
+ * A loopback sink that answers like OpenSearch `_bulk`: it gunzips each body as it streams in,
+ * counts the documents (NDJSON lines / 2) and answers every item created. Returns
+ * { port, stats: { docs, requests, wireBytes, signed }, reset(), close() }.
+ */
+export async function startBulkSink() {
+  const { createServer } = await import('node:http');
+  const { createGunzip } = await import('node:zlib');
+  const stats = { docs: 0, requests: 0, wireBytes: 0, signed: 0 };
+  const ITEM = '{"create":{"_index":"logs","status":201}}';
+  const answers = new Map();
+  const answer = (n) => {
+    let a = answers.get(n);
+    if (a === undefined) answers.set(n, (a = Buffer.from(`{"took":1,"errors":false,"items":[${new Array(n).fill(ITEM).join(',')}]}`)));
+    return a;
+  };
+  const server = createServer((req, res) => {
+    stats.requests++;
+    if (String(req.headers.authorization ?? '').startsWith('AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/')) stats.signed++;
+    let lines = 0;
+    req.on('data', (d) => { stats.wireBytes += d.length; });
+    const text = req.headers['content-encoding'] === 'gzip' ? req.pipe(createGunzip({ chunkSize: 256 * 1024 })) : req;
+    text.on('data', (d) => { for (let i = d.indexOf(10); i !== -1; i = d.indexOf(10, i + 1)) lines++; });
+    text.on('end', () => {
+      const n = lines / 2;
+      stats.docs += n;
+      const body = answer(n);
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length });
+      res.end(body);
+    });
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    port: server.address().port,
+    stats,
+    reset() { Object.assign(stats, { docs: 0, requests: 0, wireBytes: 0, signed: 0 }); },
+    close: () => new Promise((r) => server.close(r)),
+  };
+}
+
+/**
+ * Start `wren run -c <config>` and leave it running (for inputs that never finish, like
+ * forward): returns { child, exited (a promise of { code, report }) }; stop it with SIGTERM.
+ */
+export function startWrenProcess(yaml, { env = {}, dir = benchDir() } = {}) {
+  const cfg = join(dir, 'bench.yaml');
+  const reportFile = join(dir, 'report.json');
+  writeFileSync(cfg, yaml);
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, CLI, 'run', '-c', cfg], {
+    cwd: dir,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, AWS_EC2_METADATA_DISABLED: 'true', WREN_RUN_REPORT: reportFile, ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (d) => { stderr += d; if (stderr.length > 1e6) stderr = stderr.slice(-1e5); });
+  const exited = new Promise((resolve, reject) => child.on('exit', (code) => {
+    if (code !== 0) return reject(new Error(`wren exited ${code}:\n${stderr.slice(-3000)}`));
+    resolve({ code, report: JSON.parse(readFileSync(reportFile, 'utf8')) });
+  }));
+  return { child, exited, stderr: () => stderr };
+}

@@ -9,9 +9,12 @@ import { parserFilter } from './filter_parser/index.js';
 import { recordModifierFilter } from './filter_record_modifier/index.js';
 import { rewriteTagFilter } from './filter_rewrite_tag/index.js';
 import { dummyInput } from './in_dummy/index.js';
+import { forwardInput } from './in_forward/index.js';
+import { httpInput } from './in_http/index.js';
 import { stdinInput } from './in_stdin/index.js';
 import { systemdInput } from './in_systemd/index.js';
 import { tailInput } from './in_tail/index.js';
+import { tcpInput } from './in_tcp/index.js';
 import { cloudwatchOutput } from './out_cloudwatch/index.js';
 import { cloudwatchLogsOutput } from './out_cloudwatch_logs/index.js';
 import { fileOutput } from './out_file/index.js';
@@ -33,6 +36,9 @@ export const PLUGINS: readonly PluginDefinition[] = [
   dummyInput,
   stdinInput,
   tailInput,
+  forwardInput,
+  tcpInput,
+  httpInput,
   systemdInput,
   grepFilter,
   modifyFilter,

@@ -1,68 +1,47 @@
 #!/usr/bin/env node
+import { parseArgs, UsageError, type Args } from './cli-args.js';
 import { errorLine } from './errors.js';
 import { wrenVersion } from './version.js';
 
-const HELP = `wren — a log forwarder for containers (Fluent Bit-style YAML)
+const HELP = `wren — a log forwarder for containers (Fluent Bit's configuration, YAML or classic, and command line)
 
 Usage:
   wren run -c FILE              run the pipeline in FILE (also: wren -c FILE)
-  wren check -c FILE            validate FILE and print the resolved pipeline
+  wren check -c FILE            validate FILE and print the resolved pipeline (also: wren -D -c FILE)
   wren convert -c FILE.conf [-o FILE.yaml]
                                 write a classic (.conf) configuration as YAML
   wren credentials -c FILE [--output NAME] [--json]
                                 walk the AWS credential chain as that output would
-  wren --help | --version
+  wren -i INPUT [-p k=v]... [-F FILTER -m MATCH]... -o OUTPUT [-p k=v]...
+                                run a pipeline given as flags (with or without -c)
+  wren --help | --version | -i NAME -h (that plugin's options)
 
-Options:
-  -c, --config FILE   configuration file: Fluent Bit YAML (.yaml, .yml) or classic (any other name)
-  --output NAME       (credentials) the output's alias or <name>.<n>; default the first AWS output
-  -o FILE             (convert) where to write the YAML; default stdout
-  --json              (credentials) print one JSON object
+Options (as Fluent Bit's; --key=value and --key value both work):
+  -c, --config=FILE      configuration file: YAML (.yaml, .yml) or classic (any other name)
+  -R, --parser=FILE      parsers file to load (repeatable)
+  -i, --input=NAME       add an input
+  -F, --filter=NAME      add a filter
+  -o, --output=NAME      add an output (credentials: the output to use, its alias or <name>.<n>;
+                         convert: where to write the YAML, default stdout)
+  -p, --prop="K=V"       set a property of the last -i, -F or -o
+  -m, --match=MATCH      set the match of the last -F or -o (one input and one output: '*')
+  -t, --tag=TAG          set the tag of the last -i
+  -f, --flush=SECONDS    flush interval
+  -D, --dry-run          validate and exit (as wren check)
+  -w, --workdir=DIR      change to DIR first (relative -c and -R resolve from it)
+  -H, --http             serve health and metrics over HTTP
+  -P, --port=PORT        port of that HTTP server (default 2020)
+  -L, --http_listen=ADDR address of that HTTP server (default 0.0.0.0)
+  -l, --log_file=FILE    write Wren's own logs to FILE
+  -v, --verbose          more log detail (-v debug, -vv trace)
+  -q, --quiet            no log lines
+  -V, --version          print the version
+  -h, --help             this help
+  --json                 (credentials) print one JSON object
+Service keys set in the config file win over the same keys given as flags, as in Fluent Bit.
 
 Exit codes: 0 ok; 1 configuration or start-up error; 2 records were dropped.
 `;
-
-interface Args {
-  command: 'run' | 'check' | 'credentials' | 'convert' | 'help' | 'version';
-  config?: string;
-  output?: string;
-  json: boolean;
-}
-
-class UsageError extends Error {}
-
-export function parseArgs(argv: string[]): Args {
-  const args: Args = { command: 'run', json: false };
-  let i = 0;
-  if (argv[0] && !argv[0].startsWith('-')) {
-    const c = argv[0];
-    if (c !== 'run' && c !== 'check' && c !== 'credentials' && c !== 'convert' && c !== 'help' && c !== 'version') {
-      throw new UsageError(`unknown command '${c}' (commands: run, check, credentials, convert)`);
-    }
-    args.command = c;
-    i = 1;
-  }
-  for (; i < argv.length; i++) {
-    const a = argv[i]!;
-    const value = () => {
-      const v = argv[++i];
-      if (v === undefined || v.startsWith('-')) throw new UsageError(`${a} needs a value`);
-      return v;
-    };
-    if (a === '-h' || a === '--help') args.command = 'help';
-    else if (a === '-V' || a === '--version') args.command = 'version';
-    else if (a === '-c' || a === '--config') args.config = value();
-    else if (a.startsWith('--config=')) args.config = a.slice('--config='.length);
-    else if (a === '--output' || a === '-o') args.output = value();
-    else if (a.startsWith('--output=')) args.output = a.slice('--output='.length);
-    else if (a === '--json') args.json = true;
-    else throw new UsageError(`unknown option '${a}'`);
-  }
-  if ((args.command === 'run' || args.command === 'check' || args.command === 'credentials' || args.command === 'convert') && !args.config) {
-    throw new UsageError(`'wren ${args.command}' needs -c FILE (e.g. wren ${args.command} -c config/wren.yaml)`);
-  }
-  return args;
-}
 
 async function main(argv: string[]): Promise<number> {
   let args: Args;
@@ -73,16 +52,31 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`wren: ${err.message}; see wren --help\n`);
     return 1;
   }
+  for (const w of args.warnings) process.stderr.write(`wren: ${w}\n`);
+  if (args.workdir !== undefined) {
+    try {
+      process.chdir(args.workdir);
+    } catch (err) {
+      process.stderr.write(`wren: cannot change to the working directory '${args.workdir}' (${(err as NodeJS.ErrnoException).code ?? 'error'}); check -w / --workdir\n`);
+      return 1;
+    }
+  }
+  const source = { file: args.config, flags: args.flags, parsersFiles: args.parsers };
   switch (args.command) {
-    case 'help':
-      process.stdout.write(HELP);
-      return 0;
+    case 'help': {
+      if (!args.helpFor) {
+        process.stdout.write(HELP);
+        return 0;
+      }
+      const { pluginHelp } = await import('./commands/plugin-help.js');
+      return pluginHelp(args.helpFor.kind, args.helpFor.name, process.stdout, process.stderr);
+    }
     case 'version':
       process.stdout.write(`wren ${wrenVersion()}\n`);
       return 0;
     case 'check': {
       const { runCheck } = await import('./commands/check.js');
-      return runCheck(args.config!, { env: process.env, stdout: process.stdout, stderr: process.stderr });
+      return runCheck(source, { env: process.env, stdout: process.stdout, stderr: process.stderr });
     }
     case 'convert': {
       const { runConvert } = await import('./commands/convert.js');
@@ -94,7 +88,7 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'run': {
       const { runPipeline } = await import('./commands/run.js');
-      return runPipeline(args.config!, { env: process.env, stderr: process.stderr });
+      return runPipeline(source, { env: process.env, stderr: process.stderr });
     }
   }
 }

@@ -28,6 +28,13 @@ export interface SourcePos {
   col: number;
   /** For a file read through includes: where it was included from, nearest first (`main.conf:12`). */
   includedFrom?: readonly string[];
+  /** Set when the setting came from a command-line flag (`-p rate=fast`): errors name the flag instead. */
+  arg?: string;
+}
+
+/** Where a setting was made, as errors print it: `FILE:LINE:COL` or `command line (-p rate=fast)`. */
+export function formatPos(p: SourcePos): string {
+  return p.arg !== undefined ? `command line (${p.arg})` : `${p.file}:${p.line}:${p.col}`;
 }
 
 export class ConfigError extends WrenError {
@@ -40,7 +47,7 @@ export class ConfigError extends WrenError {
   }
 
   override toLine(): string {
-    const where = this.pos ? `${this.pos.file}:${this.pos.line}:${this.pos.col}: ` : '';
+    const where = this.pos ? `${formatPos(this.pos)}: ` : '';
     const via = this.pos?.includedFrom?.length ? ` [included from ${this.pos.includedFrom.join(', from ')}]` : '';
     return where + super.toLine() + via;
   }

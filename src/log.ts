@@ -1,4 +1,5 @@
 import { pino, type Logger } from 'pino';
+import { countLogLine, toPinoLevel } from './log-levels.js';
 
 export type { Logger } from 'pino';
 
@@ -11,20 +12,16 @@ export const SECRET_KEYS = [
 
 const REDACT_PATHS = SECRET_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`]);
 
-export type LogLevel = 'off' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
+export { logCounts, toPinoLevel, type LogLevel } from './log-levels.js';
 
-/** Fluent Bit's `log_level` names → pino levels. */
-export function toPinoLevel(level: string): string {
-  switch (level.toLowerCase()) {
-    case 'off': return 'silent';
-    case 'warning': return 'warn';
-    default: return level.toLowerCase();
-  }
-}
-
-/** JSON lines to stderr (fd 2), synchronous so nothing is lost on exit. */
-export function createLogger(level: string, destination: number | NodeJS.WritableStream = 2): Logger {
-  const dest = typeof destination === 'number' ? pino.destination({ fd: destination, sync: true }) : destination;
+/**
+ * JSON lines to stderr (fd 2), or appended to a file (`service.log_file`), synchronous so nothing
+ * is lost on exit. Opening a file that cannot be written throws (ENOENT, EACCES).
+ */
+export function createLogger(level: string, destination: number | NodeJS.WritableStream | { file: string } = 2): Logger {
+  const dest = typeof destination === 'number'
+    ? pino.destination({ fd: destination, sync: true })
+    : 'file' in destination ? pino.destination({ dest: destination.file, sync: true, append: true }) : destination;
   return pino(
     {
       level: toPinoLevel(level),
@@ -32,6 +29,12 @@ export function createLogger(level: string, destination: number | NodeJS.Writabl
       timestamp: pino.stdTimeFunctions.isoTime,
       redact: { paths: REDACT_PATHS, censor: '***' },
       formatters: { level: (label) => ({ level: label }) },
+      hooks: {
+        logMethod(args, method, level) {
+          countLogLine(level);
+          method.apply(this, args);
+        },
+      },
     },
     dest,
   );

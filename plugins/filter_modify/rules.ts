@@ -5,9 +5,6 @@ import { valueToString } from '../../src/record/accessor.js';
 /** One rule or condition of the modify filter, compiled: `apply` changes the record in place. */
 export type Rec = Record<string, unknown>;
 
-export const RULE_KEYS = ['set', 'add', 'remove', 'remove_wildcard', 'remove_regex', 'rename', 'hard_rename', 'copy', 'hard_copy', 'move_to_start', 'move_to_end'] as const;
-export const CONDITION_KEYS = ['key_exists', 'key_does_not_exist', 'a_key_matches', 'no_key_matches', 'key_value_equals', 'key_value_does_not_equal', 'key_value_matches', 'key_value_does_not_match'] as const;
-
 const ARITY: Record<string, 1 | 2> = {
   set: 2, add: 2, remove: 1, remove_wildcard: 1, remove_regex: 1, rename: 2, hard_rename: 2, copy: 2, hard_copy: 2,
   move_to_start: 1, move_to_end: 1,

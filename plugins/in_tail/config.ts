@@ -29,11 +29,11 @@ export const TAIL_OPTIONS: readonly OptionSpec[] = [
   { key: 'parser', type: 'string', desc: 'Parser applied to each line (when no multiline.parser is set); lines it does not match are kept as text.' },
   { key: 'multiline.parser', type: 'list', desc: 'Container formats to parse and rejoin (docker, cri), then multiline parsers joining records such as stack traces (go, java, python, ruby, or a multiline_parsers: name), each tried in the order given.' },
   { key: 'multiline.flush', type: 'time', default: '4s', desc: 'Emit a partial container line whose remaining parts have not arrived after this long.' },
-  { key: 'db', type: 'string', desc: 'File keeping each file\'s offset (by inode and name), so a restart resumes where it left off.' },
-  { key: 'db.sync', type: 'string', default: 'normal', enum: ['off', 'normal', 'full', 'extra'], desc: 'db durability: off (no fsync), normal (fsync the file), full/extra (and its folder).' },
-  { key: 'db.compare_filename', type: 'bool', default: 'off', desc: 'Match db entries by inode and file name (default: inode only).' },
-  { key: 'db.locking', type: 'bool', default: 'off', desc: 'Accepted for Fluent Bit compatibility; the db file is only used by this process.' },
-  { key: 'db.journal_mode', type: 'string', default: 'WAL', desc: 'Accepted for Fluent Bit compatibility; Wren\'s db is a JSON snapshot written atomically.' },
+  { key: 'db', type: 'string', desc: "SQLite file keeping each file's offset, in Fluent Bit's schema (either agent resumes from the other's); a restart resumes where it left off, also after rotations while Wren was down." },
+  { key: 'db.sync', type: 'string', default: 'normal', enum: ['off', 'normal', 'full', 'extra'], desc: 'db durability: off (no fsync), normal (fsync each db write), full/extra (and its folder, so the rename survives a power loss).' },
+  { key: 'db.compare_filename', type: 'bool', default: 'off', desc: 'Resume a db entry only for the same inode under the same name (no finding files again after a rename).' },
+  { key: 'db.locking', type: 'bool', default: 'off', desc: 'Accepted for Fluent Bit compatibility: Wren replaces the db file atomically on each write, so readers never see it half-written; it holds no lock.' },
+  { key: 'db.journal_mode', type: 'string', default: 'WAL', enum: ['DELETE', 'TRUNCATE', 'PERSIST', 'MEMORY', 'WAL', 'OFF'], desc: "Accepted for Fluent Bit compatibility: Wren reads a db in any mode (a WAL left by Fluent Bit is applied) and writes whole snapshots, which need no journal." },
 ];
 
 export type LongLinePolicy = 'stop' | 'skip' | 'truncate';

@@ -1,13 +1,23 @@
 import type { BigIntStats } from 'node:fs';
-import { readlink, stat } from 'node:fs/promises';
+import { readdir, readlink, realpath, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { expandGlob, isExcluded } from './glob.js';
 
 /** A regular file a path pattern names, identified by device+inode of its target. */
 export interface Candidate {
   path: string;
   key: string;
+  dev: bigint;
+  ino: bigint;
+  /** Creation time (ns; 0 where the filesystem does not keep it): a reused inode has a new one. */
+  birth: bigint;
   size: number;
   mtimeMs: number;
+}
+
+/** The candidate a stat result describes. */
+export function candidate(path: string, st: BigIntStats): Candidate {
+  return { path, key: fileKey(st), dev: st.dev, ino: st.ino, birth: st.birthtimeNs, size: Number(st.size), mtimeMs: Number(st.mtimeMs) };
 }
 
 /** `<dev>:<inode>`, exact (bigint) so 64-bit inode numbers do not collide. */
@@ -24,7 +34,31 @@ export async function identify(path: string): Promise<Candidate | null> {
     return null;
   }
   if (!st.isFile()) return null;
-  return { path, key: fileKey(st), size: Number(st.size), mtimeMs: Number(st.mtimeMs) };
+  return candidate(path, st);
+}
+
+/** Regular files in a folder (symlinks followed), for finding a file again after a rename. */
+export async function listFolder(dir: string): Promise<Candidate[]> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return [];
+  }
+  const out: Candidate[] = [];
+  for (const n of names) {
+    const c = await identify(join(dir, n));
+    if (c !== null) out.push(c);
+  }
+  return out;
+}
+
+/** The folders a file at `path` may have been renamed within: its own and, for a symlink, its target's. */
+export async function foldersOf(path: string): Promise<string[]> {
+  const dirs = [dirname(path)];
+  const real = await realpath(path).catch(() => null);
+  if (real !== null && !dirs.includes(dirname(real))) dirs.push(dirname(real));
+  return dirs;
 }
 
 /** Expand every pattern, drop excluded paths, keep regular files once each (first path wins). */

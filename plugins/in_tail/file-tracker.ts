@@ -1,9 +1,12 @@
-import { watch } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { InputContext } from '../../src/engine/types.js';
 import type { TailConfig } from './config.js';
-import { type Candidate, currentPath, discover, fileKey, identify } from './discovery.js';
+import { findCopy } from './copy-truncate.js';
+import { type Candidate, candidate, currentPath, discover, fileKey, identify } from './discovery.js';
+import { FileDb } from './file-db.js';
+import { HEAD_BYTES, readHead } from './fingerprint.js';
 import type { OffsetsDb } from './offsets-db.js';
+import { planRestore, type RestorePlan } from './restore.js';
 import { expandTag } from './tag.js';
 import { TailFile } from './tail-file.js';
 
@@ -21,45 +24,74 @@ export interface TrackerHooks {
   finish(file: TailFile): void;
 }
 
+interface OpenOptions {
+  /** Only open the file if it is still this one (`<dev>:<ino>`). */
+  expect?: string;
+  /** Its db row when it resumes one. */
+  rowId?: number;
+  created?: number;
+  /** Rotated away already: read to its end, then closed. */
+  detached?: boolean;
+}
+
 /**
  * The set of followed files: discovery (patterns, excludes, ignore_older, db offsets, where to
  * start), rotation (rename+create, deletion: the old file is read to its end for at least
- * `rotate_wait`, then closed) and the db entries that go with them.
+ * `rotate_wait`, then closed; copytruncate: the copy is read to its end, the original from its
+ * head) and, through FileDb, their db rows.
  */
 export class FileTracker {
   readonly files = new Map<string, TailFile>();
   /** Paths whose file was rotated away before a successor appeared: the successor is read from its head. */
   private readonly vacated = new Set<string>();
+  /** Where the db's files were found again (during the first scan only). */
+  private plan: RestorePlan | null = null;
+  private fdb: FileDb | null = null;
+  private db: OffsetsDb | null = null;
 
   constructor(
     private readonly ctx: InputContext,
     private readonly cfg: TailConfig,
     private readonly excludes: readonly RegExp[],
-    private readonly db: OffsetsDb | null,
     private readonly hooks: TrackerHooks,
   ) {}
 
-  /** Resume files the db says were rotated while still being read (they may match no pattern now). */
-  async resumeRotated(): Promise<void> {
-    if (this.db === null) return;
-    for (const e of this.db.all()) {
-      if (!e.rotated) continue;
-      const c = await identify(e.name);
-      if (c === null || c.key !== e.key || e.offset > c.size) {
-        this.db.delete(e.key);
-        continue;
-      }
-      const f = await this.open(c, e.origin ?? e.name, (now) => (now.key === e.key ? e.offset : 0));
-      if (f !== null) {
-        f.currentName = e.name;
-        f.detachedAt = Date.now();
-      }
+  /** Find the db's files again (restore.ts), open what the patterns match, then what only the db knows. */
+  async start(db: OffsetsDb | null): Promise<void> {
+    this.db = db;
+    // Recorded only once every file below is open: a crash before then must not claim them seen.
+    const looked = this.looking();
+    if (db !== null) {
+      this.fdb = await FileDb.create(db);
+      this.plan = await planRestore(db.rows(), {
+        compareName: this.cfg.dbCompareName, xxh3: this.fdb.xxh3, log: this.ctx.log, savedAt: db.savedAt, excludes: this.excludes,
+      });
+      for (const r of this.plan.dropped) db.delete(r.id);
     }
+    await this.scan('start');
+    for (const r of this.plan?.resume.values() ?? []) {
+      if (this.files.has(r.key)) continue;
+      // Renamed to a name no pattern matches: its tag stays that of the path it was found at.
+      const c = await identify(r.path);
+      const f = c === null ? null : await this.open(c, r.row.origin ?? r.row.name, () => r.row.offset,
+        { expect: r.key, rowId: r.row.id, created: r.row.created, detached: true });
+      if (f === null) db?.delete(r.row.id);
+    }
+    // The same file truncated and rewritten while Wren was down, then renamed: its new content, read from its head, then let go.
+    const fromHead = [...(this.plan?.fromHead ?? [])].filter(([, h]) => h.letGo);
+    for (const [key, h] of [...fromHead, ...(this.plan?.unseen ?? [])]) {
+      if (this.files.has(key)) continue;
+      const c = await identify(h.path);
+      if (c !== null) await this.open(c, h.row.origin ?? h.row.name, () => 0, { expect: key, detached: true });
+    }
+    this.plan = null;
+    looked();
   }
 
   /** Expand the patterns and open files not followed yet. */
   async scan(reason: 'start' | 'new'): Promise<void> {
     const now = Date.now();
+    const looked = reason === 'new' ? this.looking() : () => undefined;
     for (const c of await discover(this.cfg.paths, this.excludes)) {
       const known = this.files.get(c.key);
       if (known !== undefined) {
@@ -70,25 +102,39 @@ export class FileTracker {
         }
         continue;
       }
-      if (this.cfg.ignoreOlderMs > 0 && now - c.mtimeMs > this.cfg.ignoreOlderMs) continue;
+      const restored = this.plan?.resume.get(c.key);
+      if (restored === undefined && this.cfg.ignoreOlderMs > 0 && now - c.mtimeMs > this.cfg.ignoreOlderMs) continue;
       const successor = this.vacated.delete(c.path);
-      await this.open(c, c.path, (now) => this.startOffset(now, successor ? 'rotated' : reason));
+      await this.open(c, c.path, (opened) => this.startOffset(opened, successor ? 'rotated' : reason),
+        restored === undefined ? {} : { rowId: restored.row.id, created: restored.row.created });
     }
-    if (reason === 'start') await this.pruneDb();
     // Successors of vacated paths have been found by now; later ones are simply new files.
     this.vacated.clear();
+    looked();
+  }
+
+  /** Call at the start of a look at the files; the returned function records it once the look is done. */
+  private looking(): () => void {
+    const t = Date.now();
+    return () => {
+      if (this.db !== null && t > (this.db.seenAt ?? 0)) this.db.seenAt = t;
+    };
   }
 
   private startOffset(c: Candidate, reason: OpenReason): number {
-    const saved = this.db?.find(c.key, this.cfg.dbCompareName ? c.path : undefined);
-    if (saved !== undefined) return saved.offset <= c.size ? saved.offset : 0; // shrank while we were away
+    const plan = this.plan;
+    const restored = plan?.resume.get(c.key);
+    if (restored !== undefined) return restored.row.offset;
     if (reason === 'rotated') return 0;
+    if (plan != null && (plan.fromHead.has(c.key) || plan.unseen.has(c.key) || plan.successors.has(c.path))) return 0;
+    // Created while Wren was not looking (down, or before it noticed): all of it is new.
+    if (plan?.savedAt !== undefined && c.birth > plan.savedAt) return 0;
     const head = reason === 'start' ? this.cfg.readFromHead : this.cfg.readNewFromHead;
     return head ? 0 : c.size;
   }
 
   /** Open a file found at `c.path`; `offsetOf` says where to start in what was actually opened. */
-  private async open(c: Candidate, name: string, offsetOf: (opened: Candidate) => number): Promise<TailFile | null> {
+  private async open(c: Candidate, name: string, offsetOf: (opened: Candidate) => number, o: OpenOptions = {}): Promise<TailFile | null> {
     let handle;
     try {
       handle = await open(c.path, 'r');
@@ -99,35 +145,28 @@ export class FileTracker {
     // The path may have been replaced between stat and open: the open file is what counts.
     const st = await handle.stat({ bigint: true });
     const key = fileKey(st);
-    if (this.files.has(key) || !st.isFile()) {
+    if (this.files.has(key) || !st.isFile() || (o.expect !== undefined && key !== o.expect)) {
       await handle.close();
       return null;
     }
-    const offset = offsetOf({ path: c.path, key, size: Number(st.size), mtimeMs: Number(st.mtimeMs) });
-    const file = new TailFile(key, name, expandTag(this.ctx.tag, name), handle, offset, (f, o) => this.committed(f, o));
+    const opened = candidate(c.path, st);
+    const offset = offsetOf(opened);
+    const file = new TailFile(key, st.dev, st.ino, st.birthtimeNs, name, expandTag(this.ctx.tag, name), handle, offset, (f, at) => this.committed(f, at));
+    file.currentName = c.path;
+    if (o.detached) file.detachedAt = Date.now();
+    if (o.created !== undefined) file.created = o.created;
     this.files.set(key, file);
-    this.saveEntry(file, offset);
-    if (this.cfg.fsEvents) this.watch(file);
+    file.head = await readHead(handle, opened.size);
+    this.fdb?.attach(file, o.rowId);
+    if (this.cfg.fsEvents && !o.detached) file.watch((rename) => this.hooks.wake(rename, file));
     this.ctx.metrics.add('files_opened');
     this.ctx.log.debug({ file: c.path, key, offset }, 'tail: following file');
     return file;
   }
 
-  private watch(file: TailFile): void {
-    try {
-      const w = watch(file.currentName, { persistent: false }, (event) => this.hooks.wake(event === 'rename', file));
-      w.on('error', () => {
-        w.close();
-        file.watcher = null;
-      });
-      file.watcher = w;
-    } catch {
-      // Out of inotify watches or similar: polling (watcher_interval) still covers the file.
-    }
-  }
-
   /** Notice files renamed away, replaced (rotation) or deleted, and open their successors. */
   async checkRotations(): Promise<void> {
+    const looked = this.looking();
     for (const path of [...this.vacated]) {
       const c = await identify(path);
       if (c === null) continue;
@@ -144,11 +183,43 @@ export class FileTracker {
       if (moved !== null) file.currentName = moved;
       this.ctx.metrics.add('files_rotated');
       this.ctx.log.info({ file: file.name, now: moved ?? '(deleted)' }, 'tail: file rotated; reading it to its end');
-      this.saveEntry(file, file.commits.committed);
-      if (this.isExcluded(path)) continue;
-      if (now === null) this.vacated.add(path);
-      else if (!this.files.has(now.key)) await this.open(now, path, (opened) => this.startOffset(opened, 'rotated'));
+      this.fdb?.save(file, file.commits.committed, true);
+      await this.openSuccessor(path, now);
     }
+    looked();
+  }
+
+  /** The file that took the place of a rotated one (read from its head), or wait for it to appear. */
+  private async openSuccessor(path: string, now: Candidate | null): Promise<void> {
+    if (this.isExcluded(path)) return;
+    if (now === null) this.vacated.add(path);
+    else if (!this.files.has(now.key)) {
+      const f = await this.open(now, path, (opened) => this.startOffset(opened, 'rotated'));
+      if (f !== null) this.hooks.wake(false, f);
+    }
+  }
+
+  /**
+   * `file` was found truncated. If a copy of its content sits beside it (copytruncate), the file
+   * continues in the copy (same read position, joins and commits; its db row now names the copy)
+   * and the original, new content, is followed from its head. Returns false for a plain truncation.
+   */
+  async followCopy(file: TailFile): Promise<boolean> {
+    if (file.detachedAt !== null) return false;
+    const copy = await findCopy(file);
+    if (copy === null) return false;
+    const original = file.currentName;
+    const old = file.handle;
+    this.files.delete(file.key);
+    file.moveTo(copy.handle, copy.cand);
+    this.files.set(file.key, file);
+    this.fdb?.save(file, file.commits.committed, true);
+    await old.close().catch(() => undefined);
+    this.ctx.metrics.add('files_rotated');
+    this.ctx.log.info({ file: file.name, copy: copy.cand.path, offset: file.readPos },
+      'tail: file copied and truncated (copytruncate); reading the copy to its end and the original from its head');
+    await this.openSuccessor(original, await identify(original));
+    return true;
   }
 
   private isExcluded(path: string): boolean {
@@ -172,39 +243,29 @@ export class FileTracker {
     }
   }
 
+  /** Re-take a small file's head fingerprint as it grows (see fingerprint.ts). */
+  async refreshHead(file: TailFile): Promise<void> {
+    const h = file.head;
+    if (file.closed || file.size <= (h?.len ?? 0) || (h !== null && h.len >= HEAD_BYTES)) return;
+    file.head = await readHead(file.handle, file.size);
+    this.fdb?.save(file, file.commits.committed);
+  }
+
   /** Close a file; with `forget` (it was rotated away and read to its end), its db entry goes too. */
   async close(file: TailFile, forget: boolean): Promise<void> {
     if (file.closed) return;
     file.closed = true;
     file.forget = forget;
-    file.watcher?.close();
-    file.watcher = null;
+    file.unwatch();
     this.files.delete(file.key);
     await file.handle.close().catch(() => undefined);
     this.ctx.metrics.add('files_closed');
-    if (forget && file.commits.inFlight === 0) this.db?.delete(file.key);
+    if (forget && file.commits.inFlight === 0) this.fdb?.forget(file);
     this.ctx.log.debug({ file: file.name }, 'tail: file closed');
   }
 
   private committed(file: TailFile, offset: number): void {
-    if (this.db === null) return;
-    if (file.forget && file.commits.inFlight === 0) this.db.delete(file.key);
-    else this.saveEntry(file, offset);
-  }
-
-  private saveEntry(file: TailFile, offset: number): void {
-    if (this.db === null) return;
-    const rotated = file.detachedAt !== null;
-    this.db.set({ key: file.key, name: file.currentName, offset, rotated, origin: rotated ? file.name : undefined });
-  }
-
-  /** Drop db entries of files that are gone (or whose inode now belongs to another name). */
-  private async pruneDb(): Promise<void> {
-    if (this.db === null) return;
-    for (const e of this.db.all()) {
-      if (this.files.has(e.key)) continue;
-      const c = await identify(e.name);
-      if (c === null || c.key !== e.key) this.db.delete(e.key);
-    }
+    if (file.forget && file.commits.inFlight === 0) this.fdb?.forget(file);
+    else this.fdb?.save(file, offset);
   }
 }

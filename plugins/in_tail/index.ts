@@ -1,6 +1,5 @@
 import type { InputDefinition } from '../../src/engine/types.js';
 import { readTailConfig, TAIL_OPTIONS } from './config.js';
-import { TailInput } from './tail-input.js';
 
 /** `tail`: follow files (container logs first of all), as Fluent Bit's in_tail. */
 export const tailInput: InputDefinition = {
@@ -8,8 +7,10 @@ export const tailInput: InputDefinition = {
   name: 'tail',
   description: 'Follow files matched by glob patterns: rotation, offsets db, CRI/docker container lines rejoined.',
   options: TAIL_OPTIONS,
-  create(ctx) {
-    return new TailInput(ctx, readTailConfig(ctx.options, ctx.baseDir, ctx.parsers));
+  async create(ctx) {
+    const cfg = readTailConfig(ctx.options, ctx.baseDir, ctx.parsers);
+    const { TailInput } = await import('./tail-input.js');
+    return new TailInput(ctx, cfg);
   },
 };
 

@@ -27,16 +27,17 @@ export class FileReader {
     private readonly sink: RecordSink,
     private readonly emit: BatchEmitter,
     private readonly isPaused: () => boolean,
-    private readonly onTruncated: (file: TailFile, size: number) => void,
+    /** Handles a truncation; returns the size to read up to (the copy's, when reading moved to a copy). */
+    private readonly onTruncated: (file: TailFile, size: number) => Promise<number>,
   ) {
     this.shared = Buffer.allocUnsafe(READ_SIZE + maxLine + 1);
   }
 
   /** Read `file` from its position to its current size, at most `budget` bytes this time. */
   async read(file: TailFile, budget: number): Promise<ReadOutcome> {
-    const size = (await file.handle.stat()).size;
+    let size = (await file.handle.stat()).size;
     if (size < file.readPos || (size > file.readPos && !(await this.printMatches(file)))) {
-      this.onTruncated(file, size);
+      size = await this.onTruncated(file, size);
     }
     file.size = size;
     let left = budget;

@@ -1,6 +1,8 @@
-import type { FSWatcher } from 'node:fs';
+import { type FSWatcher, watch } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { CommitQueue } from './commit-queue.js';
+import type { Candidate } from './discovery.js';
+import type { Head } from './fingerprint.js';
 
 /** A container line being rejoined from its parts (CRI `P` lines, docker lines without `\n`). */
 export interface PendingJoin {
@@ -62,14 +64,24 @@ export class TailFile {
   /** Closed for good (rotated away, read to its end): its db entry is dropped once its batches are done. */
   forget = false;
   watcher: FSWatcher | null = null;
+  /** Fingerprint of the first bytes (see fingerprint.ts); null while the file is empty. */
+  head: Head | null = null;
+  /** Its row in the db (null without a db). */
+  dbId: number | null = null;
+  /** When its db row was created (unix seconds). */
+  created = Math.floor(Date.now() / 1000);
   readonly commits: CommitQueue;
   /** Throttles long-line logs: time of the last one, and how many were not logged since. */
   lastLongLog = 0;
   unloggedLong = 0;
 
   constructor(
-    /** `<dev>:<inode>` of the file. */
-    readonly key: string,
+    /** `<dev>:<inode>` of the file (changes when copytruncate hands its content over to the copy). */
+    public key: string,
+    public dev: bigint,
+    public ino: bigint,
+    /** Inode creation time (ns), 0 when unknown. */
+    public birth: bigint,
     /** The path it was found at: its tag, `path_key` and rotation checks use it. */
     public name: string,
     readonly tag: string,
@@ -92,6 +104,35 @@ export class TailFile {
     }
     if (this.heldFrom < safe) safe = this.heldFrom;
     return safe;
+  }
+
+  /** File events at its path (inotify): `rename` for renames and deletions. Polling covers the file if this fails. */
+  watch(onEvent: (rename: boolean) => void): void {
+    try {
+      const w = watch(this.currentName, { persistent: false }, (event) => onEvent(event === 'rename'));
+      w.on('error', () => this.unwatch());
+      this.watcher = w;
+    } catch {
+      // Out of inotify watches or similar: polling (watcher_interval) still covers the file.
+    }
+  }
+
+  unwatch(): void {
+    this.watcher?.close();
+    this.watcher = null;
+  }
+
+  /** copytruncate: the content continues in the copy `c` (open as `handle`), read to its end, then closed. */
+  moveTo(handle: FileHandle, c: Candidate): void {
+    this.key = c.key;
+    this.dev = c.dev;
+    this.ino = c.ino;
+    this.birth = c.birth;
+    this.handle = handle;
+    this.currentName = c.path;
+    this.size = c.size;
+    this.detachedAt = Date.now();
+    this.unwatch();
   }
 
   /** Forget what was held from the old content (after truncation). */

@@ -5,6 +5,7 @@ import { FileTracker } from './file-tracker.js';
 import { compileExclude } from './glob.js';
 import { LineSplitter, type LongLineReport } from './line-splitter.js';
 import { ContainerRecords } from './multiline.js';
+import { loadXxh3 } from './fingerprint.js';
 import { MultilineStage } from './multiline-stage.js';
 import { OffsetsDb } from './offsets-db.js';
 import { FileReader } from './reader.js';
@@ -26,7 +27,7 @@ export class TailInput implements InputInstance {
   private readonly reader: FileReader;
   private readonly sink: RecordSink;
   private readonly stage: MultilineStage | null;
-  private readonly db: OffsetsDb | null;
+  private db: OffsetsDb | null = null;
   private readonly timers: NodeJS.Timeout[] = [];
   private running: Promise<void> | null = null;
   private wanted = false;
@@ -42,7 +43,6 @@ export class TailInput implements InputInstance {
     private readonly ctx: InputContext,
     private readonly cfg: TailConfig,
   ) {
-    this.db = cfg.db === undefined ? null : OffsetsDb.open(cfg.db, cfg.dbSync, ctx.log);
     const deco = new Decorator(cfg.pathKey, cfg.offsetKey);
     const text = new TextRecords(cfg.key, cfg.parser, deco);
     const lines = cfg.multiline.length > 0 ? new ContainerRecords(cfg.multiline, deco, text) : text;
@@ -52,15 +52,19 @@ export class TailInput implements InputInstance {
     const splitter = new LineSplitter(cfg.maxLine, cfg.longLines, cfg.skipEmpty, (r) => this.longLine(r));
     this.reader = new FileReader(cfg.maxLine, splitter, this.sink, (f, ev, bytes) => this.emitBatch(f, ev, bytes),
       () => this.isPaused(), (f, size) => this.truncated(f, size));
-    this.tracker = new FileTracker(ctx, cfg, cfg.exclude.map(compileExclude), this.db, {
+    this.tracker = new FileTracker(ctx, cfg, cfg.exclude.map(compileExclude), {
       wake: (rotation, file) => this.wake(rotation, file),
       finish: (f) => this.finishFile(f),
     });
   }
 
   async start(): Promise<void> {
-    await this.tracker.resumeRotated();
-    await this.tracker.scan('start');
+    // SQLite (WebAssembly) is loaded here, only for a tail input with a db.
+    if (this.cfg.db !== undefined) {
+      void loadXxh3().catch(() => undefined); // loads beside SQLite; awaited where it is used
+      this.db = await OffsetsDb.open(this.cfg.db, this.cfg.dbSync, this.ctx.log);
+    }
+    await this.tracker.start(this.db);
     const every = (ms: number, fn: () => void) => this.timers.push(setInterval(fn, ms));
     every(this.cfg.watcherMs, () => this.wake(true)); // the poll: growth, rotation, truncation
     every(this.cfg.refreshMs, () => {
@@ -145,6 +149,7 @@ export class TailInput implements InputInstance {
           f.dirty = true;
           this.wanted = true;
         }
+        await this.tracker.refreshHead(f);
       } catch (err) {
         f.stopped = true;
         this.ctx.metrics.add('errors');
@@ -201,12 +206,15 @@ export class TailInput implements InputInstance {
     return ok;
   }
 
-  private truncated(file: TailFile, size: number): void {
+  /** The file shrank or its bytes before the read position changed; returns the size to read up to. */
+  private async truncated(file: TailFile, size: number): Promise<number> {
+    if (await this.tracker.followCopy(file)) return file.size;
     this.ctx.log.info({ file: file.name, offset: file.readPos, size }, 'tail: file truncated; reading it from the start');
     this.ctx.metrics.add('files_truncated');
     this.emitHeld(file, false);
     file.resetTo(0);
     file.commits.reset(0);
+    return size;
   }
 
   private longLine(r: LongLineReport): void {

@@ -7,7 +7,7 @@ import { ConfigError, errorLine } from '../../src/errors.js';
 import { createMetadataDispatcher } from '../../src/net/dispatchers.js';
 import { tlsFromOptions } from '../../src/net/options.js';
 import { compileAccessor } from '../../src/record/accessor.js';
-import { CloudWatchLogsOutput } from '../out_cloudwatch_logs/index.js';
+import { CloudWatchLogsOutput } from '../out_cloudwatch_logs/cloudwatch-output.js';
 import { extraConfig, RETENTION_DAYS, STREAM_NAME_RE, type CloudWatchConfig } from '../out_cloudwatch_logs/config.js';
 import { compileGoTemplate, hasGoTemplate, usesEcs, type EcsMetadata } from './go-template.js';
 

@@ -1,11 +1,5 @@
-import type { Dispatcher } from 'undici';
-import type { Chunk, FlushResult, OutputDefinition, OutputInstance, PluginContext } from '../../src/engine/types.js';
-import { WriterPool } from '../../src/codec/byte-writer.js';
-import { createAwsAuth } from '../../src/aws/auth.js';
-import { createDestinationDispatcher } from '../../src/net/dispatchers.js';
-import { classifyStatus, signAndSend, SendError, type RequestSigner } from '../../src/sink/send.js';
-import { HTTP_OPTIONS, httpConfig, type HttpConfig } from './config.js';
-import { buildRequest } from './request.js';
+import type { OutputDefinition } from '../../src/engine/types.js';
+import { HTTP_OPTIONS } from './config.js';
 
 /** Sends records to any HTTP endpoint. */
 export const httpOutput: OutputDefinition = {
@@ -13,45 +7,11 @@ export const httpOutput: OutputDefinition = {
   name: 'http',
   description: 'POSTs records to an HTTP(S) endpoint as JSON, optionally gzip-compressed.',
   options: HTTP_OPTIONS,
-  create: (ctx) => new HttpOutput(ctx),
+  async create(ctx) {
+    const [{ HttpOutput }, aws] = await Promise.all([
+      import('./http-output.js'),
+      ctx.options.bool('aws_auth') ? import('../../src/aws/auth.js') : undefined,
+    ]);
+    return new HttpOutput(ctx, aws?.createAwsAuth);
+  },
 };
-
-class HttpOutput implements OutputInstance {
-  private readonly cfg: HttpConfig;
-  private readonly dispatcher: Dispatcher;
-  private readonly signer?: RequestSigner;
-  private readonly pool = new WriterPool();
-
-  constructor(private readonly ctx: PluginContext) {
-    this.cfg = httpConfig(ctx.id, ctx.options);
-    const env = ctx.env ?? process.env;
-    this.dispatcher = createDestinationDispatcher({ proxy: this.cfg.proxy, tls: this.cfg.tls, connectTimeoutMs: this.cfg.connectTimeoutMs, env });
-    if (this.cfg.awsService) {
-      this.signer = createAwsAuth(ctx.options, { service: this.cfg.awsService, style: 'aws', env, log: ctx.log, destination: this.dispatcher });
-    }
-  }
-
-  async flush(chunk: Chunk): Promise<FlushResult> {
-    const req = await buildRequest(this.cfg, chunk.data, this.pool);
-    try {
-      const res = await signAndSend(req, {
-        dispatcher: this.dispatcher,
-        timeoutMs: this.cfg.ioTimeoutMs,
-        signer: this.signer,
-        signal: this.ctx.signal,
-        onRefresh: (why) => this.ctx.log.warn(`destination refused the credentials (${why}); refreshed them and re-signed once`),
-      });
-      const verdict = classifyStatus(this.cfg.logPayload ? res : { ...res, body: Buffer.alloc(0) }, this.cfg.url.host);
-      if (verdict.status !== 'ok') this.ctx.metrics.add('errors');
-      return verdict;
-    } catch (err) {
-      this.ctx.metrics.add('errors');
-      if (err instanceof SendError) return { status: 'retry', reason: err.message };
-      throw err;
-    }
-  }
-
-  async stop(): Promise<void> {
-    await this.dispatcher.close();
-  }
-}

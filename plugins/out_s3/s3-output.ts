@@ -8,6 +8,7 @@ import { withOverrides } from '../../src/config/options-override.js';
 import type { PluginOptions } from '../../src/config/types.js';
 import type { Chunk, FlushResult, OutputInstance, PluginContext } from '../../src/engine/types.js';
 import { errorLine } from '../../src/errors.js';
+import { reportConnections } from '../../src/net/connection-stats.js';
 import { createDestinationDispatcher } from '../../src/net/dispatchers.js';
 import { getPath, type Path } from '../../src/record/accessor.js';
 import { S3Client } from './client.js';
@@ -46,6 +47,7 @@ export class S3Output implements OutputInstance {
     this.cfg = s3Config(ctx.id, ctx.options, ctx.baseDir);
     const env = ctx.env ?? process.env;
     this.dispatcher = createDestinationDispatcher({ proxy: this.cfg.proxy, tls: this.cfg.tls, connectTimeoutMs: this.cfg.connectTimeoutMs, env });
+    reportConnections(ctx.metrics, this.dispatcher);
     const auth = createAwsAuth(withDefaultRegion(ctx), { service: 's3', style: 'cloudwatch', env, log: ctx.log, destination: this.dispatcher });
     const ep = resolveServiceEndpoint({
       serviceId: 's3', hostPrefix: 's3', region: auth.region, env, profile: ctx.options.optStr('profile') || undefined,

@@ -1,7 +1,7 @@
-import { loadConfig, type PluginConfig, type WrenConfig } from '../config/load.js';
+import { COMMAND_LINE, loadConfig, type FlagSettings, type PluginConfig, type WrenConfig } from '../config/load.js';
 import { Pipeline } from '../engine/pipeline.js';
 import { ConfigErrorList, errorLine } from '../errors.js';
-import { createLogger } from '../log.js';
+import { silentLogger } from '../silent-logger.js';
 
 export interface CheckIo {
   env: NodeJS.ProcessEnv;
@@ -9,16 +9,26 @@ export interface CheckIo {
   stderr: NodeJS.WritableStream;
 }
 
-/** `wren check -c FILE`: validate, build every plugin without starting it, print the pipeline. */
-export async function runCheck(file: string, io: CheckIo): Promise<number> {
-  const { config, errors, warnings } = loadConfig(file, { env: io.env });
-  for (const w of warnings) io.stderr.write(`warning: ${w.toLine()}\n`);
+/** A configuration file, a pipeline from flags, or both (the flags' sections first); -R parsers files. */
+export interface ConfigSource {
+  file?: string;
+  flags?: FlagSettings;
+  parsersFiles?: readonly string[];
+}
+
+/** `wren check -c FILE` (or `-D`): validate, build every plugin without starting it, print the pipeline. */
+export async function runCheck(source: ConfigSource | string, io: CheckIo): Promise<number> {
+  const src = typeof source === 'string' ? { file: source } : source;
+  const file = src.file ?? COMMAND_LINE;
+  const { config, errors, warnings } = loadConfig(src.file, { env: io.env, flags: src.flags, parsersFiles: src.parsersFiles });
+  for (const w of warnings) io.stderr.write(`warning: ${w.toLine()}
+`);
   if (!config) {
     for (const e of errors) io.stderr.write(e.toLine() + '\n');
     io.stderr.write(`${errors.length} error(s) in ${file}\n`);
     return 1;
   }
-  const pipeline = new Pipeline(config, createLogger('off'), io.env);
+  const pipeline = new Pipeline(config, silentLogger(), io.env);
   try {
     await pipeline.build();
   } catch (err) {

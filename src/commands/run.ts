@@ -1,11 +1,13 @@
+import { setDefaultResultOrder } from 'node:dns';
 import { writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
+import { resolve } from 'node:path';
 import { loadConfig } from '../config/load.js';
 import { Pipeline } from '../engine/pipeline.js';
 import { ConfigErrorList, errorLine } from '../errors.js';
 import { createLogger } from '../log.js';
-import { startHttpServer } from '../server/http-server.js';
 import { wrenVersion } from '../version.js';
+import type { ConfigSource } from './check.js';
 
 export interface RunIo {
   env: NodeJS.ProcessEnv;
@@ -19,20 +21,30 @@ export const EXIT_DROPPED = 2;
  * `wren run -c FILE`: run until a signal (then flush within service.grace) or until every
  * input has finished (then flush everything). Resolves to the exit code.
  */
-export async function runPipeline(file: string, io: RunIo): Promise<number> {
+export async function runPipeline(source: ConfigSource | string, io: RunIo): Promise<number> {
   const started = performance.now();
-  const { config, errors, warnings } = loadConfig(file, { env: io.env });
+  const src = typeof source === 'string' ? { file: source } : source;
+  const { config, errors, warnings } = loadConfig(src.file, { env: io.env, flags: src.flags, parsersFiles: src.parsersFiles });
   if (!config) {
     for (const e of errors) io.stderr.write(e.toLine() + '\n');
     return 1;
   }
-  const log = createLogger(config.service.logLevel);
+  const file = config.file;
+  let log;
+  try {
+    log = createLogger(config.service.logLevel, config.service.logFile !== undefined ? { file: resolve(config.baseDir, config.service.logFile) } : 2);
+  } catch (err) {
+    io.stderr.write(`cannot open log_file '${config.service.logFile}' (${(err as NodeJS.ErrnoException).code ?? errorLine(err)}): check the path and its folder's permissions\n`);
+    return 1;
+  }
   for (const w of warnings) log.warn(w.toLine());
+  if (config.service.dnsPreferIpv4) setDefaultResultOrder('ipv4first');
   const pipeline = new Pipeline(config, log, io.env);
   let server: Server | undefined;
   try {
     await pipeline.build();
-    if (config.service.httpServer) server = await startHttpServer(pipeline.metrics, config.service, log, wrenVersion());
+    // node:http and the metrics renderers load only when the server is on
+    if (config.service.httpServer) server = await (await import('../server/http-server.js')).startHttpServer(pipeline.metrics, config.service, log, wrenVersion());
     await pipeline.start();
   } catch (err) {
     const lines = err instanceof ConfigErrorList ? err.errors.map((e) => e.toLine()) : [errorLine(err)];
@@ -42,6 +54,7 @@ export async function runPipeline(file: string, io: RunIo): Promise<number> {
     return 1;
   }
   log.info({ version: wrenVersion(), config: file }, 'wren started');
+  if (config.service.hotReload) log.warn('hot_reload is on, but reloading is not supported yet: restart Wren to apply a changed configuration');
 
   const finished = await new Promise<boolean>((resolve) => {
     let signalled = false;

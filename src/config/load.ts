@@ -11,8 +11,8 @@ import { resolveOptions } from './options-resolve.js';
 import { loadRaw, type ConfigFormat } from './config-format.js';
 import { missingPluginError } from './missing-plugins.js';
 import { loadParsersFile, parsersFileRefs } from './parsers-file.js';
-import { SERVICE_OPTIONS, serviceConfig, type ServiceConfig } from './service.js';
-import type { PluginOptions, RawSection } from './types.js';
+import { checkService, SERVICE_OPTIONS, serviceConfig, type ServiceConfig } from './service.js';
+import type { PluginOptions, RawEntry, RawSection } from './types.js';
 
 /** One configured plugin instance, validated. */
 export interface PluginConfig {
@@ -20,7 +20,7 @@ export interface PluginConfig {
   def: PluginDefinition;
   /** The name as written (`es`), and the definition's own name is def.name. */
   name: string;
-  /** `alias`, else `<name>.<n>` counting instances of the same plugin (`tail.0`). */
+  /** `alias`, else `<name>.<n>`, n counting the instances of the same kind in order (`tail.0`, `es.0`, `stdout.1`), as Fluent Bit. */
   id: string;
   options: PluginOptions;
   pos: SourcePos;
@@ -62,25 +62,43 @@ export interface LoadOptions {
   plugins?: readonly PluginDefinition[];
   /** Parsers files given on the command line (`-R`), relative to the working directory. */
   parsersFiles?: readonly string[];
+  /** A pipeline and service keys from command-line flags (`-i dummy -p rate=5 -o stdout -f 1`). */
+  flags?: FlagSettings;
 }
 
-/** Load, validate and type a configuration file. Every error found is returned, sorted by place. */
-export function loadConfig(file: string, opts: LoadOptions): LoadResult {
+/** Settings given as flags: their sections come before the file's, the file's service keys win (as in Fluent Bit). */
+export interface FlagSettings {
+  sections: readonly RawSection[];
+  service: readonly RawEntry[];
+}
+
+/** Where a configuration given only as flags says it comes from. */
+export const COMMAND_LINE = '<command line>';
+
+/**
+ * Load, validate and type a configuration file and/or a pipeline from flags. Every error found
+ * is returned, sorted by place.
+ */
+export function loadConfig(file: string | undefined, opts: LoadOptions): LoadResult {
   const plugins = opts.plugins ?? PLUGINS;
-  const yaml = loadRaw(file, opts.env);
+  const yaml = file !== undefined ? loadRaw(file, opts.env) : { sections: [], errors: [], files: [COMMAND_LINE], format: 'yaml' as const };
   const errors = [...yaml.errors];
   const warnings: ConfigError[] = [];
   if (yaml.files.length === 0) return { errors: sortErrors(errors), warnings };
-  const baseDir = dirname(resolve(file));
+  const baseDir = file !== undefined ? dirname(resolve(file)) : process.cwd();
+  const flags = opts.flags ?? { sections: [], service: [] };
+  const sections = [...flags.sections, ...yaml.sections];
 
+  const fileService = yaml.sections.filter((s) => s.kind === 'service').flatMap((s) => s.entries);
   const serviceSection: RawSection = {
     kind: 'service',
     name: '',
-    entries: yaml.sections.filter((s) => s.kind === 'service').flatMap((s) => s.entries),
-    pos: { file, line: 1, col: 1 },
+    entries: [...serviceFromFlags(flags.service, fileService), ...fileService],
+    pos: { file: file ?? COMMAND_LINE, line: 1, col: 1 },
   };
   const svc = resolveOptions(serviceSection, SERVICE_OPTIONS, "'service'");
   errors.push(...svc.errors);
+  errors.push(...checkService(svc.options));
 
   // parsers: the config's own, then those of each service.parsers_file, then of each -R file
   const parserSections = yaml.sections.filter((s) => s.kind === 'parser');
@@ -105,10 +123,11 @@ export function loadConfig(file: string, opts: LoadOptions): LoadResult {
   const multiline = buildMultilineParsers(multilineParsers, parsers.lookup);
   errors.push(...multiline.errors);
 
-  const counts = new Map<string, number>();
+  // instances are numbered per kind in the order written, as Fluent Bit names them (tail.0, kubernetes.0, es.0, stdout.1)
+  const counts: Record<PluginKind, number> = { input: 0, filter: 0, output: 0 };
   const ids = new Set<string>();
   const out: Record<PluginKind, PluginConfig[]> = { input: [], filter: [], output: [] };
-  for (const s of yaml.sections) {
+  for (const s of sections) {
     if (s.kind !== 'input' && s.kind !== 'filter' && s.kind !== 'output') continue;
     const name = s.name.toLowerCase();
     const candidates = plugins.filter((p) => p.kind === s.kind);
@@ -120,32 +139,34 @@ export function loadConfig(file: string, opts: LoadOptions): LoadResult {
     const label = `${s.kind} '${s.name}'`;
     const r = resolveOptions(s, instanceOptions(s.kind, def.options), label);
     errors.push(...r.errors);
-    const n = counts.get(def.name) ?? 0;
-    counts.set(def.name, n + 1);
-    const id = r.options.optStr('alias') ?? `${def.name}.${n}`;
+    const n = counts[s.kind]++;
+    const id = r.options.optStr('alias') ?? `${name}.${n}`;
     if (ids.has(id)) errors.push(new ConfigError(`${label}: alias '${id}' is used twice`, r.options.pos('alias') ?? s.pos));
     ids.add(id);
     const pc: PluginConfig = { kind: s.kind, def, name: s.name, id, options: r.options, pos: s.pos };
-    if (s.kind !== 'input') matchOf(pc, label, errors);
     if (s.kind === 'output' && parseRetryLimit(r.options.str('retry_limit')) === undefined) {
       errors.push(new ConfigError(`${label}: 'retry_limit' expects a number, no_limits, false or no_retries, got '${r.options.str('retry_limit')}'`, r.options.pos('retry_limit')));
     }
     out[s.kind].push(pc);
   }
+  // one input and one output: an output without a match takes everything (Fluent Bit's 1:1 rule)
+  const written = (kind: PluginKind) => sections.filter((x) => x.kind === kind).length;
+  const oneToOne = written('input') === 1 && written('output') === 1;
+  for (const pc of [...out.filter, ...out.output]) matchOf(pc, `${pc.kind} '${pc.name}'`, errors, oneToOne && pc.kind === 'output');
   const classic = yaml.format === 'classic';
-  const written = (kind: PluginKind) => yaml.sections.some((s) => s.kind === kind);
+  const top = file !== undefined ? { file, line: 1, col: 1 } : undefined;
   if (!written('input') && yaml.errors.length === 0) {
-    errors.push(new ConfigError('the pipeline has no inputs', { file, line: 1, col: 1 }, { hint: classic ? 'add an [INPUT] section' : "add one under 'pipeline: inputs:'" }));
+    errors.push(new ConfigError('the pipeline has no inputs', top, { hint: file === undefined ? 'add one with -i NAME' : classic ? 'add an [INPUT] section' : "add one under 'pipeline: inputs:'" }));
   }
   if (!written('output') && yaml.errors.length === 0) {
-    errors.push(new ConfigError('the pipeline has no outputs', { file, line: 1, col: 1 },
-      { hint: classic ? 'add an [OUTPUT] section, e.g. Name stdout, Match *' : "add one under 'pipeline: outputs:', e.g. name: stdout, match: '*'" }));
+    errors.push(new ConfigError('the pipeline has no outputs', top,
+      { hint: file === undefined ? 'add one with -o NAME, e.g. -o stdout' : classic ? 'add an [OUTPUT] section, e.g. Name stdout, Match *' : "add one under 'pipeline: outputs:', e.g. name: stdout, match: '*'" }));
   }
 
   if (errors.length > 0) return { errors: sortErrors(errors), warnings };
   return {
     config: {
-      file,
+      file: file ?? COMMAND_LINE,
       format: yaml.format,
       baseDir,
       service: serviceConfig(svc.options),
@@ -161,10 +182,10 @@ export function loadConfig(file: string, opts: LoadOptions): LoadResult {
   };
 }
 
-function matchOf(pc: PluginConfig, label: string, errors: ConfigError[]): void {
+function matchOf(pc: PluginConfig, label: string, errors: ConfigError[], matchAll: boolean): void {
   const o = pc.options;
   const re = o.optStr('match_regex');
-  const m = o.optStr('match');
+  const m = o.optStr('match') ?? (re === undefined && matchAll ? '*' : undefined);
   if (re !== undefined && m !== undefined) {
     errors.push(new ConfigError(`${label}: set either 'match' or 'match_regex', not both`, o.pos('match_regex')));
     return;
@@ -184,6 +205,13 @@ function matchOf(pc: PluginConfig, label: string, errors: ConfigError[]): void {
   }
   pc.matcher = compileMatch(m.trim());
   pc.matchText = m.trim();
+}
+
+/** Service keys from flags, less those the file sets too (the file's value wins, as in Fluent Bit; repeatable keys add up). */
+function serviceFromFlags(flagEntries: readonly RawEntry[], fileEntries: readonly RawEntry[]): RawEntry[] {
+  const inFile = new Set(fileEntries.map((e) => e.key));
+  const multi = new Set(SERVICE_OPTIONS.filter((o) => o.type === 'multi').map((o) => o.key));
+  return flagEntries.filter((e) => multi.has(e.key) || !inFile.has(e.key));
 }
 
 function sortErrors(errors: ConfigError[]): ConfigError[] {

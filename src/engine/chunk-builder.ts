@@ -66,7 +66,7 @@ export class ChunkBuilder {
   /** The chunk's events: the builder must not be used afterwards. */
   seal(): EventData {
     const n = this.n;
-    return new EventData(this.buf, this.starts.slice(0, n + 1), this.times.slice(0, n), this.owners, this.pooled);
+    return new EventData(this.buf, this.starts.subarray(0, n + 1), this.times.subarray(0, n), this.owners, this.pooled);
   }
 
   private room(bytes: number, count: number): void {

@@ -23,6 +23,9 @@ const KUBE_HEAD = '"kubernetes":';
 
 /** One scratch writer for every batch (encoding is synchronous); chunks copy out of it. */
 const scratch = new ByteWriter(Buffer.allocUnsafe(256 * 1024));
+/** The batch's index, reused too (a fresh typed array per batch is a malloc per batch). */
+let scratchStarts = new Uint32Array(1025);
+let scratchTimes = new Float64Array(1024);
 /** Larger than this, the scratch buffer is not kept between batches. */
 const SCRATCH_KEEP = 8 * 1024 * 1024;
 
@@ -36,8 +39,12 @@ export function encodeEvents(events: readonly LogEvent[]): Encoded {
   const n = events.length;
   const w = scratch;
   w.pos = 0;
-  const starts = new Uint32Array(n + 1);
-  const times = new Float64Array(n);
+  if (scratchTimes.length < n) {
+    scratchTimes = new Float64Array(Math.max(n, scratchTimes.length * 2));
+    scratchStarts = new Uint32Array(scratchTimes.length + 1);
+  }
+  const starts = scratchStarts;
+  const times = scratchTimes;
   let k = 0;
   let unencodable: Unencodable | null = null;
   let kubeObj: unknown;

@@ -14,6 +14,8 @@ export class InstanceMetrics implements PluginMetrics {
 
   add(counter: string, n = 1): void {
     this.counters.set(counter, (this.counters.get(counter) ?? 0) + n);
+    // health counts outputs' errors and exhausted retries only, as Fluent Bit's
+    if (this.kind !== 'output') return;
     if (counter === 'errors') this.registry.noteHealthEvent('errors', n);
     else if (counter === 'retries_failed') this.registry.noteHealthEvent('retries_failed', n);
   }

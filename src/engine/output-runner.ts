@@ -39,6 +39,7 @@ export interface OutputRunnerOptions {
 }
 
 const DEFAULT_CHUNK_BYTES = 2 * 1024 * 1024;
+const MAX_SIZE_HINTS = 10_000;
 
 /**
  * One output's buffer and scheduler: batches append to an open chunk per tag; chunks are sealed
@@ -47,6 +48,8 @@ const DEFAULT_CHUNK_BYTES = 2 * 1024 * 1024;
  */
 export class OutputRunner {
   private readonly open = new Map<string, OpenChunk>();
+  /** The size of each tag's last chunk: the next one starts that big. */
+  private readonly lastSize = new Map<string, { bytes: number; count: number }>();
   private readonly ready: BufferedChunk[] = [];
   private readonly timers = new Map<NodeJS.Timeout, BufferedChunk>();
   private readonly flying = new Set<BufferedChunk>();
@@ -84,7 +87,9 @@ export class OutputRunner {
       c = undefined;
     }
     if (!c) {
-      c = { builder: new ChunkBuilder(size, n), receipts: [] };
+      // sized as this tag's last chunk was: a busy tag's chunk never grows (nor copies) on the way
+      const hint = this.lastSize.get(tag);
+      c = { builder: new ChunkBuilder(Math.max(size, hint?.bytes ?? 0), Math.max(n, hint?.count ?? 0)), receipts: [] };
       this.open.set(tag, c);
     }
     const before = c.builder.bytes;
@@ -172,6 +177,8 @@ export class OutputRunner {
   private seal(tag: string, c: OpenChunk): void {
     this.open.delete(tag);
     const data = c.builder.seal();
+    if (this.lastSize.size >= MAX_SIZE_HINTS && !this.lastSize.has(tag)) this.lastSize.clear();
+    this.lastSize.set(tag, { bytes: Math.min(this.chunkBytes, data.starts[data.count]!), count: data.count });
     const seq = ++this.seq;
     this.ready.push({ id: `${this.o.id}-${seq}`, seq, tag, data, attempt: 0, receipts: c.receipts });
   }

@@ -1,7 +1,8 @@
 import type { PluginConfig, WrenConfig } from '../config/load.js';
 import { parseRetryLimit } from '../config/common-options.js';
 import { ConfigError, ConfigErrorList, errorLine } from '../errors.js';
-import { toPinoLevel, type Logger } from '../log.js';
+import type { Logger } from '../log.js';
+import { toPinoLevel } from '../log-levels.js';
 import { EmitterRunner } from './filter-emitter.js';
 import { InputRunner } from './input-runner.js';
 import { MetricsRegistry, type InstanceMetrics } from './metrics.js';
@@ -284,6 +285,7 @@ export class Pipeline {
     const { tag, receipt, input, origin } = q;
     const route = this.route(tag);
     let batch = events;
+    const perEvent = q.provisional / Math.max(1, q.events.length);
     if (origin.after !== undefined && from === 0) from = route.filters.indexOf(origin.after) + 1;
     for (let i = from; i < route.filters.length; i++) {
       const f = route.filters[i]!;
@@ -303,7 +305,7 @@ export class Pipeline {
         this.busy = true;
         const inputBatch = batch;
         r.then(
-          (out) => this.countFilter(f, before, out.length) ?? out,
+          (out) => this.countFilter(f, before, out.length, perEvent) ?? out,
           (err: unknown) => (this.filterFailed(f, err), inputBatch),
         ).then((out) => {
           this.busy = false;
@@ -313,7 +315,7 @@ export class Pipeline {
         });
         return;
       }
-      this.countFilter(f, before, r.length);
+      this.countFilter(f, before, r.length, perEvent);
       batch = r;
     }
     if (batch.length > 0 && route.outputs.length > 0) {
@@ -348,9 +350,18 @@ export class Pipeline {
     }
   }
 
-  private countFilter(f: FilterRunner, before: number, after: number): undefined {
-    f.metrics.add('records_in', before);
-    f.metrics.add('records_out', after);
+  /** Fluent Bit's filter counters; bytes are the input's bytes as read, apportioned per record. */
+  private countFilter(f: FilterRunner, before: number, after: number, perEvent: number): undefined {
+    const m = f.metrics;
+    m.add('records_in', before);
+    m.add('records_out', after);
+    m.add('bytes', Math.round(after * perEvent));
+    if (after < before) {
+      m.add('drop_records', before - after);
+      m.add('drop_bytes', Math.round((before - after) * perEvent));
+    } else if (after > before) {
+      m.add('add_records', after - before);
+    }
     return undefined;
   }
 

@@ -41,6 +41,8 @@ export type PluginKind = 'input' | 'filter' | 'output';
 export interface PluginMetrics {
   /** Add to a named counter of this instance (`errors`, `retries`, `dropped_records`, …). */
   add(counter: string, n?: number): void;
+  /** Report a value read when metrics are scraped (`upstream_total_connections`, …). */
+  gauge?(name: string, read: () => number): void;
 }
 
 /** What every plugin instance gets. */

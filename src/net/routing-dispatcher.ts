@@ -15,6 +15,11 @@ export class RoutingDispatcher extends Dispatcher {
     super();
   }
 
+  /** Every dispatcher requests may go to (direct and proxies). */
+  get dispatchers(): readonly Dispatcher[] {
+    return this.owned;
+  }
+
   override dispatch(opts: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
     const origin = String(opts.origin ?? '');
     let d = this.byOrigin.get(origin);

@@ -31,17 +31,32 @@ export const PARSER_OPTIONS: readonly OptionSpec[] = [
   { key: 'logfmt_no_bare_keys', type: 'bool', default: 'off', desc: 'logfmt: a key without a value makes the line not match.' },
 ];
 
-let builtins: ReadonlyMap<string, Parser> | undefined;
+const builtinCache = new Map<string, Parser>();
+const builtinSpecs = new Map(BUILTIN_SPECS.map((spec) => [spec.name, spec]));
+const codeParsers = new Map(CODE_PARSERS.map((p) => [p.name, p]));
+
+/**
+ * One of the parsers every config has, built the first time it is asked for (a config uses a
+ * few of them; compiling them all cost start-up time).
+ */
+export function builtinParser(name: string): Parser | undefined {
+  let p = builtinCache.get(name);
+  if (p) return p;
+  const spec = builtinSpecs.get(name);
+  p = codeParsers.get(name) ?? (spec ? createParser(spec) : undefined);
+  if (p) builtinCache.set(name, p);
+  return p;
+}
 
 /** The parsers every config has: Fluent Bit's stock set (`json`, `docker`, `cri`, `nginx`, `syslog-rfc5424`, …). */
 export function builtinParsers(): ReadonlyMap<string, Parser> {
-  if (!builtins) {
-    const m = new Map<string, Parser>();
-    for (const spec of BUILTIN_SPECS) m.set(spec.name, createParser(spec));
-    for (const p of CODE_PARSERS) m.set(p.name, p);
-    builtins = m;
-  }
-  return builtins;
+  const m = new Map<string, Parser>();
+  for (const name of builtinNames()) m.set(name, builtinParser(name)!);
+  return m;
+}
+
+function builtinNames(): string[] {
+  return [...new Set([...builtinSpecs.keys(), ...codeParsers.keys()])];
 }
 
 function multi(o: PluginOptions, key: string): string[] {
@@ -90,7 +105,7 @@ export function buildParsers(entries: ReadonlyArray<{ options: PluginOptions; po
   errors: ConfigError[];
 } {
   const errors: ConfigError[] = [];
-  const parsers = new Map(builtinParsers());
+  const parsers = new Map<string, Parser>();
   const defined = new Set<string>();
   for (const { options, pos } of entries) {
     const where = (key: string) => options.pos(key) ?? pos;
@@ -125,7 +140,13 @@ export function buildParsers(entries: ReadonlyArray<{ options: PluginOptions; po
       errors.push(new ConfigError(`parser '${name}': ${(err as Error).message}`, where(key), { hint: HINTS[key], cause: err }));
     }
   }
-  return { lookup: lookupOf(parsers), errors };
+  return {
+    lookup: {
+      get: (name) => parsers.get(name) ?? builtinParser(name),
+      names: () => [...new Set([...builtinNames(), ...parsers.keys()])].sort(),
+    },
+    errors,
+  };
 }
 
 /** A ParserLookup over a map (tests and plugins that build their own). */

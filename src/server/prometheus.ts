@@ -1,54 +1,66 @@
 import type { MetricsRegistry } from '../engine/metrics.js';
-import type { PluginKind } from '../engine/types.js';
+import { collectFamilies, fluentBitCounters, type Family, type ProcessInfo } from './metrics-model.js';
 
-/** Counters every instance of a kind reports (0 until something happens), and what they mean. */
-export const STANDARD_COUNTERS: Record<PluginKind, Record<string, string>> = {
-  input: { records: 'Records emitted by the input.', bytes: 'Bytes read by the input.', pauses: 'Times the input was paused by mem_buf_limit.' },
-  filter: { records_in: 'Records into the filter.', records_out: 'Records out of the filter (the rest were dropped by it).', errors: 'Filter failures (records passed on unchanged).' },
-  output: {
-    records_in: 'Records routed to the output.',
-    proc_records: 'Records delivered.',
-    proc_bytes: 'Bytes delivered (as read by inputs).',
-    retries: 'Chunk flushes retried.',
-    retries_failed: 'Chunks whose retries ran out.',
-    retried_records: 'Records in retried flushes.',
-    dropped_records: 'Records dropped (rejected, over limits, retries exhausted, or grace expired).',
-    errors: 'Failed flushes (network errors, error answers).',
-  },
-};
-
-const GAUGE_HELP: Record<string, string> = {
-  buffered_bytes: 'Bytes buffered and not yet delivered.',
-  buffered_records: 'Records buffered and not yet delivered.',
-  paused: '1 while the input is paused by mem_buf_limit.',
-};
+/** Metrics as text: Prometheus (v1 and v2 endpoints) and cmetrics' text (`/api/v2/metrics`). */
 
 const esc = (s: string) => s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
-const metricName = (s: string) => s.replace(/[^a-zA-Z0-9_]/g, '_');
 
-/** The Prometheus text exposition of every instance's metrics. */
-export function renderPrometheus(reg: MetricsRegistry, now = Date.now()): string {
-  const families = new Map<string, { type: 'counter' | 'gauge'; help: string; lines: string[] }>();
-  const add = (name: string, type: 'counter' | 'gauge', help: string, labels: string, value: number) => {
-    let f = families.get(name);
-    if (!f) families.set(name, (f = { type, help, lines: [] }));
-    f.lines.push(`${name}{${labels}} ${Number.isFinite(value) ? value : 0}`);
-  };
-  for (const m of reg.instances()) {
-    const labels = `name="${esc(m.id)}",plugin="${esc(m.plugin)}"`;
-    const std = STANDARD_COUNTERS[m.kind];
-    const names = new Set([...Object.keys(std), ...m.counters.keys()]);
-    for (const c of names) {
-      add(`wren_${m.kind}_${metricName(c)}_total`, 'counter', std[c] ?? `${c} (plugin counter).`, labels, m.counters.get(c) ?? 0);
-    }
-    for (const [g, read] of m.gauges) {
-      add(`wren_${m.kind}_${metricName(g)}`, 'gauge', GAUGE_HELP[g] ?? `${g}.`, labels, read());
-    }
+function labelText(labels: Family['samples'][number]['labels']): string {
+  return labels.length ? `{${labels.map(([k, v]) => `${k}="${esc(v)}"`).join(',')}}` : '';
+}
+
+/** `GET /api/v2/metrics/prometheus`: every family, Fluent Bit's names and labels, no timestamps. */
+export function renderPrometheus(reg: MetricsRegistry, info: ProcessInfo, now = Date.now()): string {
+  let out = '';
+  for (const f of collectFamilies(reg, info, now)) {
+    out += `# HELP ${f.name} ${f.help}\n# TYPE ${f.name} ${f.type}\n`;
+    for (const s of f.samples) out += `${f.name}${labelText(s.labels)} ${s.value}\n`;
   }
-  let out = '# HELP wren_uptime_seconds Seconds since Wren started.\n# TYPE wren_uptime_seconds gauge\n';
-  out += `wren_uptime_seconds ${Math.floor((now - reg.startedAt) / 1000)}\n`;
-  for (const [name, f] of families) {
-    out += `# HELP ${name} ${f.help}\n# TYPE ${name} ${f.type}\n${f.lines.join('\n')}\n`;
+  return out;
+}
+
+/** `GET /api/v2/metrics`: cmetrics' text format, `2024-01-01T00:00:00.000000000Z name{labels} = value`. */
+export function renderCmetricsText(reg: MetricsRegistry, info: ProcessInfo, now = Date.now()): string {
+  const iso = new Date(now).toISOString();
+  const ts = `${iso.slice(0, 19)}.${iso.slice(20, 23)}000000Z`;
+  let out = '';
+  for (const f of collectFamilies(reg, info, now)) {
+    for (const s of f.samples) out += `${ts} ${f.name}${labelText(s.labels)} = ${s.value}\n`;
+  }
+  return out;
+}
+
+/**
+ * `GET /api/v1/metrics/prometheus`: Fluent Bit's first exporter: every /api/v1/metrics counter as
+ * `fluentbit_<kind>_<key>_total{name="…"} value timestamp_ms`, sorted, then uptime,
+ * process_start_time_seconds and build_info; Wren's own metrics follow under `wren_`.
+ */
+export function renderPrometheusV1(reg: MetricsRegistry, info: ProcessInfo, now = Date.now()): string {
+  const lines: string[] = [];
+  for (const m of reg.instances()) {
+    for (const [k, v] of fluentBitCounters(m)) lines.push(`fluentbit_${m.kind}_${k}_total{name="${esc(m.id)}"} ${v} ${now}`);
+  }
+  lines.sort();
+  const help = new Map(collectFamilies(reg, info, now).map((f) => [f.name, f]));
+  let out = '';
+  let last = '';
+  for (const l of lines) {
+    const name = l.slice(0, l.indexOf('{'));
+    if (name !== last) out += `# HELP ${name} ${help.get(name)?.help ?? 'Fluentbit metrics.'}\n# TYPE ${name} counter\n`;
+    last = name;
+    out += l + '\n';
+  }
+  const started = Math.floor(reg.startedAt / 1000);
+  out += '# HELP fluentbit_uptime Number of seconds that Fluent Bit has been running.\n# TYPE fluentbit_uptime counter\n';
+  out += `fluentbit_uptime ${Math.floor((now - reg.startedAt) / 1000)}\n`;
+  out += '# HELP process_start_time_seconds Start time of the process since unix epoch in seconds.\n# TYPE process_start_time_seconds gauge\n';
+  out += `process_start_time_seconds ${started}\n`;
+  out += '# HELP fluentbit_build_info Build version information.\n# TYPE fluentbit_build_info gauge\n';
+  out += `fluentbit_build_info{version="${esc(info.version)}",edition="Wren"} 1\n`;
+  for (const f of help.values()) {
+    if (!f.name.startsWith('wren_')) continue;
+    out += `# HELP ${f.name} ${f.help}\n# TYPE ${f.name} ${f.type}\n`;
+    for (const s of f.samples) out += `${f.name}${labelText(s.labels)} ${s.value}\n`;
   }
   return out;
 }

@@ -165,7 +165,8 @@ describe('wren convert', () => {
     const dir = files(RICH);
     const { yaml, check: c } = await convertAndCompare(join(dir, 'fluent-bit.conf'), join(dir, 'yaml', 'fluent-bit.yaml'), {});
     expect(c.code).toBe(0);
-    expect(c.out).toContain('modify.0 (modify) match *  add=cluster prod | region eu-west-1 | after rename rename=log message');
+    // filters are numbered across the kind, as Fluent Bit names them: grep.0, modify.1
+    expect(c.out).toContain('modify.1 (modify) match *  add=cluster prod | region eu-west-1 | after rename rename=log message');
     expect(yaml).toBe(`# Converted from ../fluent-bit.conf by wren convert.
 
 env:

@@ -82,8 +82,8 @@ ${jsonLinesHttp(server.port)}
     await w.waitForLog(/mem_buf_limit reached/);
     const scrape = async () => {
       const text = await (await fetch(`http://127.0.0.1:${port}/api/v2/metrics/prometheus`)).text();
-      const read = (name: string) => Number(new RegExp(`${name}\\{name="dummy\\.0",plugin="dummy"\\} (\\d+)`).exec(text)![1]);
-      return { buffered: read('wren_input_buffered_bytes'), paused: read('wren_input_paused'), emitted: read('wren_input_records_total') };
+      const read = (name: string, labels = '') => Number(new RegExp(`${name}\\{name="dummy\\.0"${labels}\\} (\\d+)`).exec(text)![1]);
+      return { buffered: read('wren_input_buffered_bytes', ',plugin="dummy"'), paused: read('fluentbit_input_ingestion_paused'), emitted: read('fluentbit_input_records_total') };
     };
     // stay blocked a while: the input stays paused, reads nothing more, the buffer stays at the limit
     const first = await scrape();
@@ -166,14 +166,14 @@ pipeline:
     // the broken output fails twice (first try + 1 retry) per chunk, then drops it
     await w.waitForLog(/dropped 25 record/);
     const text = await (await fetch(`${base}/api/v2/metrics/prometheus`)).text();
-    expect(text).toMatch(/# TYPE wren_input_records_total counter/);
-    expect(text).toMatch(/wren_input_records_total\{name="app",plugin="stdin"\} 25\n/);
-    expect(text).toMatch(/wren_output_proc_records_total\{name="null\.0",plugin="null"\} 25\n/);
-    expect(text).toMatch(/wren_output_proc_records_total\{name="broken",plugin="http"\} 0\n/);
-    expect(text).toMatch(/wren_output_retries_total\{name="broken",plugin="http"\} 1\n/);
-    expect(text).toMatch(/wren_output_retries_failed_total\{name="broken",plugin="http"\} 1\n/);
-    expect(text).toMatch(/wren_output_dropped_records_total\{name="broken",plugin="http"\} 25\n/);
-    expect(text).toMatch(/wren_output_errors_total\{name="broken",plugin="http"\} 2\n/);
+    expect(text).toMatch(/# TYPE fluentbit_input_records_total counter/);
+    expect(text).toMatch(/fluentbit_input_records_total\{name="app"\} 25\n/);
+    expect(text).toMatch(/fluentbit_output_proc_records_total\{name="null\.0"\} 25\n/);
+    expect(text).toMatch(/fluentbit_output_proc_records_total\{name="broken"\} 0\n/);
+    expect(text).toMatch(/fluentbit_output_retries_total\{name="broken"\} 1\n/);
+    expect(text).toMatch(/fluentbit_output_retries_failed_total\{name="broken"\} 1\n/);
+    expect(text).toMatch(/fluentbit_output_dropped_records_total\{name="broken"\} 25\n/);
+    expect(text).toMatch(/fluentbit_output_errors_total\{name="broken"\} 2\n/);
     expect(text).toMatch(/wren_output_buffered_bytes\{name="broken",plugin="http"\} 0\n/);
     // 2 errors is not above hc_errors_count 2 yet: healthy; a third error tips it
     expect((await fetch(`${base}/api/v1/health`)).status).toBe(200);
@@ -182,6 +182,9 @@ pipeline:
     const health1 = await fetch(`${base}/api/v1/health`);
     expect(health1.status).toBe(500);
     expect(await health1.text()).toBe('error\n');
+    const health2 = await fetch(`${base}/api/v2/health`);
+    expect(health2.status).toBe(500);
+    expect(await health2.json()).toEqual({ status: 'error', errors: 4, retries_failed: 2, error_limit: 2, retry_failure_limit: 5, period_limit: 60 });
     const up = (await (await fetch(`${base}/api/v1/uptime`)).json()) as { uptime_sec: number; uptime_hr: string };
     expect(up.uptime_sec).toBeGreaterThanOrEqual(0);
     expect(up.uptime_hr).toMatch(/running/);

@@ -148,7 +148,8 @@ pipeline:
     expect(out.got.map((e) => e.record.n)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     expect(out.got.every((e) => e.record.slow === true && e.record.after === true)).toBe(true);
     expect(done.sort()).toEqual([0, 1, 2, 3, 4]);
-    const boomMetrics = p.metrics.instances().find((m) => m.id === 'boom.0')!;
+    // filters are numbered in order across the kind, as Fluent Bit names them: slow.0, boom.1, tagger.2
+    const boomMetrics = p.metrics.instances().find((m) => m.id === 'boom.1')!;
     expect(boomMetrics.get('errors')).toBe(5);
     await p.shutdown();
   });

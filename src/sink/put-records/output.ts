@@ -4,6 +4,7 @@ import { resolveServiceEndpoint } from '../../aws/service-endpoint.js';
 import type { TimeFlavor } from '../../codec/aws-time-format.js';
 import type { Chunk, FlushResult, OutputInstance, PluginContext } from '../../engine/types.js';
 import { errorLine } from '../../errors.js';
+import { reportConnections } from '../../net/connection-stats.js';
 import { createDestinationDispatcher } from '../../net/dispatchers.js';
 import { signAndSend } from '../send.js';
 import { classifyPut } from './classify.js';
@@ -36,6 +37,7 @@ export class PutRecordsOutput implements OutputInstance {
     this.cfg = readPutRecordsConfig(ctx.id, ctx.options, service, flavor);
     const env = ctx.env ?? process.env;
     this.dispatcher = createDestinationDispatcher({ proxy: this.cfg.proxy, tls: this.cfg.tls, connectTimeoutMs: this.cfg.connectTimeoutMs, env });
+    reportConnections(ctx.metrics, this.dispatcher);
     this.auth = createAwsAuth(ctx.options, { service: service.signingName, style: 'cloudwatch', env, log: ctx.log, destination: this.dispatcher });
     this.url = resolveServiceEndpoint({
       serviceId: service.serviceId, hostPrefix: service.serviceId, region: this.auth.region, env,

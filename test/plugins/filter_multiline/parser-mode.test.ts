@@ -92,7 +92,8 @@ ${ml('python')}    - name: modify
     emit(logs(sampleLines(TRACE_SAMPLES[2]!)));
     await until(() => out.got.length === 3);
     for (const g of out.got) expect(g.event.record).toMatchObject({ seen: 'yes', after: 'yes' });
-    expect(p.metrics.instances().find((m) => m.id === 'emitter_for_multiline.0')?.get('records')).toBe(3);
+    // the multiline filter is the second filter: multiline.1 (numbered across the kind, as Fluent Bit)
+    expect(p.metrics.instances().find((m) => m.id === 'emitter_for_multiline.1')?.get('records')).toBe(3);
     await p.shutdown();
   });
 

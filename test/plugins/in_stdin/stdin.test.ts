@@ -1,6 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { StdinInput, stdinInput } from '../../../plugins/in_stdin/index.js';
+import { stdinInput } from '../../../plugins/in_stdin/index.js';
+import { StdinInput } from '../../../plugins/in_stdin/stdin-input.js';
 import type { InputContext, LogEvent } from '../../../src/engine/types.js';
 import { pluginContext } from '../../helpers/plugin-context.js';
 

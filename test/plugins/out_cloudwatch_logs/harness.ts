@@ -1,5 +1,6 @@
 import { chunkOf as makeChunk, keepForRetry } from '../../helpers/chunks.js';
-import { cloudwatchLogsOutput, CloudWatchLogsOutput } from '../../../plugins/out_cloudwatch_logs/index.js';
+import { CloudWatchLogsOutput } from '../../../plugins/out_cloudwatch_logs/cloudwatch-output.js';
+import { cloudwatchLogsOutput } from '../../../plugins/out_cloudwatch_logs/index.js';
 import type { RawValue } from '../../../src/config/types.js';
 import type { Chunk, FlushResult, LogEvent } from '../../../src/engine/types.js';
 import { startFakeCloudWatchLogs, type FakeCloudWatch, type FakeCloudWatchOptions } from '../../helpers/fake-cloudwatch-logs.js';
