@@ -2,6 +2,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parsePiece } from '../../../plugins/out_s3/store-files.js';
+import { readFluentBitRows } from '../in_tail/sqlite-file.js';
 import { startWren, tempDir, writeConfig } from '../../helpers/cli.js';
 import { closeAll, KEY, range, SECRET } from '../../helpers/output-harness.js';
 import { fakeS3, storedLines, until } from './harness.js';
@@ -21,9 +22,10 @@ function stagedRecords(dir: string): number {
   return n;
 }
 
-function dbOffset(db: string): number {
+/** The tail db's offset for the file (Fluent Bit's SQLite file, read with sql.js); 0 until written. */
+async function dbOffset(db: string): Promise<number> {
   try {
-    return (JSON.parse(readFileSync(db, 'utf8')) as { files: Array<{ offset: number }> }).files[0]?.offset ?? 0;
+    return (await readFluentBitRows(db))[0]?.offset ?? 0;
   } catch {
     return 0;
   }
@@ -66,7 +68,15 @@ pipeline:
     // first run: one part goes up, then S3 refuses parts; everything read and staged; kill -9
     f.partLimit = 1;
     const first = startWren(['run', '-c', config(false)], { env });
-    await until(() => dbOffset(join(dir, 'tail.db')) === size && stagedRecords(join(store, 'logs')) === N, 60_000, 'every line staged and its offset saved');
+    let saved = 0;
+    let reading = false;
+    await until(() => {
+      if (!reading) {
+        reading = true;
+        void dbOffset(join(dir, 'tail.db')).then((o) => ((saved = o), (reading = false)));
+      }
+      return saved === size && stagedRecords(join(store, 'logs')) === N;
+    }, 60_000, 'every line staged and its offset saved');
     await until(() => f.calls.some((c) => c.op === 'UploadPart' && c.status === 503), 60_000, 'a refused part');
     expect(f.calls.filter((c) => c.op === 'UploadPart' && c.status === 200)).toHaveLength(1);
     first.kill('SIGKILL');
