@@ -121,6 +121,21 @@ describe('s3: multipart uploads', () => {
     expect(ns(storedLines(f))).toEqual(range(40_010));
   });
 
+  it('retry_limit: an object S3 keeps refusing is given up: its multipart upload aborted, its records counted as dropped, its staged files removed', async () => {
+    const f = await fakeS3();
+    f.partLimit = 1;
+    const { out, ctx, storeDir } = await s3(f, [['total_file_size', '12M'], ['upload_chunk_size', '5M'], ['retry_limit', '1']]);
+    for (let i = 0; i < 12; i++) expect((await out.flush(batch(i * 5000, 5000, 200))).status).toBe('ok');
+    await until(() => f.calls.some((c) => c.op === 'AbortMultipartUpload'), 30_000, 'the upload aborted');
+    await until(() => ctx.counters.get('dropped_records') === 60_000, 10_000, 'the records counted as dropped');
+    expect(f.calls.filter((c) => c.op === 'UploadPart' && c.status === 200)).toHaveLength(1);
+    expect(f.openUploads()).toBe(0);
+    expect(f.objects.size).toBe(0);
+    await until(() => ctx.logs.some((l) => l.level === 'error' && /gave up on s3:\/\/logs\/.* after 2 failed attempts \(retry_limit 1\): dropped 60000 record\(s\)/.test(String(l.msg))), 10_000, 'the give-up logged');
+    await out.stop();
+    expect(readdirSync(join(storeDir, 'logs')).filter((n) => n.endsWith('.wbuf'))).toEqual([]);
+  });
+
   it('a CompleteMultipartUpload whose answer was lost: the repeat finds NoSuchUpload, HeadObject says done, nothing sent twice', async () => {
     const f = await fakeS3();
     f.inject({ op: 'CompleteMultipartUpload', kind: 'drop-answer' });
