@@ -3,7 +3,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { firehoseOutput } from '../../../plugins/out_firehose/index.js';
 import { kinesisFirehoseOutput } from '../../../plugins/out_kinesis_firehose/index.js';
 import type { RawValue } from '../../../src/config/types.js';
-import { startFakePutRecords, type FakePutRecords } from '../../helpers/fake-put-records.js';
+import { startFakePutRecords, type FakeKey, type FakePutRecords } from '../../helpers/fake-put-records.js';
+import { startStsFake } from '../../helpers/sts-fake.js';
 import { closeAll, deliver, KEY, makeOutput, numbered, onClose, range, SECRET } from '../../helpers/output-harness.js';
 
 afterEach(closeAll);
@@ -121,5 +122,30 @@ describe('kinesis_firehose', () => {
     const r = await out.flush((await import('../../helpers/chunks.js')).chunkOf(numbered(3)));
     expect(r.status).toBe('retry');
     expect(r.status === 'retry' && r.reason).toMatch(/ResourceNotFoundException.*create the Firehose stream/);
+  });
+
+  it('role_arn with external_id and sts_endpoint: the calls are signed with the role STS issued (kinesis_firehose and firehose)', async () => {
+    const sts = await startStsFake({ secrets: { [KEY]: SECRET } });
+    onClose(() => sts.close());
+    // the fake knows the keys STS issued, looked up when a call arrives
+    const keys: FakeKey[] = [];
+    const find = keys.find.bind(keys);
+    keys.find = ((pred: (k: FakeKey) => boolean) => {
+      for (const [id, i] of sts.issued) if (!keys.some((k) => k.accessKeyId === id)) keys.push({ accessKeyId: id, secretAccessKey: i.secretAccessKey, sessionToken: i.sessionToken });
+      return find(pred);
+    }) as typeof keys.find;
+    const f = await startFakePutRecords({ service: 'firehose', keys });
+    onClose(() => f.close());
+    const role = 'arn:aws:iam::123456789012:role/firehose-writer';
+    for (const def of [kinesisFirehoseOutput, firehoseOutput]) {
+      const { out } = await firehose(f, [['role_arn', role], ['external_id', 'wren-test'], ['sts_endpoint', sts.url]], def);
+      expect((await deliver(out, numbered(20))).results.map((r) => r.status)).toEqual(['ok']);
+    }
+    // one AssumeRole: outputs with the same role and base credentials share them (one chain)
+    expect(sts.calls.map((c) => [c.action, c.params.RoleArn, c.params.ExternalId, c.signedBy])).toEqual([['AssumeRole', role, 'wren-test', KEY]]);
+    expect(keys.map((k) => k.accessKeyId)).toEqual([...sts.issued.keys()]);
+    expect(f.calls.map((c) => c.status)).toEqual([200, 200]);
+    expect(f.signatureFailures).toEqual([]);
+    expect(ns(f)).toEqual([...range(20), ...range(20)]);
   });
 });
