@@ -8,14 +8,14 @@
 import { createServer } from 'node:http';
 import { rmSync } from 'node:fs';
 import { createGunzip } from 'node:zlib';
-import { benchDir, report, runWren, tailConfig, writeCriFile } from './lib.mjs';
+import { benchDir, EXAMPLE_KEYS_ENV, opensearchOutputs, report, runWren, tailConfig, writeCriFile } from './lib.mjs';
 
 const LINES = Number(process.env.BENCH_LINES ?? 300_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const dir = benchDir('wren-bench-firehose-');
 const { file, bytes } = writeCriFile(dir, LINES);
 console.log(`file: ${LINES.toLocaleString('en-US')} CRI lines, ${(bytes / 1048576).toFixed(1)} MiB`);
-const env = { AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE', AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', AWS_REGION: 'us-east-1' };
+const env = { ...EXAMPLE_KEYS_ENV, AWS_REGION: 'us-east-1' };
 
 let records = 0;
 const DATA = Buffer.from('"Data":"');
@@ -49,21 +49,15 @@ await new Promise((r) => server.listen(0, '127.0.0.1', r));
 const port = server.address().port;
 
 const outputs = {
-  opensearch: `    - name: opensearch
-      match: '*'
-      host: 127.0.0.1
-      port: ${port}
-      index: logs
-      compress: gzip
-      aws_auth: on
-      aws_region: us-east-1
-`,
-  kinesis_firehose: `    - name: kinesis_firehose
+  opensearch: opensearchOutputs(port),
+  kinesis_firehose: `  outputs:
+    - name: kinesis_firehose
       match: '*'
       delivery_stream: logs
       endpoint: http://127.0.0.1:${port}
 `,
-  'kinesis_firehose simple_aggregation': `    - name: kinesis_firehose
+  'kinesis_firehose simple_aggregation': `  outputs:
+    - name: kinesis_firehose
       match: '*'
       delivery_stream: logs
       endpoint: http://127.0.0.1:${port}
@@ -75,7 +69,7 @@ const outputs = {
 const runs = Object.fromEntries(Object.keys(outputs).map((k) => [k, []]));
 for (let i = 0; i < RUNS; i++) {
   for (const [name, out] of Object.entries(outputs)) {
-    const yaml = `${tailConfig(file, { tag: 'kube.*', memBufLimit: '5M' })}  outputs:\n${out}`;
+    const yaml = `${tailConfig(file, { tag: 'kube.*', memBufLimit: '5M' })}${out}`;
     records = 0;
     const r = await runWren(yaml, { dir, env });
     if (r.records_out !== LINES || records !== LINES) throw new Error(`${name}: expected ${LINES} records, wren says ${r.records_out}, the sink got ${records}`);

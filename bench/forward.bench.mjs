@@ -12,7 +12,7 @@
 import { connect } from 'node:net';
 import { readFileSync, rmSync } from 'node:fs';
 import { Packr, Unpackr } from 'msgpackr';
-import { benchDir, report, startBulkSink, startWrenProcess } from './lib.mjs';
+import { benchDir, EXAMPLE_KEYS_ENV, opensearchOutputs, report, startBulkSink, startWrenProcess } from './lib.mjs';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -134,15 +134,6 @@ if (!process.env.BENCH_ONLY || process.env.BENCH_ONLY === 'null') await scenario
 
 if (!process.env.BENCH_ONLY || process.env.BENCH_ONLY === 'opensearch') {
 const sink = await startBulkSink();
-await scenario('forward (PackedForward, acks) → opensearch (gzip, SigV4)', `  outputs:
-    - name: opensearch
-      match: '*'
-      host: 127.0.0.1
-      port: ${sink.port}
-      index: logs
-      compress: gzip
-      aws_auth: on
-      aws_region: us-east-1
-`, { sink, env: { AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE', AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' } });
+await scenario('forward (PackedForward, acks) → opensearch (gzip, SigV4)', opensearchOutputs(sink.port), { sink, env: EXAMPLE_KEYS_ENV });
 await sink.close();
 }

@@ -58,11 +58,10 @@ export function report(name, r, { events = r.records_out, bytes = r.bytes_in, wa
  * A containerd (CRI) log file as kubelet names it, `lines` lines of ~200 bytes with JSON
  * application messages, in `dir`. Returns { file, bytes }.
  */
-export function writeCriFile(dir, lines, { pod = 'checkout-7d9f8b6c5-x2lqp', namespace = 'shop', container = 'checkout' } = {}) {
+export function writeCriFile(dir, lines, { pod = 'checkout-7d9f8b6c5-x2lqp', namespace = 'shop', container = 'checkout', base = Date.parse('2025-03-14T09:00:00Z') } = {}) {
   const file = join(dir, `${pod}_${namespace}_${container}-${'c7'.repeat(32)}.log`);
   const fd = openSync(file, 'w');
   const paths = ['/v1/checkout', '/v1/cart', '/v1/items/8812', '/healthz', '/v1/orders'];
-  const base = Date.parse('2025-03-14T09:00:00Z');
   let out = [];
   for (let i = 0; i < lines; i++) {
     const t = base + Math.floor(i / 50);
@@ -95,6 +94,23 @@ ${tag ? `      tag: ${tag}\n` : ''}      read_from_head: on
       exit_on_eof: on
       multiline.parser: cri
       mem_buf_limit: ${memBufLimit}
+`;
+}
+
+/** The example keys the AWS outputs sign with in benchmarks. */
+export const EXAMPLE_KEYS_ENV = { AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE', AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' };
+
+/** `outputs:` with one opensearch output (gzip, SigV4 with the example keys) to a loopback sink on `port`. */
+export function opensearchOutputs(port) {
+  return `  outputs:
+    - name: opensearch
+      match: '*'
+      host: 127.0.0.1
+      port: ${port}
+      index: logs
+      compress: gzip
+      aws_auth: on
+      aws_region: us-east-1
 `;
 }
 

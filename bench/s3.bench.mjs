@@ -5,14 +5,14 @@ import { createServer } from 'node:http';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { benchDir, report, runWren, tailConfig, writeCriFile } from './lib.mjs';
+import { benchDir, EXAMPLE_KEYS_ENV, report, runWren, tailConfig, writeCriFile } from './lib.mjs';
 
 const LINES = Number(process.env.BENCH_LINES ?? 300_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const dir = benchDir('wren-bench-s3-');
 const { file, bytes } = writeCriFile(dir, LINES);
 console.log(`file: ${LINES.toLocaleString('en-US')} CRI lines, ${(bytes / 1048576).toFixed(1)} MiB`);
-const env = { AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE', AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', AWS_REGION: 'us-east-1' };
+const env = { ...EXAMPLE_KEYS_ENV, AWS_REGION: 'us-east-1' };
 
 let records = 0;
 let objects = 0;

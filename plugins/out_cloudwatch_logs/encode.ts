@@ -17,8 +17,13 @@ export const MAX_MESSAGE_BYTES = MAX_BATCH_BYTES - EVENT_OVERHEAD;
  * garbage collector does not carry per-event fragments across the awaits of a flush.
  */
 export interface Encoded {
-  /** undefined: the event is not sent (see the counts). */
-  msgs: (string | undefined)[];
+  /**
+   * undefined: the event is not sent (see the counts); true: the message is the record's JSON as
+   * the chunk holds it (`data`), copied into the call's body as bytes with no string made.
+   */
+  msgs: (string | true | undefined)[];
+  /** The chunk's events (for messages that are the record's JSON bytes). */
+  data: EventData;
   times: number[];
   sizes: number[];
   /** Records without `log_key`. */
@@ -74,10 +79,21 @@ function messageOf(data: EventData, i: number, logKey: Path | undefined, emf?: E
 
 export function encodeEvents(data: EventData, logKey: Path | undefined, emf?: EmfOptions): Encoded {
   const n = data.count;
-  const out: Encoded = { msgs: new Array(n), times: new Array(n), sizes: new Array(n), missingKey: 0, empty: 0, unencodable: 0, truncated: 0 };
+  const out: Encoded = { msgs: new Array(n), data, times: new Array(n), sizes: new Array(n), missingKey: 0, empty: 0, unencodable: 0, truncated: 0 };
+  const starts = data.starts;
   for (let i = 0; i < n; i++) {
     const t = Math.floor(data.times[i]!);
     out.times[i] = Number.isFinite(t) ? t : 0;
+    if (logKey === undefined && emf === undefined) {
+      // the whole record: its JSON bytes are the message (only a huge one needs cutting as text;
+      // an EMF document is made from the decoded record below)
+      const len = starts[i + 1]! - starts[i]!;
+      if (len <= MAX_MESSAGE_BYTES) {
+        out.sizes[i] = len + EVENT_OVERHEAD;
+        out.msgs[i] = true;
+        continue;
+      }
+    }
     let msg: string | undefined | null;
     try {
       msg = messageOf(data, i, logKey, emf);

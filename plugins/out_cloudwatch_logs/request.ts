@@ -21,20 +21,62 @@ export function jsonRequest(url: URL, op: Operation, body: string | Uint8Array, 
   return { method: 'POST', url, headers, body };
 }
 
+/** Reused between calls: a body is built here, then copied out at its exact size. */
+let scratch = Buffer.allocUnsafe(1 << 20);
+
+function ensure(at: number, more: number): void {
+  if (at + more <= scratch.length) return;
+  const grown = Buffer.allocUnsafe(Math.max(scratch.length * 2, at + more));
+  scratch.copy(grown, 0, 0, at);
+  scratch = grown;
+}
+
 /**
- * The PutLogEvents input of one batch (no sequence token), as UTF-8 bytes: built right before the
- * call, in one join, so the per-event pieces die young and only one buffer is kept.
+ * The PutLogEvents input of one batch (no sequence token), as UTF-8 bytes. Messages that are a
+ * record's JSON are copied from the chunk's bytes with `"` and `\` escaped (and, should one ever
+ * be there, a control character as \u00XX): no string per event, no JSON.stringify of text that
+ * is already JSON.
  */
 export function putLogEventsBody(batch: PutBatch, enc: Encoded): Buffer {
   const idx = batch.idx;
-  const parts = new Array<string>(idx.length + 2);
-  parts[0] = `{"logGroupName":${JSON.stringify(batch.group)},"logStreamName":${JSON.stringify(batch.stream)},"logEvents":[`;
+  const { buf, starts } = enc.data;
+  let o = 0;
+  const head = `{"logGroupName":${JSON.stringify(batch.group)},"logStreamName":${JSON.stringify(batch.stream)},"logEvents":[`;
+  ensure(0, head.length * 3);
+  o += scratch.write(head, o, 'utf8');
   for (let k = 0; k < idx.length; k++) {
     const i = idx[k]!;
-    parts[k + 1] = (k ? ',{"timestamp":' : '{"timestamp":') + enc.times[i]! + ',"message":' + JSON.stringify(enc.msgs[i]!) + '}';
+    const pre = (k ? ',{"timestamp":' : '{"timestamp":') + enc.times[i]! + ',"message":';
+    const msg = enc.msgs[i]!;
+    if (msg === true) {
+      const s = starts[i]!;
+      const e = starts[i + 1]!;
+      ensure(o, pre.length + (e - s) * 6 + 4);
+      o += scratch.write(pre, o, 'latin1');
+      scratch[o++] = 0x22;
+      for (let p = s; p < e; p++) {
+        const c = buf[p]!;
+        if (c === 0x22 || c === 0x5c) {
+          scratch[o++] = 0x5c;
+          scratch[o++] = c;
+        } else if (c < 0x20) {
+          o += scratch.write(`\\u00${c < 0x10 ? '0' : ''}${c.toString(16)}`, o, 'latin1');
+        } else {
+          scratch[o++] = c;
+        }
+      }
+      scratch[o++] = 0x22;
+      scratch[o++] = 0x7d;
+    } else {
+      const text = pre + JSON.stringify(msg) + '}';
+      ensure(o, text.length * 3);
+      o += scratch.write(text, o, 'utf8');
+    }
   }
-  parts[idx.length + 1] = ']}';
-  return Buffer.from(parts.join(''), 'utf8');
+  ensure(o, 2);
+  scratch[o++] = 0x5d;
+  scratch[o++] = 0x7d;
+  return Buffer.from(scratch.subarray(0, o));
 }
 
 export function createLogGroupBody(group: string, groupClass: string | undefined, tags?: Record<string, string>): string {

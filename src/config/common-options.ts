@@ -18,7 +18,19 @@ const INPUT: readonly OptionSpec[] = [
     type: 'size',
     desc: 'Pause this input while its records not yet delivered take this much memory; resume when they drain. Unset: no limit.',
   },
-  { key: 'storage.type', type: 'string', default: 'memory', enum: ['memory'], desc: 'Where buffered records are kept (memory only for now).' },
+  {
+    key: 'storage.type',
+    type: 'string',
+    default: 'memory',
+    enum: ['memory', 'filesystem', 'memrb'],
+    desc: "memory: buffered in memory (pauses at mem_buf_limit); filesystem: also written to chunk files under the service's storage.path, so nothing stored is lost to a crash; memrb: memory, dropping the oldest chunks (counted) instead of pausing.",
+  },
+  {
+    key: 'storage.pause_on_chunks_overlimit',
+    type: 'bool',
+    default: 'off',
+    desc: 'filesystem: pause this input while an output it feeds has more than storage.max_chunks_up chunks waiting (else they wait on disk).',
+  },
   { key: 'threaded', type: 'bool', default: 'off', desc: 'Accepted for Fluent Bit compatibility; Wren inputs run on the event loop.' },
 ];
 
@@ -39,6 +51,11 @@ const OUTPUT: readonly OptionSpec[] = [
     desc: 'Retries per chunk before its records are dropped: a number, no_limits / false (retry for ever), or no_retries.',
   },
   { key: 'workers', type: 'int', default: 1, min: 1, max: 64, desc: 'Flushes of this output that may run at the same time.' },
+  {
+    key: 'storage.total_limit_size',
+    type: 'size',
+    desc: "Most bytes of this output's chunk files on disk (storage.type filesystem); past it the oldest chunks are dropped, counted and logged by name.",
+  },
 ];
 
 export function commonOptions(kind: PluginKind): readonly OptionSpec[] {

@@ -141,8 +141,9 @@ export function loadConfig(file: string | undefined, opts: LoadOptions): LoadRes
     errors.push(...r.errors);
     const n = counts[s.kind]++;
     const id = r.options.optStr('alias') ?? `${name}.${n}`;
-    if (ids.has(id)) errors.push(new ConfigError(`${label}: alias '${id}' is used twice`, r.options.pos('alias') ?? s.pos));
-    ids.add(id);
+    // unique per kind, as in Fluent Bit (an http input and an http output are both http.0)
+    if (ids.has(`${s.kind}:${id}`)) errors.push(new ConfigError(`${label}: alias '${id}' is used twice`, r.options.pos('alias') ?? s.pos));
+    ids.add(`${s.kind}:${id}`);
     const pc: PluginConfig = { kind: s.kind, def, name: s.name, id, options: r.options, pos: s.pos };
     if (s.kind === 'output' && parseRetryLimit(r.options.str('retry_limit')) === undefined) {
       errors.push(new ConfigError(`${label}: 'retry_limit' expects a number, no_limits, false or no_retries, got '${r.options.str('retry_limit')}'`, r.options.pos('retry_limit')));

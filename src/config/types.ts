@@ -63,6 +63,11 @@ export class PluginOptions {
     readonly sectionPos?: SourcePos,
   ) {}
 
+  /** Written in the config (not a default). */
+  isSet(key: string): boolean {
+    return this.positions.has(key);
+  }
+
   has(key: string): boolean {
     return this.values.get(key) !== undefined;
   }

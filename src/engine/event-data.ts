@@ -77,6 +77,11 @@ export class EventData {
     return out;
   }
 
+  /** Does `owner` pay for (some of) these events? */
+  paidBy(owner: MemoryOwner): boolean {
+    return this.owners.some((c) => c.owner === owner);
+  }
+
   /** Done with these events: the owners get their bytes back, the pool its buffer. */
   release(): void {
     if (this.released) return;

@@ -15,6 +15,10 @@ export class InputRunner implements MemoryOwner {
   paused = false;
   finished = false;
   stopped = false;
+  /** storage.type: memory pauses at mem_buf_limit; filesystem writes chunk files; memrb drops the oldest. */
+  storage: 'memory' | 'filesystem' | 'memrb' = 'memory';
+  /** filesystem: pause while an output it feeds has more than storage.max_chunks_up chunks waiting. */
+  pauseOnChunksOverlimit = false;
   /** Pauses since the last log line about them (logged at most every PAUSE_LOG_MS). */
   private pausesUnlogged = 0;
   private lastPauseLog = -Infinity;
@@ -75,6 +79,7 @@ export class InputRunner implements MemoryOwner {
   /** Pause the input if what it holds reached mem_buf_limit; true if this call paused it. */
   checkLimit(): boolean {
     if (this.paused || this.stopped || this.inflightBytes < this.memBufLimit) return false;
+    if (this.storage === 'memrb') return false; // never pauses: the pipeline drops its oldest chunks instead
     this.paused = true;
     this.metrics.add('pauses');
     this.pausesUnlogged++;

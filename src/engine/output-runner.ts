@@ -5,6 +5,8 @@ import type { InstanceMetrics } from './metrics.js';
 import { ChunkBuilder, type EncodedBatch } from './chunk-builder.js';
 import { EventData, type MemoryOwner } from './event-data.js';
 import type { Receipt } from './receipt.js';
+import type { ChunkFileWriter } from './storage/chunk-file.js';
+import type { DiskChunks } from './storage/disk-chunks.js';
 import type { Chunk, FlushResult, OutputInstance } from './types.js';
 
 /** A buffered chunk and the receipts of the batches in it. */
@@ -14,13 +16,31 @@ interface BufferedChunk extends Chunk {
   receipts: Receipt[];
   /** Given up at shutdown while its flush was still under way: its answer is ignored. */
   abandoned?: boolean;
+  /** Chunk files holding its records (storage.type filesystem), deleted once it leaves Wren. */
+  files?: { path: string; size: number }[];
+  /** Every batch in it is in its files: it may wait on disk only, and survives a restart. */
+  onDisk?: boolean;
+  /** Waiting on disk only (storage.max_chunks_up): read back before it is flushed. */
+  down?: boolean;
+  /** Its record count while down. */
+  records?: number;
+  /** Some of its records were delivered (a partial retry): kept in memory, its files hold them all. */
+  trimmed?: boolean;
 }
 
 /** Batches of one tag since the last seal: their bytes, copied in, and their receipts. */
 interface OpenChunk {
+  tag: string;
   builder: ChunkBuilder;
   receipts: Receipt[];
+  /** Filesystem-stored batches: the file being written, all files written, and whether all made it. */
+  file?: ChunkFileWriter;
+  files?: { path: string; size: number }[];
+  onDisk?: boolean;
 }
+
+/** Open chunks of filesystem-stored batches are kept apart from memory ones (same tag). */
+const DISK_KEY = '\u0000disk';
 
 export interface OutputRunnerOptions {
   id: string;
@@ -36,6 +56,8 @@ export interface OutputRunnerOptions {
   chunkBytes?: number;
   /** Called with the number of events whenever events are dropped. */
   onDrop(count: number): void;
+  /** Chunk files of this output, when `storage.path` is set. */
+  disk?: DiskChunks;
 }
 
 const DEFAULT_CHUNK_BYTES = 2 * 1024 * 1024;
@@ -65,6 +87,23 @@ export class OutputRunner {
     this.chunkBytes = o.chunkBytes ?? DEFAULT_CHUNK_BYTES;
     o.metrics.gauge('buffered_bytes', () => this.bufferedBytes);
     o.metrics.gauge('buffered_records', () => this.bufferedRecords);
+    if (o.disk) {
+      o.metrics.gauge('storage_mem_chunks', () => this.chunkCounts().mem);
+      o.metrics.gauge('storage_fs_chunks_up', () => this.chunkCounts().up);
+      o.metrics.gauge('storage_fs_chunks_down', () => this.chunkCounts().down);
+    }
+  }
+
+  /** Chunks by where they are: memory only, on disk and in memory (up), on disk only (down). */
+  chunkCounts(): { mem: number; up: number; down: number } {
+    const n = { mem: 0, up: 0, down: 0 };
+    for (const c of this.open.values()) c.files ? n.up++ : n.mem++;
+    for (const c of [...this.ready, ...this.timers.values(), ...this.flying]) {
+      if (c.down) n.down++;
+      else if (c.files !== undefined && c.files.length > 0) n.up++;
+      else n.mem++;
+    }
+    return n;
   }
 
   get id(): string {
@@ -72,44 +111,107 @@ export class OutputRunner {
   }
 
   /**
-   * Buffer a batch's events (copied out of the shared encoding, charged to `owner`) under its
-   * tag; its receipt is held until they leave.
+   * Buffer a batch's events (copied out of the shared encoding) under its tag. A memory batch is
+   * charged to `owner` and its receipt is held until it leaves Wren. A `durable` batch (its input
+   * has storage.type filesystem) is written to the chunk's file first: once there, it is stored
+   * and its receipt is not held (the disk holds it); if the write fails it is kept as a memory
+   * batch. Returns whether the batch is on disk.
    */
-  append(tag: string, batch: EncodedBatch, receipt: Receipt, owner: MemoryOwner | null): void {
+  append(tag: string, batch: EncodedBatch, receipt: Receipt, owner: MemoryOwner | null, durable = false): boolean {
     const n = batch.count;
-    if (n === 0) return;
+    if (n === 0) return false;
     const size = batch.starts[n]!;
-    let c = this.open.get(tag);
+    const key = durable && this.o.disk ? tag + DISK_KEY : tag;
+    let c = this.open.get(key);
     if (c && c.builder.count > 0 && c.builder.bytes + size > this.chunkBytes) {
       // chunks stay within chunkBytes (so their buffers stay in one size class of the pool)
-      this.seal(tag, c);
+      this.seal(key, c);
       this.pump();
       c = undefined;
     }
     if (!c) {
       // sized as this tag's last chunk was: a busy tag's chunk never grows (nor copies) on the way
       const hint = this.lastSize.get(tag);
-      c = { builder: new ChunkBuilder(Math.max(size, hint?.bytes ?? 0), Math.max(n, hint?.count ?? 0)), receipts: [] };
-      this.open.set(tag, c);
+      c = { tag, builder: new ChunkBuilder(Math.max(size, hint?.bytes ?? 0), Math.max(n, hint?.count ?? 0)), receipts: [] };
+      if (key !== tag) {
+        c.files = [];
+        c.onDisk = true;
+      }
+      this.open.set(key, c);
     }
+    const stored = c.files !== undefined && this.o.disk!.write(c as { files: { path: string; size: number }[] }, tag, batch);
+    if (c.files !== undefined && !stored) c.onDisk = false;
     const before = c.builder.bytes;
-    c.builder.append(batch, owner);
-    if (c.receipts[c.receipts.length - 1] !== receipt) {
+    c.builder.append(batch, stored ? null : owner);
+    if (!stored && c.receipts[c.receipts.length - 1] !== receipt) {
       receipt.hold();
       c.receipts.push(receipt);
     }
     this.bufferedBytes += c.builder.bytes - before;
     this.bufferedRecords += n;
     this.o.metrics.add('records_in', n);
+    if (stored) this.enforceDiskLimit();
     if (c.builder.bytes >= this.chunkBytes) {
-      this.seal(tag, c);
+      this.seal(key, c);
       this.pump();
     }
+    return stored;
+  }
+
+  /**
+   * Chunks an earlier run left on disk: queued first, each read back when its turn comes (at most
+   * `workers` of them in memory at once). Returns how many.
+   */
+  loadBacklog(): number {
+    const entries = this.o.disk?.backlog() ?? [];
+    for (const e of entries) {
+      const seq = ++this.seq;
+      this.ready.push({ id: `${this.o.id}-${seq}`, seq, tag: e.header.tag, data: EventData.EMPTY, attempt: 0, receipts: [],
+        files: [{ path: e.path, size: e.size }], onDisk: true, down: true });
+    }
+    return entries.length;
+  }
+
+  /** The chunk files cannot be written now (disk full, read-only). */
+  get diskBlocked(): boolean {
+    return this.o.disk?.blocked ?? false;
+  }
+
+  /** While the chunk files cannot be written: try again (unblocks the inputs when it works). */
+  probeDisk(): void {
+    if (this.o.disk?.blocked) this.o.disk.probe();
+  }
+
+  /** Sealed chunks waiting to be flushed (in memory or on disk). */
+  get waitingChunks(): number {
+    return this.ready.length + this.timers.size;
+  }
+
+  /** More chunks waiting than storage.max_chunks_up allows in memory. */
+  get chunksOverlimit(): boolean {
+    return this.o.disk !== undefined && this.waitingChunks + this.flying.size > this.o.disk.maxChunksUp;
+  }
+
+  /**
+   * storage.type memrb: drop the oldest chunks waiting here that `owner` pays for (not those being
+   * flushed), counted and logged, until `enough()`. Returns how many records were dropped.
+   */
+  shed(owner: MemoryOwner, enough: () => boolean): number {
+    let n = 0;
+    for (const c of [...this.ready]) {
+      if (enough()) break;
+      if (c.down || !c.data.paidBy(owner)) continue;
+      this.ready.splice(this.ready.indexOf(c), 1);
+      n += c.data.count;
+      this.release(c, false);
+    }
+    if (n > 0) this.logDrop(n, 'storage.type memrb: the oldest chunks make room for new records at mem_buf_limit');
+    return n;
   }
 
   /** The flush tick: seal every open chunk and start flushing. */
   tick(): void {
-    for (const [tag, c] of this.open) this.seal(tag, c);
+    for (const [key, c] of this.open) this.seal(key, c);
     this.pump();
   }
 
@@ -143,16 +245,22 @@ export class OutputRunner {
     this.flying.clear();
     this.timers.clear();
     this.ready.length = 0;
-    for (const [tag, c] of this.open) this.seal(tag, c);
+    for (const [key, c] of this.open) this.seal(key, c);
     chunks.push(...this.ready.splice(0));
     let n = 0;
+    let kept = 0;
     for (const c of chunks) {
-      n += c.data.count;
-      this.o.metrics.add('dropped_records', c.data.count);
-      this.o.onDrop(c.data.count);
+      const count = c.down ? c.records ?? 0 : c.data.count;
+      if (c.onDisk) kept += count;
+      else {
+        n += count;
+        this.o.metrics.add('dropped_records', count);
+        this.o.onDrop(count);
+      }
       this.release(c, true);
     }
     if (n > 0) this.o.log.error({ records: n }, `${n} record(s) not delivered: ${reason}`);
+    if (kept > 0) this.o.log.warn({ records: kept }, `${kept} record(s) not delivered yet are kept in their chunk files (storage.path): they are delivered after the next start`);
     return n;
   }
 
@@ -174,20 +282,97 @@ export class OutputRunner {
     }
   }
 
-  private seal(tag: string, c: OpenChunk): void {
-    this.open.delete(tag);
+  private seal(key: string, c: OpenChunk): void {
+    this.open.delete(key);
+    const tag = c.tag;
+    c.file?.close();
     const data = c.builder.seal();
     if (this.lastSize.size >= MAX_SIZE_HINTS && !this.lastSize.has(tag)) this.lastSize.clear();
     this.lastSize.set(tag, { bytes: Math.min(this.chunkBytes, data.starts[data.count]!), count: data.count });
     const seq = ++this.seq;
-    this.ready.push({ id: `${this.o.id}-${seq}`, seq, tag, data, attempt: 0, receipts: c.receipts });
+    this.ready.push({ id: `${this.o.id}-${seq}`, seq, tag, data, attempt: 0, receipts: c.receipts, files: c.files, onDisk: c.onDisk });
+    if (this.o.disk) this.putDown();
   }
 
   private pump(): void {
     while (this.flying.size < this.o.workers && this.ready.length > 0) {
-      void this.run(this.ready.shift()!);
+      const chunk = this.ready.shift()!;
+      if (chunk.down && !this.bringUp(chunk)) continue;
+      void this.run(chunk);
     }
     this.checkIdle();
+  }
+
+  /**
+   * storage.max_chunks_up: beyond that many chunks in memory, the newest waiting chunks whose
+   * records are all on disk are let go from memory; they are read back when their turn comes.
+   */
+  private putDown(): void {
+    const max = this.o.disk!.maxChunksUp;
+    const waiting = [...this.ready, ...this.timers.values()];
+    let up = this.open.size + this.flying.size;
+    for (const c of waiting) if (!c.down) up++;
+    for (let i = waiting.length - 1; i >= 0 && up > max; i--) {
+      const c = waiting[i]!;
+      if (c.down || !c.onDisk || c.trimmed) continue;
+      c.records = c.data.count;
+      this.bufferedBytes -= c.data.bytes;
+      c.data.release();
+      c.data = EventData.EMPTY;
+      c.down = true;
+      up--;
+    }
+  }
+
+  /**
+   * storage.total_limit_size: while this output's chunk files take more, the oldest chunks waiting
+   * here (not those being flushed, nor the one being written) are dropped, counted and logged by
+   * name.
+   */
+  private enforceDiskLimit(): void {
+    const disk = this.o.disk!;
+    const limit = disk.store.settings.totalLimitSize;
+    if (limit === undefined || disk.store.bytesOnDisk <= limit) return;
+    const waiting = [...this.ready, ...this.timers.values()].filter((c) => c.files !== undefined && c.files.length > 0);
+    waiting.sort((a, b) => a.seq - b.seq);
+    for (const c of waiting) {
+      if (disk.store.bytesOnDisk <= limit) break;
+      this.unqueue(c);
+      const names = c.files!.map((f) => f.path).join(', ');
+      const n = c.down ? c.records ?? disk.count(c.files!) : c.data.count;
+      this.logDrop(n, `storage.total_limit_size (${limit} bytes) reached: the oldest chunk goes (${names})`);
+      this.release(c, false);
+    }
+  }
+
+  /** Take a waiting chunk out of the queue or its backoff timer. */
+  private unqueue(c: BufferedChunk): void {
+    const i = this.ready.indexOf(c);
+    if (i >= 0) {
+      this.ready.splice(i, 1);
+      return;
+    }
+    for (const [t, w] of this.timers) {
+      if (w !== c) continue;
+      clearTimeout(t);
+      this.timers.delete(t);
+      return;
+    }
+  }
+
+  /** Read a chunk that waited on disk back into memory; false if nothing of it could be read. */
+  private bringUp(chunk: BufferedChunk): boolean {
+    const data = this.o.disk!.load(chunk.files!);
+    // from the backlog its records were not counted yet; put down, they still are
+    if (chunk.records === undefined) this.bufferedRecords += data.count;
+    else this.bufferedRecords += data.count - chunk.records;
+    chunk.down = false;
+    chunk.records = undefined;
+    chunk.data = data;
+    this.bufferedBytes += data.bytes;
+    if (data.count > 0) return true;
+    this.release(chunk, false);
+    return false;
   }
 
   private async run(chunk: BufferedChunk): Promise<void> {
@@ -221,7 +406,7 @@ export class OutputRunner {
       const n = Math.min(r.count ?? total, total);
       m.add('proc_records', total - n);
       if (n > 0) this.logDrop(n, r.reason);
-      this.release(chunk, false);
+      this.release(chunk, false, n > 0);
       return;
     }
     // retry: whole chunk, or just `only`
@@ -234,6 +419,7 @@ export class OutputRunner {
       const rest = chunk.data.select(only);
       chunk.data.release();
       chunk.data = rest;
+      chunk.trimmed = true;
       m.add('proc_records', done - dropped);
       m.add('proc_bytes', before - rest.bytes);
       this.bufferedBytes -= before - rest.bytes;
@@ -247,7 +433,7 @@ export class OutputRunner {
     if (chunk.attempt >= this.o.retryLimit) {
       m.add('retries_failed');
       this.logDrop(chunk.data.count, `retries exhausted (retry_limit ${this.o.retryLimit}): ${r.reason}`);
-      this.release(chunk, false);
+      this.release(chunk, false, true);
       return;
     }
     chunk.attempt++;
@@ -287,11 +473,16 @@ export class OutputRunner {
    * The chunk leaves the buffer: its bytes go back to their inputs and its receipts are released
    * (delivered or dropped for a logged reason) or, at shutdown, abandoned (not delivered).
    */
-  private release(chunk: BufferedChunk, abandoned: boolean): void {
+  private release(chunk: BufferedChunk, abandoned: boolean, rejected = false): void {
     this.bufferedBytes -= chunk.data.bytes;
-    this.bufferedRecords -= chunk.data.count;
+    this.bufferedRecords -= chunk.down ? chunk.records ?? 0 : chunk.data.count;
     chunk.data.release();
     chunk.data = EventData.EMPTY;
+    // delivered (or dropped for a logged reason): its files go; given up at shutdown: they stay
+    if (chunk.files !== undefined && !abandoned) {
+      if (rejected) this.o.disk?.reject(chunk.files);
+      else this.o.disk?.remove(chunk.files);
+    }
     for (const r of chunk.receipts) {
       if (abandoned) r.abandon();
       else r.release();

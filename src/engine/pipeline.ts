@@ -10,6 +10,8 @@ import { OutputRunner } from './output-runner.js';
 import { Receipt } from './receipt.js';
 import { eventBuffers } from './buffer-pool.js';
 import { encodeEvents, trimScratch } from './encode-events.js';
+import { inputStorageType, outputDisk } from './storage/setup.js';
+import { StorageHolds } from './storage/storage-holds.js';
 import type { EmitOptions, FilterContext, FilterEmitterOptions, FilterInstance, InputContext, LogEvent, PluginContext } from './types.js';
 
 interface FilterRunner {
@@ -57,6 +59,8 @@ export class Pipeline {
   private readonly inputs: InputRunner[] = [];
   private readonly filters: FilterRunner[] = [];
   private readonly outputs: OutputRunner[] = [];
+  /** Pauses and drops that filesystem and memrb storage ask for. */
+  private readonly storage = new StorageHolds(this.inputs, this.outputs);
   private readonly outputCfgs = new Map<OutputRunner, PluginConfig>();
   private readonly routes = new Map<string, Route>();
   private readonly queue: Queued[] = [];
@@ -119,6 +123,8 @@ export class Pipeline {
         schedulerBaseMs: cfg.service.schedulerBaseMs,
         schedulerCapMs: cfg.service.schedulerCapMs,
         onDrop: (n) => (this.dropped += n),
+        disk: outputDisk(cfg.service.storage, oc, ctx.metrics as InstanceMetrics, ctx.log,
+          (reason) => this.storage.diskBlocked(reason), () => this.storage.diskUnblocked()),
       });
       this.outputs.push(runner);
       this.outputCfgs.set(runner, oc);
@@ -140,6 +146,12 @@ export class Pipeline {
       const base = this.context(ic);
       const runner = new InputRunner(ic.id, ic.options.optStr('tag') ?? ic.id, ic.options.optNum('mem_buf_limit') ?? Infinity,
         base.metrics as InstanceMetrics, base.log, () => this.inputFinished());
+      try {
+        runner.storage = inputStorageType(ic, cfg.service.storage);
+        runner.pauseOnChunksOverlimit = ic.options.bool('storage.pause_on_chunks_overlimit');
+      } catch (err) {
+        errors.push(err as ConfigError);
+      }
       const ctx: InputContext = {
         ...base,
         tag: runner.tag,
@@ -159,6 +171,9 @@ export class Pipeline {
   /** Build (if not yet) and start reading: inputs start, the flush tick runs. */
   async start(): Promise<void> {
     if (this.inputs.length === 0) await this.build();
+    let backlog = 0;
+    for (const o of this.outputs) backlog += o.loadBacklog();
+    if (backlog > 0) this.log.info({ chunks: backlog }, 'chunks left in storage.path by an earlier run: delivering them first');
     this.flushTimer = setInterval(() => this.tick(), this.config.service.flushMs);
     for (const o of this.outputs) await o.start();
     for (const r of this.inputs) await r.instance!.start();
@@ -259,14 +274,19 @@ export class Pipeline {
     input.admit(bytes, events.length);
     // until the batch is through the filters and held as bytes, its input size stands in
     input.charge(bytes);
-    const q: Queued = { tag: opts?.tag ?? input.tag, events, receipt: new Receipt(opts?.onDone), input, provisional: bytes, origin: { root: input } };
+    // filesystem storage: a batch is stored once its chunk files are written, and its input's
+    // offsets and acks go then (the disk holds it); in memory, stored now and done when delivered
+    const durable = input.storage === 'filesystem';
+    const receipt = new Receipt(durable ? () => (opts?.onStored?.(), opts?.onDone?.()) : opts?.onDone);
+    const q: Queued = { tag: opts?.tag ?? input.tag, events, receipt, input, provisional: bytes, origin: { root: input } };
     if (this.busy || this.queue.length > 0) this.queue.push(q);
     else {
       this.process(q, q.events, 0);
       if (!this.busy && this.queue.length > 0) this.runQueue(); // what filters re-emitted
     }
-    opts?.onStored?.();
+    if (!durable) opts?.onStored?.();
     if (input.checkLimit()) this.sealForPausedInput();
+    this.storage.shed(input);
     return !input.paused;
   }
 
@@ -321,7 +341,8 @@ export class Pipeline {
     if (batch.length > 0 && route.outputs.length > 0) {
       const enc = encodeEvents(batch);
       if (enc.unencodable !== null) this.dropUnencodable(input, tag, enc.unencodable.count, enc.unencodable.reason);
-      for (const o of route.outputs) o.append(tag, enc.batch, receipt, input);
+      const durable = input.storage === 'filesystem';
+      for (const o of route.outputs) o.append(tag, enc.batch, receipt, input, durable);
     }
     input.charge(-q.provisional);
     q.provisional = 0;
@@ -384,6 +405,8 @@ export class Pipeline {
   }
 
   private tick(): void {
+    for (const o of this.outputs) o.probeDisk();
+    this.storage.checkChunksOverlimit();
     for (const o of this.outputs) o.tick();
     eventBuffers.trim(POOL_IDLE_MS);
     trimScratch();

@@ -1,3 +1,4 @@
+import { storageV1 } from './storage-view.js';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { hostname, platform } from 'node:os';
@@ -17,6 +18,7 @@ import { renderCmetricsText, renderPrometheus, renderPrometheusV1 } from './prom
  * - GET /api/v1/metrics/prometheus     the v1 exporter (fluentbit_*_total{name} value timestamp)
  * - GET /api/v2/metrics                cmetrics text
  * - GET /api/v2/metrics/prometheus     Prometheus text, Fluent Bit's names and labels
+ * - GET /api/v1/storage               chunks in memory, up and down, bytes on disk, quarantined files
  * - GET /api/v2/reload                 {"hot_reload_count": 0}; POST/PUT: 501 (not supported yet)
  */
 
@@ -68,6 +70,8 @@ export async function startHttpServer(reg: MetricsRegistry, svc: ServiceConfig, 
         return send(res, 200, PROMETHEUS, renderPrometheus(reg, info));
       case '/api/v2/reload':
         return json(res, 200, { hot_reload_count: 0 });
+      case '/api/v1/storage':
+        return json(res, 200, storageV1(reg));
       default:
         return json(res, 404, { error: `no such path: ${path}` });
     }

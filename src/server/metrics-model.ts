@@ -1,6 +1,7 @@
 import type { InstanceMetrics, MetricsRegistry } from '../engine/metrics.js';
 import type { PluginKind } from '../engine/types.js';
 import { logCounts } from '../log-levels.js';
+import { storageTotals } from './storage-view.js';
 import { FLUENTBIT_COUNTERS, FLUENTBIT_GAUGES, isFluentBitCounter, isFluentBitGauge } from './fluentbit-names.js';
 
 /** What the metrics say about the process itself. */
@@ -33,6 +34,12 @@ const WREN_HELP: Record<string, string> = {
   records_in: 'Records routed to the output.',
   buffered_bytes: 'Bytes buffered and not yet delivered.',
   buffered_records: 'Records buffered and not yet delivered.',
+  storage_chunks_on_disk: 'Chunk files of the output on disk.',
+  storage_bytes_on_disk: 'Bytes of the output\'s chunk files on disk.',
+  storage_chunks_quarantined: 'Chunk files that could not be read back (moved to the quarantine folder, or deleted).',
+  storage_mem_chunks: 'Chunks in memory only.',
+  storage_fs_chunks_up: 'Chunks on disk and in memory.',
+  storage_fs_chunks_down: 'Chunks on disk only (read back when their turn comes).',
 };
 
 /** The counters of `m` that Fluent Bit reports for its kind and plugin, in its order: [key, value]. */
@@ -65,6 +72,15 @@ export function collectFamilies(reg: MetricsRegistry, info: ProcessInfo, now = D
   add('fluentbit_build_info', 'gauge', 'Build version information.', [...host, ['version', info.version], ['os', info.os]], started);
   add('fluentbit_hot_reloaded_times', 'counter', 'Collect the count of hot reloaded times.', host, 0);
   for (const [type, n] of logCounts()) add('fluentbit_logger_logs_total', 'counter', 'Total number of logs', [['message_type', type]], n);
+
+  if (info.storageMetrics) {
+    const t = storageTotals(reg);
+    add('fluentbit_storage_chunks', 'gauge', 'Total number of chunks in the storage layer.', [], t.mem + t.up + t.down);
+    add('fluentbit_storage_mem_chunks', 'gauge', 'Total number of memory chunks.', [], t.mem);
+    add('fluentbit_storage_fs_chunks', 'gauge', 'Total number of filesystem chunks.', [], t.up + t.down);
+    add('fluentbit_storage_fs_chunks_up', 'gauge', 'Total number of filesystem chunks up in memory.', [], t.up);
+    add('fluentbit_storage_fs_chunks_down', 'gauge', 'Total number of filesystem chunks down.', [], t.down);
+  }
 
   for (const kind of KINDS) {
     const instances = reg.instances().filter((m) => m.kind === kind);

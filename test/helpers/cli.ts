@@ -41,8 +41,14 @@ export interface WrenProcess {
   kill(signal?: NodeJS.Signals): void;
 }
 
-export function startWren(args: string[], opts: { env?: NodeJS.ProcessEnv; stdin?: string; cwd?: string } = {}): WrenProcess {
-  const child = spawn(process.execPath, ['--import', GUARD, CLI, ...args], { env: childEnv(opts.env), cwd: opts.cwd ?? ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+/**
+ * `wrap`: a command that runs Wren's node process (it gets node and its arguments after its own),
+ * e.g. `['unshare', '-rm', 'sh', '-c', 'mount … && exec "$0" "$@"']`; the loopback guard stays on.
+ */
+export function startWren(args: string[], opts: { env?: NodeJS.ProcessEnv; stdin?: string; cwd?: string; wrap?: string[] } = {}): WrenProcess {
+  const argv = [process.execPath, '--import', GUARD, CLI, ...args];
+  const [cmd, ...rest] = opts.wrap ? [...opts.wrap, ...argv] : argv;
+  const child = spawn(cmd!, rest, { env: childEnv(opts.env), cwd: opts.cwd ?? ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   const watchers: Array<{ re: RegExp; resolve: (l: Record<string, unknown>) => void }> = [];

@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { encodeEvents } from '../../../plugins/out_cloudwatch_logs/encode.js';
+import { putLogEventsBody } from '../../../plugins/out_cloudwatch_logs/request.js';
+import { eventData } from '../../../src/engine/encode-events.js';
+
+describe('PutLogEvents body', () => {
+  it('a record’s JSON bytes become the message exactly as JSON.stringify would write them (quotes, backslashes, escapes, non-ASCII, lone surrogates)', () => {
+    const records = [
+      { log: 'plain' },
+      { log: 'say "hi" \\ back\\slash', path: 'C:\\temp\\x' },
+      { log: 'tab\there\nnewline\r\u0001\u001f ctrl' },
+      { log: 'ü ✓ — 𝄞 日本', nested: { a: [1, 'two', null, true] } },
+      { log: 'lone \ud800 surrogate', n: 1.5e300 },
+      {},
+    ];
+    const data = eventData(records.map((record, i) => ({ time: 1_700_000_000_000 + i, record })));
+    const enc = encodeEvents(data, undefined);
+    const body = putLogEventsBody({ group: 'g "quoted"', stream: 's/ü', idx: records.map((_, i) => i), bytes: 0 }, enc);
+    const parsed = JSON.parse(body.toString('utf8')) as { logGroupName: string; logStreamName: string; logEvents: { timestamp: number; message: string }[] };
+    expect(parsed.logGroupName).toBe('g "quoted"');
+    expect(parsed.logStreamName).toBe('s/ü');
+    expect(parsed.logEvents.map((e) => e.message)).toEqual(records.map((r) => JSON.stringify(r)));
+    expect(parsed.logEvents.map((e) => e.timestamp)).toEqual(records.map((_, i) => 1_700_000_000_000 + i));
+    // the service counts UTF-8 bytes of the message + 26
+    expect(enc.sizes[3]).toBe(Buffer.byteLength(JSON.stringify(records[3])) + 26);
+  });
+
+  it('a batch larger than the reused buffer is built whole', () => {
+    const big = 'x'.repeat(200_000);
+    const records = Array.from({ length: 12 }, (_, i) => ({ i, big: `"${big}"` }));
+    const data = eventData(records.map((record, i) => ({ time: 1_700_000_000_000 + i, record })));
+    const enc = encodeEvents(data, undefined);
+    const body = putLogEventsBody({ group: 'g', stream: 's', idx: records.map((_, i) => i), bytes: 0 }, enc);
+    const parsed = JSON.parse(body.toString('utf8')) as { logEvents: { message: string }[] };
+    expect(parsed.logEvents.map((e) => JSON.parse(e.message).i)).toEqual(records.map((r) => r.i));
+  });
+});
