@@ -74,6 +74,23 @@ describe('s3: staging and PutObject', () => {
     expect(r.status === 'retry' && r.reason).toMatch(/store_dir .* is full/);
   });
 
+  it('preserve_data_ordering: the objects of a tag go up in order, a failed one holding the later ones back (off: they pass it)', async () => {
+    const order = async (ordered: string) => {
+      const f = await fakeS3();
+      f.inject({ op: 'PutObject', kind: 'status', status: 503 });
+      const { out } = await s3(f, [['total_file_size', '1M'], ['use_put_object', 'on'], ['s3_key_format', '/o/$TAG/$INDEX'], ['preserve_data_ordering', ordered]]);
+      // ~3.2 MB: three full objects of 1M, then the rest at stop
+      for (let i = 0; i < 16; i++) expect((await out.flush(batch(i * 1000, 1000, 200))).status).toBe('ok');
+      await until(() => f.objects.size >= 3, 20_000, 'three objects');
+      await out.stop();
+      expect(ns(storedLines(f)).sort((a, b) => a - b)).toEqual(range(16_000));
+      return f.calls.filter((c) => c.op === 'PutObject').map((c) => `${c.key}:${c.status}`);
+    };
+    expect(await order('on')).toEqual(['o/app/1:503', 'o/app/1:200', 'o/app/2:200', 'o/app/3:200', 'o/app/4:200']);
+    const loose = await order('off');
+    expect(loose.slice(0, 3)).toEqual(['o/app/1:503', 'o/app/2:200', 'o/app/3:200']);
+  });
+
   it('upload_timeout completes an object without waiting for its size', async () => {
     const f = await fakeS3();
     const { out } = await s3(f, [['total_file_size', '50M'], ['upload_timeout', '1s']]);
