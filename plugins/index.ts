@@ -15,11 +15,17 @@ import { stdinInput } from './in_stdin/index.js';
 import { systemdInput } from './in_systemd/index.js';
 import { tailInput } from './in_tail/index.js';
 import { tcpInput } from './in_tcp/index.js';
+import { cloudwatchOutput } from './out_cloudwatch/index.js';
 import { cloudwatchLogsOutput } from './out_cloudwatch_logs/index.js';
 import { fileOutput } from './out_file/index.js';
+import { firehoseOutput } from './out_firehose/index.js';
 import { httpOutput } from './out_http/index.js';
+import { kinesisOutput } from './out_kinesis/index.js';
+import { kinesisFirehoseOutput } from './out_kinesis_firehose/index.js';
+import { kinesisStreamsOutput } from './out_kinesis_streams/index.js';
 import { nullOutput } from './out_null/index.js';
 import { opensearchOutput } from './out_opensearch/index.js';
+import { s3Output } from './out_s3/index.js';
 import { stdoutOutput } from './out_stdout/index.js';
 
 /**
@@ -48,5 +54,11 @@ export const PLUGINS: readonly PluginDefinition[] = [
   fileOutput,
   httpOutput,
   cloudwatchLogsOutput,
+  cloudwatchOutput,
   opensearchOutput,
+  kinesisFirehoseOutput,
+  firehoseOutput,
+  kinesisStreamsOutput,
+  kinesisOutput,
+  s3Output,
 ];

@@ -1,6 +1,13 @@
+<<<<<<< HEAD
 import { headerValue, retryAfterMs, type IncomingResponse } from '../../src/net/request.js';
 import { bodySnippet } from '../../src/sink/send.js';
 import { excerpt } from '../../src/redact.js';
+=======
+import { bareErrorType, errorInfo, parseJsonObject } from '../../src/aws/json-errors.js';
+import { retryAfterMs, type IncomingResponse } from '../../src/net/request.js';
+
+export { bareErrorType, errorInfo };
+>>>>>>> aws-outputs
 import type { Operation } from './request.js';
 
 /** Events of one PutLogEvents call the service answered it would not keep (`rejectedLogEventsInfo`). */
@@ -32,22 +39,8 @@ const RETRY_TYPES = new Set([
 const CREDENTIAL_TYPES = new Set(['ExpiredTokenException', 'ExpiredToken', 'UnrecognizedClientException', 'InvalidSignatureException',
   'IncompleteSignature', 'InvalidClientTokenId', 'SignatureDoesNotMatch', 'MissingAuthenticationToken', 'RequestTimeTooSkewed']);
 
-interface ErrorInfo {
-  type?: string;
-  message?: string;
-}
-
-/** `com.amazonaws.logs#ThrottlingException` or `ThrottlingException:http://internal…` → `ThrottlingException`. */
-export function bareErrorType(raw: string): string {
-  let t = raw.trim();
-  const hash = t.lastIndexOf('#');
-  if (hash >= 0) t = t.slice(hash + 1);
-  const colon = t.indexOf(':');
-  if (colon >= 0) t = t.slice(0, colon);
-  return t;
-}
-
 function parseBody(body: Buffer): Record<string, unknown> | undefined {
+<<<<<<< HEAD
   if (body.length === 0) return undefined;
   try {
     const v: unknown = JSON.parse(body.toString('utf8'));
@@ -68,6 +61,9 @@ export function errorInfo(res: IncomingResponse): ErrorInfo {
 
 function str(v: unknown): string | undefined {
   return typeof v === 'string' && v.length > 0 ? v : undefined;
+=======
+  return parseJsonObject(body);
+>>>>>>> aws-outputs
 }
 
 function int(v: unknown): number | undefined {

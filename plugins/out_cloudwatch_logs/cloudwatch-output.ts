@@ -17,6 +17,12 @@ import { StreamOrder, StreamRegistry } from './streams.js';
 export interface CloudWatchLogsDeps {
   /** Clock for the 14-day / 2-hour limits (ms since epoch). */
   now?: () => number;
+  /** A config made from another plugin's keys (the Go plugin's `cloudwatch`). */
+  config?: CloudWatchConfig;
+  /** The options the credentials are read from (default ctx.options). */
+  authOptions?: PluginContext['options'];
+  /** Awaited before the first flush (ECS metadata for the Go plugin's templates). */
+  ready?: () => Promise<void>;
 }
 
 export class CloudWatchLogsOutput implements OutputInstance {
@@ -28,22 +34,29 @@ export class CloudWatchLogsOutput implements OutputInstance {
   private readonly registry: StreamRegistry;
   private readonly order = new StreamOrder();
   private readonly now: () => number;
+  private readonly userAgent: string;
+  private readonly logFormat?: string;
+  private ready?: Promise<void>;
   private warnedFallback = false;
 
   constructor(private readonly ctx: PluginContext, deps: CloudWatchLogsDeps = {}) {
-    this.cfg = cloudWatchConfig(ctx.id, ctx.options);
+    this.cfg = deps.config ?? cloudWatchConfig(ctx.id, ctx.options);
     const env = ctx.env ?? process.env;
     this.now = deps.now ?? Date.now;
     this.dispatcher = createDestinationDispatcher({ proxy: this.cfg.proxy, tls: this.cfg.tls, connectTimeoutMs: this.cfg.connectTimeoutMs, env });
     reportConnections(ctx.metrics, this.dispatcher);
-    this.auth = createAwsAuth(ctx.options, { service: 'logs', style: 'cloudwatch', env, log: ctx.log, destination: this.dispatcher });
+    this.auth = createAwsAuth(deps.authOptions ?? ctx.options, { service: 'logs', style: 'cloudwatch', env, log: ctx.log, destination: this.dispatcher });
     this.url = endpointUrl(this.cfg, this.auth.region, env, ctx.options, ctx.id);
+    this.userAgent = this.cfg.extraUserAgent ? `wren ${this.cfg.extraUserAgent}` : 'wren';
+    this.logFormat = this.cfg.emf ? 'json/emf' : this.cfg.logFormat;
+    if (deps.ready) this.ready = deps.ready();
     this.router = new Router(this.cfg);
     this.registry = new StreamRegistry((op, body) => this.call(op, body), this.cfg, ctx.log);
   }
 
   async flush(chunk: Chunk): Promise<FlushResult> {
-    const enc = encodeEvents(chunk.data, this.cfg.logKey);
+    if (this.ready) await this.ready;
+    const enc = encodeEvents(chunk.data, this.cfg.logKey, this.cfg.emf);
     const plan = planBatches(chunk.data, chunk.tag, enc, this.router, this.now());
     // take every stream's place in line now, before the first await (see StreamOrder)
     const tickets = plan.streams.map((s) => this.order.ticket(`${s.group}\u0000${s.stream}`));
@@ -107,13 +120,14 @@ export class CloudWatchLogsOutput implements OutputInstance {
 
   /** One signed call; network failures and signing failures become retry verdicts. */
   private async call(op: Operation, body: string | Uint8Array, n = 0): Promise<Verdict> {
-    const req = jsonRequest(this.url, op, body, this.cfg.logFormat);
+    const req = jsonRequest(this.url, op, body, this.logFormat, this.userAgent);
     try {
       const res = await signAndSend(req, {
         dispatcher: this.dispatcher,
         timeoutMs: this.cfg.ioTimeoutMs,
         signer: this.auth,
         signal: this.ctx.signal,
+        autoRetry: this.cfg.autoRetry,
         onRefresh: (why) => this.ctx.log.warn(`CloudWatch Logs refused the credentials (${why}); refreshed them and re-signed once`),
       });
       return classify(res, op, n);

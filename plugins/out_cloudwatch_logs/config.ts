@@ -2,7 +2,7 @@ import type { OptionSpec, PluginOptions } from '../../src/config/types.js';
 import { ConfigError } from '../../src/errors.js';
 import { CLOUDWATCH_AWS_OPTIONS } from '../../src/aws/options.js';
 import { configuredEndpoint } from '../../src/aws/configured-endpoint.js';
-import { serviceEndpoint } from '../../src/aws/endpoints.js';
+import { resolveServiceEndpoint } from '../../src/aws/service-endpoint.js';
 import type { TlsOptions } from '../../src/net/dispatchers.js';
 import { PROXY_OPTIONS, TLS_OPTIONS, tlsFromOptions } from '../../src/net/options.js';
 import { compileAccessor, compileTemplate, type Path, type Template } from '../../src/record/accessor.js';
@@ -14,6 +14,14 @@ export const RETENTION_DAYS: readonly number[] = [1, 3, 5, 7, 14, 30, 60, 90, 12
 /** Log group names: 1-512 of `[.\-_/#A-Za-z0-9]`. Stream names: 1-512, no `:` or `*`. */
 export const GROUP_NAME_RE = /^[.\-_/#A-Za-z0-9]{1,512}$/;
 export const STREAM_NAME_RE = /^[^:*]{1,512}$/;
+
+/** Keys Fluent Bit's cloudwatch_logs has beyond the naming ones (also taken by the Go-named `cloudwatch`). */
+export const CLOUDWATCH_EXTRA_OPTIONS: readonly OptionSpec[] = [
+  { key: 'extra_user_agent', type: 'string', desc: 'Text appended to the User-Agent of every request (as Fluent Bit and the Go plugin).' },
+  { key: 'auto_retry_requests', type: 'bool', default: 'on', desc: 'Send a request again at once, once, after a network error, before the retry with backoff.' },
+  { key: 'metric_namespace', type: 'string', desc: "EMF: send each record as an Embedded Metric Format document in this namespace, its top-level numbers as metrics (header json/emf); records without numbers go as they are." },
+  { key: 'metric_dimensions', type: 'string', desc: 'EMF dimensions with metric_namespace: key names, comma-separated; several sets separated by ; (e.g. pod,ns;ns).' },
+];
 
 export const CLOUDWATCH_OPTIONS: readonly OptionSpec[] = [
   { key: 'log_group_name', type: 'string', required: true, desc: 'Log group to send to (also the fallback when log_group_template cannot be rendered).' },
@@ -27,6 +35,7 @@ export const CLOUDWATCH_OPTIONS: readonly OptionSpec[] = [
   { key: 'log_retention_days', type: 'int', min: 0, desc: `Retention set on log groups this output creates (0 or unset: never expire). One of ${RETENTION_DAYS.join(', ')}.` },
   { key: 'log_group_class', type: 'string', enum: ['STANDARD', 'INFREQUENT_ACCESS'], desc: 'Storage class of log groups this output creates: STANDARD or INFREQUENT_ACCESS.' },
   { key: 'endpoint', type: 'string', desc: 'CloudWatch Logs endpoint: a host or a full URL (VPC endpoints, tests); default AWS_ENDPOINT_URL_CLOUDWATCH_LOGS, AWS_ENDPOINT_URL, the profile\'s services/endpoint_url (as the AWS SDKs), else https://logs.<region>.<partition suffix>.' },
+  ...CLOUDWATCH_EXTRA_OPTIONS,
   ...TLS_OPTIONS.filter((o) => o.key !== 'tls'),
   ...PROXY_OPTIONS,
   ...NET_OPTIONS,
@@ -51,6 +60,35 @@ export interface CloudWatchConfig {
   proxy?: string;
   connectTimeoutMs: number;
   ioTimeoutMs: number;
+  extraUserAgent?: string;
+  autoRetry: boolean;
+  /** metric_namespace / metric_dimensions: records become EMF documents. */
+  emf?: EmfOptions;
+  /** Create missing log streams (the Go plugin's auto_create_stream; always on for cloudwatch_logs). */
+  autoCreateStream: boolean;
+  /** Tags of the log groups this output creates (the Go plugin's new_log_group_tags). */
+  groupTags?: Record<string, string>;
+}
+
+export interface EmfOptions {
+  namespace: string;
+  dimensions: string[][];
+}
+
+/** `a,b;c` → [['a','b'],['c']]. */
+export function parseDimensions(text: string | undefined): string[][] {
+  if (!text) return [];
+  return text.split(';').map((set) => set.split(',').map((k) => k.trim()).filter(Boolean)).filter((set) => set.length > 0);
+}
+
+/** The keys both cloudwatch names read the same way. */
+export function extraConfig(o: PluginOptions): Pick<CloudWatchConfig, 'extraUserAgent' | 'autoRetry' | 'emf'> {
+  const ns = o.optStr('metric_namespace')?.trim() || undefined;
+  return {
+    extraUserAgent: o.optStr('extra_user_agent')?.trim() || undefined,
+    autoRetry: o.has('auto_retry_requests') ? o.bool('auto_retry_requests') : true,
+    emf: ns === undefined ? undefined : { namespace: ns, dimensions: parseDimensions(o.optStr('metric_dimensions')) },
+  };
 }
 
 export function cloudWatchConfig(id: string, o: PluginOptions): CloudWatchConfig {
@@ -103,6 +141,8 @@ export function cloudWatchConfig(id: string, o: PluginOptions): CloudWatchConfig
     proxy: o.optStr('proxy') || undefined,
     connectTimeoutMs: o.num('net.connect_timeout'),
     ioTimeoutMs: o.num('net.io_timeout'),
+    ...extraConfig(o),
+    autoCreateStream: true,
   };
 }
 
@@ -125,7 +165,7 @@ function template(o: PluginOptions, key: string, label: string): Template | unde
  */
 export function endpointUrl(cfg: CloudWatchConfig, region: string, env: NodeJS.ProcessEnv, o: PluginOptions, id: string): URL {
   const c = configuredEndpoint('cloudwatch_logs', { env, profile: o.optStr('profile') || undefined, explicit: { value: cfg.endpoint, key: 'endpoint' } });
-  const [text, source] = c ? [c.value, c.source] : [serviceEndpoint('logs', region), 'the default'];
+  const [text, source] = c ? [c.value, c.source] : [defaultLogsEndpoint(region, env), 'the default'];
   let url: URL;
   try {
     url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `https://${text}`);
@@ -139,4 +179,13 @@ export function endpointUrl(cfg: CloudWatchConfig, region: string, env: NodeJS.P
     throw new ConfigError(`output '${id}': ${source} '${text}' must not have a query or fragment`, o.pos('endpoint'));
   }
   return url;
+}
+
+/** logs.<region>.<suffix>, in its FIPS / dual-stack form when AWS_USE_FIPS_ENDPOINT / AWS_USE_DUALSTACK_ENDPOINT say so. */
+function defaultLogsEndpoint(region: string, env: NodeJS.ProcessEnv): string {
+  return resolveServiceEndpoint({ serviceId: 'cloudwatch_logs', hostPrefix: 'logs', region, env: { AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: 'true', ...pick(env) }, label: 'cloudwatch_logs' }).url.origin;
+}
+
+function pick(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return { AWS_USE_FIPS_ENDPOINT: env.AWS_USE_FIPS_ENDPOINT, AWS_USE_DUALSTACK_ENDPOINT: env.AWS_USE_DUALSTACK_ENDPOINT };
 }

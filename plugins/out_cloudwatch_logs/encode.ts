@@ -1,6 +1,10 @@
 import type { EventData } from '../../src/engine/event-data.js';
 import { getPath, type Path } from '../../src/record/accessor.js';
+<<<<<<< HEAD
 import { RawNumber, toJson } from '../../src/codec/raw-number.js';
+=======
+import type { EmfOptions } from './config.js';
+>>>>>>> aws-outputs
 
 /** PutLogEvents limits (see AWS-WIRE.md). */
 export const EVENT_OVERHEAD = 26;
@@ -52,9 +56,23 @@ export function truncateMessage(msg: string, bytes: number, limit = MAX_MESSAGE_
   return buf.toString('utf8', 0, keep) + truncationMarker(bytes - keep);
 }
 
+/**
+ * A record as an Embedded Metric Format document (metric_namespace): `_aws` with the time, the
+ * namespace, the dimension sets and one metric per top-level number (dimension keys aside),
+ * then the record's fields. A record without numbers goes as it is.
+ */
+export function emfMessage(record: Record<string, unknown>, time: number, emf: EmfOptions): string {
+  const dims = new Set(emf.dimensions.flat());
+  const metrics: Array<{ Name: string }> = [];
+  for (const [k, v] of Object.entries(record)) if (typeof v === 'number' && Number.isFinite(v) && !dims.has(k) && k !== '_aws') metrics.push({ Name: k });
+  if (metrics.length === 0) return JSON.stringify(record);
+  const aws = { Timestamp: Math.floor(time), CloudWatchMetrics: [{ Namespace: emf.namespace, Dimensions: emf.dimensions, Metrics: metrics }] };
+  return JSON.stringify({ _aws: aws, ...record });
+}
+
 /** The message of a record: the whole record as JSON, or `log_key`'s value (text as is). */
-function messageOf(data: EventData, i: number, logKey: Path | undefined): string | undefined | null {
-  if (logKey === undefined) return data.text(i);
+function messageOf(data: EventData, i: number, logKey: Path | undefined, emf?: EmfOptions): string | undefined | null {
+  if (logKey === undefined) return emf === undefined ? data.text(i) : emfMessage(data.record(i), data.times[i]!, emf);
   const record = data.record(i);
   const v = logKey.length === 1 ? record[logKey[0] as string] : getPath(record, logKey);
   if (v === undefined || v === null) return null;
@@ -63,15 +81,16 @@ function messageOf(data: EventData, i: number, logKey: Path | undefined): string
   return toJson(v);
 }
 
-export function encodeEvents(data: EventData, logKey: Path | undefined): Encoded {
+export function encodeEvents(data: EventData, logKey: Path | undefined, emf?: EmfOptions): Encoded {
   const n = data.count;
   const out: Encoded = { msgs: new Array(n), data, times: new Array(n), sizes: new Array(n), missingKey: 0, empty: 0, unencodable: 0, truncated: 0 };
   const starts = data.starts;
   for (let i = 0; i < n; i++) {
     const t = Math.floor(data.times[i]!);
     out.times[i] = Number.isFinite(t) ? t : 0;
-    if (logKey === undefined) {
-      // the whole record: its JSON bytes are the message (only a huge one needs cutting as text)
+    if (logKey === undefined && emf === undefined) {
+      // the whole record: its JSON bytes are the message (only a huge one needs cutting as text;
+      // an EMF document is made from the decoded record below)
       const len = starts[i + 1]! - starts[i]!;
       if (len <= MAX_MESSAGE_BYTES) {
         out.sizes[i] = len + EVENT_OVERHEAD;
@@ -81,7 +100,7 @@ export function encodeEvents(data: EventData, logKey: Path | undefined): Encoded
     }
     let msg: string | undefined | null;
     try {
-      msg = messageOf(data, i, logKey);
+      msg = messageOf(data, i, logKey, emf);
     } catch {
       msg = undefined;
     }

@@ -11,11 +11,11 @@ export type Operation = 'PutLogEvents' | 'CreateLogGroup' | 'CreateLogStream' | 
 export const TARGET_PREFIX = 'Logs_20140328.';
 export const CONTENT_TYPE = 'application/x-amz-json-1.1';
 
-export function jsonRequest(url: URL, op: Operation, body: string | Uint8Array, logFormat?: string): OutgoingRequest {
+export function jsonRequest(url: URL, op: Operation, body: string | Uint8Array, logFormat?: string, userAgent = 'wren'): OutgoingRequest {
   const headers: Record<string, string> = {
     'content-type': CONTENT_TYPE,
     'x-amz-target': TARGET_PREFIX + op,
-    'user-agent': 'wren',
+    'user-agent': userAgent,
   };
   if (logFormat && op === 'PutLogEvents') headers['x-amzn-logs-format'] = logFormat;
   return { method: 'POST', url, headers, body };
@@ -79,8 +79,11 @@ export function putLogEventsBody(batch: PutBatch, enc: Encoded): Buffer {
   return Buffer.from(scratch.subarray(0, o));
 }
 
-export function createLogGroupBody(group: string, groupClass: string | undefined): string {
-  return JSON.stringify(groupClass ? { logGroupName: group, logGroupClass: groupClass } : { logGroupName: group });
+export function createLogGroupBody(group: string, groupClass: string | undefined, tags?: Record<string, string>): string {
+  const input: Record<string, unknown> = { logGroupName: group };
+  if (groupClass) input.logGroupClass = groupClass;
+  if (tags && Object.keys(tags).length > 0) input.tags = tags;
+  return JSON.stringify(input);
 }
 
 export function createLogStreamBody(group: string, stream: string): string {

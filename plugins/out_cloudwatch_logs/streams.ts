@@ -7,6 +7,9 @@ export type Caller = (op: Operation, body: string | Uint8Array) => Promise<Verdi
 
 export interface StreamSettings {
   autoCreateGroup: boolean;
+  /** Off (the Go plugin's auto_create_stream false): a missing stream is an error to fix, retried. */
+  autoCreateStream?: boolean;
+  groupTags?: Record<string, string>;
   retentionDays?: number;
   groupClass?: string;
 }
@@ -46,6 +49,9 @@ export class StreamRegistry {
   }
 
   private async create(group: string, stream: string): Promise<Ensured> {
+    if (this.o.autoCreateStream === false) {
+      return { ok: false, local: true, verdict: { kind: 'retry', reason: `log stream '${stream}' of log group '${group}' does not exist: create it, or set auto_create_stream on` } };
+    }
     let v = await this.call('CreateLogStream', createLogStreamBody(group, stream));
     if (v.kind === 'not_found') {
       if (!this.o.autoCreateGroup) {
@@ -68,7 +74,7 @@ export class StreamRegistry {
   }
 
   private async ensureGroup(group: string): Promise<Ensured> {
-    const v = await this.call('CreateLogGroup', createLogGroupBody(group, this.o.groupClass));
+    const v = await this.call('CreateLogGroup', createLogGroupBody(group, this.o.groupClass, this.o.groupTags));
     if (v.kind === 'exists') return { ok: true };
     if (v.kind !== 'ok') return { ok: false, verdict: v.kind === 'not_found' ? { kind: 'retry', reason: v.reason } : v };
     this.log.info(`created log group '${group}'${this.o.groupClass ? ` (class ${this.o.groupClass})` : ''}`);

@@ -40,6 +40,8 @@ export async function signParts(parts: SignableParts, o: SignOptions): Promise<R
     service: o.service,
     sha256: NodeSha256,
     applyChecksum: needsContentSha256(o.service),
+    // S3 signs the path as sent (its keys are encoded once); every other service encodes it again
+    uriEscapePath: o.service !== 's3',
   });
   const req: SmithyRequest = {
     method: parts.method,

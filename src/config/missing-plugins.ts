@@ -49,10 +49,6 @@ const KNOWN: Record<PluginKind, Record<string, Known>> = {
     alter_size: {}, tensorflow: {}, stdout: { instead: ['stdout'], note: 'use the stdout output with a match' },
   },
   output: {
-    cloudwatch: { instead: ['cloudwatch_logs'], note: 'the aws-for-fluent-bit Go plugin; cloudwatch_logs is the core one, with the same main keys' },
-    firehose: { instead: ['kinesis_firehose'], note: 'the aws-for-fluent-bit Go plugin; kinesis_firehose is the core one' },
-    kinesis: { instead: ['kinesis_streams'], note: 'the aws-for-fluent-bit Go plugin; kinesis_streams is the core one' },
-    kinesis_firehose: { instead: ['http'] }, kinesis_streams: {}, s3: { instead: ['file'] },
     elasticsearch: { instead: ['opensearch'] },
     forward: { instead: ['http'] }, tcp: { instead: ['http'] }, udp: {},
     loki: HTTP_API, splunk: HTTP_API, datadog: HTTP_API, newrelic: HTTP_API, logdna: HTTP_API, observe: HTTP_API,

@@ -264,6 +264,15 @@ export class OutputRunner {
     return n;
   }
 
+  /** Wren is running: let the instance start its own work (see OutputInstance.start). */
+  async start(): Promise<void> {
+    try {
+      await this.o.instance.start?.();
+    } catch (err) {
+      this.o.log.error(`starting failed: ${errorLine(err)}`);
+    }
+  }
+
   /** Stop the output instance (after drain or abandon). */
   async stop(): Promise<void> {
     try {

@@ -177,6 +177,7 @@ export class Pipeline {
     for (const o of this.outputs) backlog += o.loadBacklog();
     if (backlog > 0) this.log.info({ chunks: backlog }, 'chunks left in storage.path by an earlier run: delivering them first');
     this.flushTimer = setInterval(() => this.tick(), this.config.service.flushMs);
+    for (const o of this.outputs) await o.start();
     for (const r of this.inputs) await r.instance!.start();
   }
 

@@ -153,6 +153,11 @@ export interface FilterInstance {
 }
 
 export interface OutputInstance {
+  /**
+   * Wren runs (not called for `wren check`, which only builds and stops): an output that keeps
+   * state of its own (the s3 output's store_dir) picks up what a previous run left here.
+   */
+  start?(): void | Promise<void>;
   /** Deliver one chunk. Never throws for delivery failures: it classifies them. */
   flush(chunk: Chunk): Promise<FlushResult>;
   stop?(): void | Promise<void>;

@@ -26,10 +26,18 @@ export interface SendContext {
   signal?: AbortSignal;
   /** Called when a request is re-signed after a refresh (for metrics / logs). */
   onRefresh?: (reason: string) => void;
+  /**
+   * After a network error, send the request once more at once (re-signed) before failing
+   * (Fluent Bit's `auto_retry_requests`). `onAutoRetry` hears about it.
+   */
+  autoRetry?: boolean;
+  onAutoRetry?: (reason: string) => void;
 }
 
-/** A network failure, as a retry with a one-line reason. */
-export class SendError extends Error {}
+/** A network failure, as a retry with a one-line reason. `network`: the request may not have arrived (not a signing failure). */
+export class SendError extends Error {
+  network = false;
+}
 
 /**
  * Sign (if a signer is set), send, and when the answer says the credentials were expired or
@@ -37,7 +45,7 @@ export class SendError extends Error {}
  * Network errors throw SendError with a one-line reason.
  */
 export async function signAndSend(req: OutgoingRequest, ctx: SendContext): Promise<IncomingResponse> {
-  const first = await sendOnce(req, ctx);
+  const first = await sendRetryingOnce(req, ctx);
   if (!ctx.signer || !isCredentialRefusal(first)) return first;
   const reason = `${first.status} ${bodySnippet(first.body, 120)}`;
   ctx.onRefresh?.(reason);
@@ -46,7 +54,17 @@ export async function signAndSend(req: OutgoingRequest, ctx: SendContext): Promi
   } catch (err) {
     throw new SendError(`credentials refused (${reason}) and refreshing them failed: ${errorLine(err)}`, { cause: err });
   }
-  return sendOnce(req, ctx);
+  return sendRetryingOnce(req, ctx);
+}
+
+async function sendRetryingOnce(req: OutgoingRequest, ctx: SendContext): Promise<IncomingResponse> {
+  try {
+    return await sendOnce(req, ctx);
+  } catch (err) {
+    if (!ctx.autoRetry || !(err instanceof SendError) || !err.network || ctx.signal?.aborted) throw err;
+    ctx.onAutoRetry?.(err.message);
+    return sendOnce(req, ctx);
+  }
 }
 
 async function sendOnce(req: OutgoingRequest, ctx: SendContext): Promise<IncomingResponse> {
@@ -62,7 +80,9 @@ async function sendOnce(req: OutgoingRequest, ctx: SendContext): Promise<Incomin
   try {
     return await send(signed, ctx.dispatcher, { timeoutMs: ctx.timeoutMs, signal: ctx.signal });
   } catch (err) {
-    throw new SendError(`${req.method} ${req.url.origin}${req.url.pathname} failed: ${networkReason(err, ctx.timeoutMs)}`, { cause: err });
+    const e = new SendError(`${req.method} ${req.url.origin}${req.url.pathname} failed: ${networkReason(err, ctx.timeoutMs)}`, { cause: err });
+    e.network = true;
+    throw e;
   }
 }
 

@@ -380,13 +380,13 @@ describe('parsers files', () => {
 describe('plugins Wren does not have', () => {
   it('one line each: which, where, and what Wren has instead', () => {
     const r = load({
-      'fluent-bit.conf': `[INPUT]\n    Name cpu\n[INPUT]\n    Name dumy\n[FILTER]\n    Name lua\n    Match *\n[OUTPUT]\n    Name cloudwatch\n    Match *\n[OUTPUT]\n    Name loki\n    Match *\n`,
+      'fluent-bit.conf': `[INPUT]\n    Name cpu\n[INPUT]\n    Name dumy\n[FILTER]\n    Name lua\n    Match *\n[OUTPUT]\n    Name elasticsearch\n    Match *\n[OUTPUT]\n    Name loki\n    Match *\n`,
     });
     const l = lines(r);
     expect(l[0]).toMatch(/^fluent-bit\.conf:1:1: input plugin 'cpu' is a Fluent Bit plugin that Wren does not have \(Wren collects no host metrics; its own are at \/api\/v2\/metrics\/prometheus; Wren's inputs: .*tail.*\)$/);
     expect(l[1]).toMatch(/^fluent-bit\.conf:3:1: unknown input plugin 'dumy'; did you mean 'dummy'\? \(Wren's inputs: /);
     expect(l[2]).toMatch(/^fluent-bit\.conf:5:1: filter plugin 'lua' is a Fluent Bit plugin that Wren does not have \(instead: modify.*; Wren runs no scripts; field changes are declarative\)$/);
-    expect(l[3]).toMatch(/^fluent-bit\.conf:8:1: output plugin 'cloudwatch' is a Fluent Bit plugin that Wren does not have \(instead: cloudwatch_logs; the aws-for-fluent-bit Go plugin/);
+    expect(l[3]).toMatch(/^fluent-bit\.conf:8:1: output plugin 'elasticsearch' is a Fluent Bit plugin that Wren does not have \(instead: opensearch\)$/);
     expect(l[4]).toMatch(/^fluent-bit\.conf:11:1: output plugin 'loki' is a Fluent Bit plugin that Wren does not have \(instead: http; /);
     expect(l).toHaveLength(5);
   });

@@ -1,0 +1,73 @@
+import { base64Into, base64Length } from '../../codec/base64.js';
+import type { OutgoingRequest } from '../../net/request.js';
+import type { StreamService } from './service.js';
+import type { Units } from './units.js';
+
+/**
+ * PutRecordBatch / PutRecords bodies (AWS JSON 1.1): `{"DeliveryStreamName":"s","Records":[
+ * {"Data":"<base64>"},…]}`, Kinesis with `"PartitionKey":"k"` per record. Each body is written
+ * once into a buffer of its exact size: the record bytes go straight to base64 in place.
+ */
+export const CONTENT_TYPE = 'application/x-amz-json-1.1';
+
+/** What a unit adds to a call against the service's call limit. */
+export function unitCost(svc: StreamService, units: Units, u: number): number {
+  const len = units.ends[u]! - units.starts[u]!;
+  if (svc.partitionKeys) return len + Buffer.byteLength(units.keys[u]!);
+  return base64Length(len) + RECORD_OVERHEAD;
+}
+
+/** `{"Data":""},` */
+const RECORD_OVERHEAD = 12;
+
+export function callOverhead(svc: StreamService, target: string): number {
+  return svc.partitionKeys ? 0 : head(svc, target).length + 2;
+}
+
+function head(svc: StreamService, target: string): Buffer {
+  return Buffer.from(`{"${svc.streamField}":${JSON.stringify(target)},"Records":[`);
+}
+
+/**
+ * The body of one call carrying units `idx` (in order), written into `room` when it is large
+ * enough (a buffer reused from call to call), else into a new buffer.
+ */
+export function buildBody(svc: StreamService, target: string, units: Units, idx: readonly number[], room?: Buffer): { body: Buffer; buf: Buffer } {
+  const h = head(svc, target);
+  const keyJson: string[] = [];
+  let size = h.length + 2;
+  for (let k = 0; k < idx.length; k++) {
+    const u = idx[k]!;
+    size += base64Length(units.ends[u]! - units.starts[u]!) + RECORD_OVERHEAD;
+    if (svc.partitionKeys) {
+      const kj = JSON.stringify(units.keys[u]!);
+      keyJson.push(kj);
+      size += kj.length * 3 + 16; // `,"PartitionKey":` and the key as UTF-8 (at most 3 bytes a character)
+    }
+  }
+  const out = room !== undefined && room.length >= size ? room : Buffer.allocUnsafe(size);
+  let at = h.copy(out, 0);
+  for (let k = 0; k < idx.length; k++) {
+    const u = idx[k]!;
+    at += out.write(k === 0 ? '{"Data":"' : ',{"Data":"', at, 'latin1');
+    at = base64Into(out, at, units.bufs[u]!, units.starts[u]!, units.ends[u]!);
+    if (svc.partitionKeys) {
+      at += out.write('","PartitionKey":', at, 'latin1');
+      at += out.write(keyJson[k]!, at, 'utf8');
+      out[at++] = 0x7d;
+    } else {
+      at += out.write('"}', at, 'latin1');
+    }
+  }
+  at += out.write(']}', at, 'latin1');
+  return { body: out.subarray(0, at), buf: out };
+}
+
+export function putRequest(url: URL, svc: StreamService, body: Buffer, userAgent: string): OutgoingRequest {
+  return {
+    method: 'POST',
+    url,
+    headers: { 'content-type': CONTENT_TYPE, 'x-amz-target': svc.target, 'user-agent': userAgent },
+    body,
+  };
+}

@@ -1,0 +1,235 @@
+import { randomBytes } from 'node:crypto';
+import { ByteWriter, WriterPool } from '../../codec/byte-writer.js';
+import type { EventData } from '../../engine/event-data.js';
+import { getPath } from '../../record/accessor.js';
+import { compressRecord, TRUNCATED_SUFFIX } from './compress.js';
+import type { PutRecordsConfig } from './config.js';
+import { KPL_MAX_AGGREGATED_RECORD, KplAggregate } from './kpl.js';
+import { MAX_PARTITION_KEY } from './service.js';
+import { RecordShaper } from './shape.js';
+
+/**
+ * A chunk made into service records ("units"): each unit is one record of a PutRecordBatch /
+ * PutRecords call and carries one chunk record, or several (simple_aggregation: newline-joined;
+ * aggregation: a KPL aggregate). Units keep the chunk's order; unit u carries the encoded records
+ * [from[u], to[u]), whose chunk positions are in `positions`. Parallel arrays, no object per record.
+ */
+export interface Units {
+  count: number;
+  /** Unit u's data is bufs[u][starts[u], ends[u]). */
+  bufs: Buffer[];
+  starts: number[];
+  ends: number[];
+  /** Partition keys (Kinesis). */
+  keys: string[];
+  from: number[];
+  to: number[];
+  /** Chunk position of each encoded record. */
+  positions: number[];
+  tally: EncodeTally;
+  /** Give the pooled buffer back (after the flush: the request bodies are copies). */
+  release(): void;
+}
+
+/** Records not sent (counted, logged) and records cut to fit. */
+export interface EncodeTally {
+  missingKey: number;
+  empty: number;
+  unencodable: number;
+  tooLarge: number;
+  truncated: number;
+  /** Largest record seen over the limit (bytes), for the log line. */
+  largest: number;
+}
+
+const CHARSET = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+const RANDOM_KEY_LENGTH = 8;
+
+/** Random partition keys, 8 letters and digits each (as the Go plugin), drawn in bulk. */
+class RandomKeys {
+  private pool = Buffer.alloc(0);
+  private at = 0;
+
+  next(): string {
+    if (this.at + RANDOM_KEY_LENGTH > this.pool.length) {
+      this.pool = randomBytes(4096);
+      this.at = 0;
+    }
+    let s = '';
+    for (let i = 0; i < RANDOM_KEY_LENGTH; i++) s += CHARSET[this.pool[this.at++]! % CHARSET.length];
+    return s;
+  }
+}
+
+export class UnitEncoder {
+  private readonly shaper: RecordShaper;
+  private readonly pool = new WriterPool();
+  private readonly random = new RandomKeys();
+
+  constructor(private readonly cfg: PutRecordsConfig) {
+    this.shaper = new RecordShaper(cfg.shape);
+  }
+
+  /** The partition key of event i (configured field, cut to 256 characters), or a random one. */
+  private keyOf(data: EventData, i: number): string {
+    const path = this.cfg.partitionKey;
+    if (path === undefined) return this.random.next();
+    let v: unknown;
+    try {
+      v = getPath(data.record(i), path);
+    } catch {
+      v = undefined;
+    }
+    if (typeof v !== 'string' || v.length === 0) return this.random.next();
+    return v.length > MAX_PARTITION_KEY ? v.slice(0, MAX_PARTITION_KEY) : v;
+  }
+
+  encode(data: EventData): Units {
+    const cfg = this.cfg;
+    const svc = cfg.service;
+    const n = data.count;
+    const w = this.pool.take();
+    const tally: EncodeTally = { missingKey: 0, empty: 0, unencodable: 0, tooLarge: 0, truncated: 0, largest: 0 };
+    const recStarts: number[] = [];
+    const recKeys: string[] = [];
+    const positions: number[] = [];
+    const keyed = svc.partitionKeys;
+    const needKey = keyed && (cfg.partitionKey !== undefined || !cfg.kplAggregation);
+    for (let i = 0; i < n; i++) {
+      const start = w.pos;
+      const r = this.shaper.write(w, data, i);
+      if (r !== 'ok') {
+        if (r === 'missing') tally.missingKey++;
+        else if (r === 'empty') tally.empty++;
+        else tally.unencodable++;
+        continue;
+      }
+      const key = needKey ? this.keyOf(data, i) : '';
+      const max = svc.maxRecordBytes - (keyed ? Buffer.byteLength(key || 'x'.repeat(RANDOM_KEY_LENGTH)) : 0);
+      if (!this.fit(w, start, max, tally)) {
+        w.pos = start;
+        continue;
+      }
+      recStarts.push(start);
+      recKeys.push(key);
+      positions.push(i);
+    }
+    recStarts.push(w.pos);
+    const units = cfg.kplAggregation ? this.kpl(w.buf, recStarts, recKeys) : this.plain(w.buf, recStarts, recKeys);
+    const pool = this.pool;
+    let released = false;
+    return {
+      ...units,
+      positions,
+      tally,
+      release: () => {
+        if (!released) pool.give(w);
+        released = true;
+      },
+    };
+  }
+
+  /** Compress, then check the record against its limit: cut it (Go plugins) or drop it (Fluent Bit). */
+  private fit(w: ByteWriter, start: number, max: number, tally: EncodeTally): boolean {
+    const cfg = this.cfg;
+    let len = w.pos - start;
+    if (cfg.compression !== undefined) {
+      const c = compressRecord(cfg.compression, Buffer.from(w.buf.subarray(start, w.pos)), max);
+      if (c === undefined) {
+        tally.tooLarge++;
+        tally.largest = Math.max(tally.largest, len);
+        return false;
+      }
+      if (c.truncated) tally.truncated++;
+      w.pos = start;
+      w.bytes(c.data);
+      return true;
+    }
+    if (len <= max) return true;
+    tally.largest = Math.max(tally.largest, len);
+    if (cfg.flavor === 'core') {
+      tally.tooLarge++;
+      return false;
+    }
+    tally.truncated++;
+    w.pos = start + max - TRUNCATED_SUFFIX.length;
+    w.bytes(TRUNCATED_SUFFIX);
+    len = max;
+    return true;
+  }
+
+  /** One unit per record, or (simple_aggregation) runs of records joined up to the record limit. */
+  private plain(buf: Buffer, recStarts: number[], recKeys: string[]): Omit<Units, 'positions' | 'tally' | 'release'> {
+    const cfg = this.cfg;
+    const m = recStarts.length - 1;
+    const u = emptyUnits();
+    const keyed = cfg.service.partitionKeys;
+    for (let k = 0; k < m; k++) {
+      let to = k + 1;
+      if (cfg.simpleAggregation) {
+        const key = recKeys[k]!;
+        const max = cfg.service.maxRecordBytes - (keyed ? Buffer.byteLength(key) : 0);
+        // a configured partition key keeps its records together; random keys: the first one's
+        while (to < m && recStarts[to + 1]! - recStarts[k]! <= max && (cfg.partitionKey === undefined || recKeys[to] === key)) to++;
+      }
+      push(u, buf, recStarts[k]!, recStarts[to]!, recKeys[k]!, k, to);
+      k = to - 1;
+    }
+    return u;
+  }
+
+  /** KPL aggregates of consecutive records; a record of 20 KiB or more goes alone. */
+  private kpl(buf: Buffer, recStarts: number[], recKeys: string[]): Omit<Units, 'positions' | 'tally' | 'release'> {
+    const cfg = this.cfg;
+    const m = recStarts.length - 1;
+    const u = emptyUnits();
+    const max = cfg.service.maxRecordBytes - MAX_PARTITION_KEY;
+    let agg: KplAggregate | undefined;
+    let aggFrom = 0;
+    let aggKey = '';
+    const close = (k: number) => {
+      if (agg === undefined) return;
+      const b = agg.encode();
+      push(u, b, 0, b.length, agg.partitionKey, aggFrom, k);
+      agg = undefined;
+    };
+    for (let k = 0; k < m; k++) {
+      const s = recStarts[k]!;
+      const e = recStarts[k + 1]!;
+      if (e - s >= KPL_MAX_AGGREGATED_RECORD) {
+        close(k);
+        push(u, buf, s, e, recKeys[k] || this.random.next(), k, k + 1);
+        continue;
+      }
+      if (agg === undefined) {
+        agg = new KplAggregate();
+        aggFrom = k;
+        aggKey = recKeys[k] || this.random.next();
+      }
+      const key = cfg.partitionKey === undefined ? aggKey : recKeys[k]!;
+      if (agg.count > 0 && agg.sizeWith(key, e - s) > max) {
+        close(k);
+        agg = new KplAggregate();
+        aggFrom = k;
+        aggKey = recKeys[k] || this.random.next();
+      }
+      agg.add(cfg.partitionKey === undefined ? aggKey : recKeys[k]!, buf, s, e);
+    }
+    close(m);
+    return u;
+  }
+}
+
+function emptyUnits(): Omit<Units, 'positions' | 'tally' | 'release'> {
+  return { count: 0, bufs: [], starts: [], ends: [], keys: [], from: [], to: [] };
+}
+
+function push(u: Omit<Units, 'positions' | 'tally' | 'release'>, buf: Buffer, start: number, end: number, key: string, from: number, to: number): void {
+  u.bufs.push(buf);
+  u.starts.push(start);
+  u.ends.push(end);
+  u.keys.push(key);
+  u.from.push(from);
+  u.to.push(to);
+  u.count++;
+}
