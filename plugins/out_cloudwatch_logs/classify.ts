@@ -1,13 +1,7 @@
-<<<<<<< HEAD
-import { headerValue, retryAfterMs, type IncomingResponse } from '../../src/net/request.js';
-import { bodySnippet } from '../../src/sink/send.js';
-import { excerpt } from '../../src/redact.js';
-=======
 import { bareErrorType, errorInfo, parseJsonObject } from '../../src/aws/json-errors.js';
 import { retryAfterMs, type IncomingResponse } from '../../src/net/request.js';
 
 export { bareErrorType, errorInfo };
->>>>>>> aws-outputs
 import type { Operation } from './request.js';
 
 /** Events of one PutLogEvents call the service answered it would not keep (`rejectedLogEventsInfo`). */
@@ -40,30 +34,7 @@ const CREDENTIAL_TYPES = new Set(['ExpiredTokenException', 'ExpiredToken', 'Unre
   'IncompleteSignature', 'InvalidClientTokenId', 'SignatureDoesNotMatch', 'MissingAuthenticationToken', 'RequestTimeTooSkewed']);
 
 function parseBody(body: Buffer): Record<string, unknown> | undefined {
-<<<<<<< HEAD
-  if (body.length === 0) return undefined;
-  try {
-    const v: unknown = JSON.parse(body.toString('utf8'));
-    return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** The error type (from `x-amzn-ErrorType` or the body's `__type` / `code`) and message of an answer. */
-export function errorInfo(res: IncomingResponse): ErrorInfo {
-  const json = parseBody(res.body);
-  const raw = headerValue(res.headers, 'x-amzn-errortype') ?? str(json?.__type) ?? str(json?.code) ?? str(json?.Code);
-  const said = str(json?.message) ?? str(json?.Message);
-  const message = said !== undefined ? excerpt(said, 300) : json ? undefined : bodySnippet(res.body, 200) || undefined;
-  return { type: raw ? bareErrorType(raw) : undefined, message };
-}
-
-function str(v: unknown): string | undefined {
-  return typeof v === 'string' && v.length > 0 ? v : undefined;
-=======
   return parseJsonObject(body);
->>>>>>> aws-outputs
 }
 
 function int(v: unknown): number | undefined {

@@ -1,10 +1,7 @@
 import type { EventData } from '../../src/engine/event-data.js';
 import { getPath, type Path } from '../../src/record/accessor.js';
-<<<<<<< HEAD
 import { RawNumber, toJson } from '../../src/codec/raw-number.js';
-=======
 import type { EmfOptions } from './config.js';
->>>>>>> aws-outputs
 
 /** PutLogEvents limits (see AWS-WIRE.md). */
 export const EVENT_OVERHEAD = 26;
@@ -65,9 +62,9 @@ export function emfMessage(record: Record<string, unknown>, time: number, emf: E
   const dims = new Set(emf.dimensions.flat());
   const metrics: Array<{ Name: string }> = [];
   for (const [k, v] of Object.entries(record)) if (typeof v === 'number' && Number.isFinite(v) && !dims.has(k) && k !== '_aws') metrics.push({ Name: k });
-  if (metrics.length === 0) return JSON.stringify(record);
+  if (metrics.length === 0) return toJson(record);
   const aws = { Timestamp: Math.floor(time), CloudWatchMetrics: [{ Namespace: emf.namespace, Dimensions: emf.dimensions, Metrics: metrics }] };
-  return JSON.stringify({ _aws: aws, ...record });
+  return toJson({ _aws: aws, ...record });
 }
 
 /** The message of a record: the whole record as JSON, or `log_key`'s value (text as is). */

@@ -1,4 +1,5 @@
 import { headerValue, type IncomingResponse } from '../net/request.js';
+import { excerpt } from '../redact.js';
 import { bodySnippet } from '../sink/send.js';
 
 /**
@@ -41,7 +42,9 @@ function str(v: unknown): string | undefined {
 export function errorInfo(res: IncomingResponse): ErrorInfo {
   const json = parseJsonObject(res.body);
   const raw = headerValue(res.headers, 'x-amzn-errortype') ?? str(json?.__type) ?? str(json?.code) ?? str(json?.Code);
-  const message = str(json?.message) ?? str(json?.Message) ?? (json ? undefined : bodySnippet(res.body, 200) || undefined);
+  const said = str(json?.message) ?? str(json?.Message);
+  // what a service says is echoed in logs: redacted and capped like every other printed text
+  const message = said !== undefined ? excerpt(said, 300) : json ? undefined : bodySnippet(res.body, 200) || undefined;
   return { type: raw ? bareErrorType(raw) : undefined, message };
 }
 
