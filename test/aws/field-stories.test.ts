@@ -96,7 +96,8 @@ describe.each(PROXY_KINDS)('field story 1: HTTP(S)_PROXY set (%s), keys only in 
     const o = opts({ aws_credential_chain: ['imds', 'profile'], aws_imds_endpoint: imds.url, aws_sysfs_root: fakeSysfs(NOT_EC2_SYSFS) });
     const walk = await createAwsAuth(o, { service: 'es', style: 'aws', env: env(), log: captureLogger().log }).walk();
     expect(walk.steps[0]).toMatchObject({ provider: 'imds', outcome: 'not configured', message: expect.stringMatching(/not an EC2 host.*QEMU/) });
-    expect(walk.steps[0]!.ms).toBeLessThan(100) // no network wait (IMDS timeouts are 1 s); the bound leaves room for a loaded CI machine;
+    // no network wait (IMDS timeouts are 1 s); the bound leaves room for a loaded CI machine
+    expect(walk.steps[0]!.ms).toBeLessThan(100);
     expect(imds.received).toEqual([]);
   });
 });
