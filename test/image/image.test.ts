@@ -79,6 +79,8 @@ describe.skipIf(!IMAGE)(`the container image ${IMAGE}`, () => {
 
   it.skipIf(!support.ok)(`checks the shipped classic configs: the Kubernetes ConfigMap and the ECS daemon's ${support.ok ? '' : `(skipped: ${support.reason})`}`, async () => {
     const conf = tempDir('wren-image-k8s-');
+    // a ConfigMap volume is world-readable; the temp folder is 0700 and the image runs as 65532
+    chmodSync(conf, 0o755);
     const cm = renderKustomization(join(ROOT, 'deploy/kubernetes/base')).find((o) => o.metadata.name.startsWith('wren-config'))!;
     for (const [name, text] of Object.entries(cm.data as Record<string, string>)) writeFileSync(join(conf, name), text);
     const k8s = await runToEnd(['-v', `${conf}:/fluent-bit/etc/conf:ro`, '-e', 'CLUSTER_NAME=c', '-e', 'NODE_NAME=n', '-e', 'HOST_NAME=n'],
