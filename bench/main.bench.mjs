@@ -8,7 +8,7 @@
 import { createServer } from 'node:http';
 import { rmSync } from 'node:fs';
 import { createGunzip } from 'node:zlib';
-import { benchDir, report, runWren, tailConfig, writeCriFile } from './lib.mjs';
+import { benchDir, EXAMPLE_KEYS_ENV, opensearchOutputs, report, runWren, tailConfig, writeCriFile } from './lib.mjs';
 
 const LINES = Number(process.env.BENCH_LINES ?? 1_000_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -53,17 +53,8 @@ const yaml = `${tailConfig(file, { tag: 'kube.*', memBufLimit: process.env.BENCH
     - name: kubernetes
       match: kube.*
       use_tag_for_meta: on
-  outputs:
-    - name: opensearch
-      match: '*'
-      host: 127.0.0.1
-      port: ${port}
-      index: logs
-      compress: gzip
-      aws_auth: on
-      aws_region: us-east-1
-`;
-const env = { AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE', AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' };
+${opensearchOutputs(port)}`;
+const env = EXAMPLE_KEYS_ENV;
 const runs = [];
 for (let i = 0; i < RUNS; i++) {
   docs = 0; requests = 0; wireBytes = 0; signed = 0;

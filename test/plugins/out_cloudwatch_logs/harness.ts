@@ -1,8 +1,8 @@
-import { chunkOf as makeChunk, keepForRetry } from '../../helpers/chunks.js';
+import { chunkOf as makeChunk } from '../../helpers/chunks.js';
 import { CloudWatchLogsOutput } from '../../../plugins/out_cloudwatch_logs/cloudwatch-output.js';
 import { cloudwatchLogsOutput } from '../../../plugins/out_cloudwatch_logs/index.js';
 import type { RawValue } from '../../../src/config/types.js';
-import type { Chunk, FlushResult, LogEvent } from '../../../src/engine/types.js';
+import type { Chunk, LogEvent } from '../../../src/engine/types.js';
 import { startFakeCloudWatchLogs, type FakeCloudWatch, type FakeCloudWatchOptions } from '../../helpers/fake-cloudwatch-logs.js';
 import { pluginContext, type CapturedContext } from '../../helpers/plugin-context.js';
 
@@ -54,30 +54,8 @@ export function numbered(n: number, t0 = Date.now() - 60_000, extra: Record<stri
   return Array.from({ length: n }, (_, i) => ({ time: t0 + i, record: { n: i, msg: `line ${i}`, ...extra } }));
 }
 
-export interface Delivery {
-  results: FlushResult[];
-  /** Events counted as dropped over all attempts. */
-  dropped: number;
-}
-
-/**
- * Flush a chunk as the engine does: on `retry`, flush again with `only` (or everything) until
- * the output says ok or drop. No waiting between attempts.
- */
-export async function deliver(out: CloudWatchLogsOutput, events: LogEvent[], tag = 'app', maxAttempts = 20): Promise<Delivery> {
-  const chunk = chunkOf(events, tag);
-  const results: FlushResult[] = [];
-  let dropped = 0;
-  for (let a = 0; a < maxAttempts; a++) {
-    const r = await out.flush(chunk);
-    results.push(r);
-    if (r.status === 'ok') return { results, dropped: dropped + (r.dropped ?? 0) };
-    if (r.status === 'drop') return { results, dropped: dropped + (r.count ?? chunk.data.count) };
-    dropped += r.dropped ?? 0;
-    keepForRetry(chunk, r);
-  }
-  throw new Error(`not delivered after ${maxAttempts} attempts: ${JSON.stringify(results.at(-1))}`);
-}
+/** Flush as the engine does (retries with `only`, no waiting): the shared output harness's. */
+export { deliver, type Delivery } from '../../helpers/output-harness.js';
 
 /** The `n` fields of the stored messages (whole-record JSON). */
 export function storedNumbers(fake: FakeCloudWatch, group: string, stream: string): number[] {
