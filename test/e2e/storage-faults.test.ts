@@ -1,5 +1,5 @@
 import { FluentClient } from '@fluent-org/logger';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { freePort, startWren, tempDir, writeConfig, type WrenProcess } from '../helpers/cli.js';
@@ -126,6 +126,41 @@ describe('filesystem buffering: nothing acknowledged is lost to a crash', () => 
       expect(await w.exited).toBe(0);
     } finally {
       stopClient = true;
+      w.kill('SIGKILL');
+      await sink.server.close();
+    }
+  });
+
+  it('tail with a db and filesystem storage: kill -9 during an outage, then the backlog and the rest of the file arrive, none twice', async () => {
+    const sink = await numberSink();
+    const storage = tempDir('wren-storage-');
+    const logDir = tempDir('wren-taillog-');
+    const log = join(logDir, 'app.log');
+    writeFileSync(log, range(0, 3000).map((n) => JSON.stringify({ n })).join('\n') + '\n');
+    const file = config(storage, `    - name: tail
+      path: ${log}
+      read_from_head: on
+      db: ${join(logDir, 'tail.db')}
+      parser: json
+      storage.type: filesystem`, sink.server.port);
+    let w = startWren(['run', '-c', file]);
+    try {
+      // the whole file stored (the tail's offsets move on once its chunks are written), none delivered
+      await waitFor(() => w.logs().some((l) => /will retry/.test(String(l.msg))), 'a failed flush');
+      await sleep(1500); // the db commits what was stored
+      w.kill('SIGKILL');
+      await w.exited;
+      appendFileSync(log, range(3000, 2000).map((n) => JSON.stringify({ n })).join('\n') + '\n');
+      sink.state.down = false;
+      w = startWren(['run', '-c', file]);
+      await waitFor(() => report(sink.nums, range(0, 5000)).lost.length === 0, 'every line', 30_000);
+      await sleep(500);
+      // delivered from the chunk files (the backlog) and not read again from the file: no duplicates
+      expect((await w.waitForLog(/chunks left in storage.path/)).chunks).toBeGreaterThan(0);
+      expect(report(sink.nums, range(0, 5000))).toEqual({ lost: [], duplicated: 0 });
+      w.kill('SIGTERM');
+      expect(await w.exited).toBe(0);
+    } finally {
       w.kill('SIGKILL');
       await sink.server.close();
     }
