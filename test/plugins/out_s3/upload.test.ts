@@ -151,7 +151,7 @@ describe('s3: multipart uploads', () => {
     await until(() => ctx.logs.some((l) => l.level === 'error' && /gave up on s3:\/\/logs\/.* after 2 failed attempts \(retry_limit 1\): dropped 60000 record\(s\)/.test(String(l.msg))), 10_000, 'the give-up logged');
     await out.stop();
     expect(readdirSync(join(storeDir, 'logs')).filter((n) => n.endsWith('.wbuf'))).toEqual([]);
-  });
+  }, 60_000); // the retry waits out a backoff with jitter: the waits above allow for it, so must the test
 
   it('a CompleteMultipartUpload whose answer was lost: the repeat finds NoSuchUpload, HeadObject says done, nothing sent twice', async () => {
     const f = await fakeS3();
