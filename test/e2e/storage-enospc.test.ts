@@ -22,7 +22,7 @@ if (required && !available) {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-describe.skipIf(!available)('filesystem buffering on a full disk (ENOSPC on a small tmpfs)', () => {
+describe.skipIf(!available)('filesystem buffering on a full disk (ENOSPC on a small tmpfs)', { timeout: 60_000 }, () => {
   it('the input pauses when the disk is full (logged once), resumes when space returns, and every acknowledged record is delivered', async () => {
     let down = true;
     const nums: number[] = [];

@@ -85,7 +85,7 @@ async function postUntilAcked(port: number, batch: number[], stop: () => boolean
   return false;
 }
 
-describe('filesystem buffering: nothing acknowledged is lost to a crash', () => {
+describe('filesystem buffering: nothing acknowledged is lost to a crash', { timeout: 60_000 }, () => {
   it('http input: kill -9 three times while a client posts and the destination is down, then up; every acknowledged record arrives', async () => {
     const sink = await numberSink();
     const storage = tempDir('wren-storage-');
@@ -297,7 +297,7 @@ pipeline:
       await postUntilAcked(inPort, [99_999], () => false);
       await waitFor(() => report(sink.nums, acked).lost.length === 0, 'the backlog drained', 30_000);
       const drainMs = Date.now() - back;
-      expect(drainMs).toBeLessThan(3000);
+      expect(drainMs).toBeLessThan(5000); // before the fix: 82-84 s (each chunk waited out its own backoff)
       w.kill('SIGTERM');
       expect(await w.exited).toBe(0);
     } finally {
