@@ -16,7 +16,7 @@ export function inputStorageType(ic: PluginConfig, storage: StorageConfig): Stor
   const t = inherit ? 'filesystem' : ic.options.str('storage.type') as StorageType;
   if (t === 'filesystem' && !storage.path) {
     throw new ConfigError(`input '${ic.id}': storage.type filesystem needs a folder for the chunk files`, ic.options.pos('storage.type') ?? ic.pos,
-      { hint: "set storage.path in the service section (e.g. storage.path /var/lib/wren/storage)" });
+      { hint: "set storage.path in the service section, e.g. storage.path /var/lib/wren/storage" });
   }
   return t;
 }
