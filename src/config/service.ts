@@ -41,7 +41,7 @@ export const SERVICE_OPTIONS: readonly OptionSpec[] = [
   { key: 'storage.checksum', type: 'bool', default: 'on', desc: 'Checksum every batch in the chunk files (CRC32) and check it when read back. On by default in Wren (off in Fluent Bit): the CRC is native and costs well under 1% CPU.' },
   { key: 'storage.metrics', type: 'bool', default: 'off', desc: 'Add storage metrics (chunks, memory) to the metrics endpoints.' },
   { key: 'storage.max_chunks_up', type: 'int', default: 128, min: 1, desc: 'Chunks kept in memory at once; the rest wait on disk.' },
-  { key: 'storage.backlog.mem_limit', type: 'size', default: '5M', desc: 'Accepted: Wren reads backlog chunks back one at a time per output worker, so the backlog never takes more than that.' },
+  { key: 'storage.backlog.mem_limit', type: 'size', default: '5M', desc: 'Memory per output for filesystem chunks waiting to be sent (after an outage, or left by an earlier run); beyond it they wait on disk only and are read back one at a time per worker.' },
   { key: 'storage.backlog.flush_on_shutdown', type: 'bool', default: 'off', desc: 'Accepted: Wren always tries to deliver the backlog before it stops (within grace); what is left stays on disk.' },
   { key: 'storage.delete_irrecoverable_chunks', type: 'bool', default: 'off', desc: 'Delete chunk files that cannot be read back instead of keeping them.' },
   { key: 'storage.inherit', type: 'bool', default: 'off', desc: 'Inputs that do not set storage.type use filesystem storage (with storage.path set).' },

@@ -304,19 +304,29 @@ export class OutputRunner {
   }
 
   /**
-   * storage.max_chunks_up: beyond that many chunks in memory, the newest waiting chunks whose
-   * records are all on disk are let go from memory; they are read back when their turn comes.
+   * storage.max_chunks_up, storage.backlog.mem_limit: beyond that many chunks in memory, or while
+   * the waiting chunks whose records are all on disk take more than that many bytes, the newest of
+   * them are let go from memory; they are read back when their turn comes. So an outage costs
+   * disk, not memory.
    */
   private putDown(): void {
-    const max = this.o.disk!.maxChunksUp;
-    const waiting = [...this.ready, ...this.timers.values()];
+    const disk = this.o.disk!;
+    const max = disk.maxChunksUp;
+    const maxBytes = disk.store.settings.waitingBytesUp;
+    const waiting = [...this.ready, ...this.timers.values()].sort((a, b) => a.seq - b.seq);
     let up = this.open.size + this.flying.size;
-    for (const c of waiting) if (!c.down) up++;
-    for (let i = waiting.length - 1; i >= 0 && up > max; i--) {
+    let bytes = 0;
+    for (const c of waiting) {
+      if (c.down) continue;
+      up++;
+      if (c.onDisk && !c.trimmed) bytes += c.data.bytes;
+    }
+    for (let i = waiting.length - 1; i >= 0 && (up > max || bytes > maxBytes); i--) {
       const c = waiting[i]!;
       if (c.down || !c.onDisk || c.trimmed) continue;
       c.records = c.data.count;
       this.bufferedBytes -= c.data.bytes;
+      bytes -= c.data.bytes;
       c.data.release();
       c.data = EventData.EMPTY;
       c.down = true;

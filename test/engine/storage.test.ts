@@ -28,7 +28,7 @@ function setup(root: string, over: Partial<StoreSettings> = {}, flush: (c: Chunk
   const reg = new MetricsRegistry();
   const metrics = reg.instance('output', 'http.0', 'http');
   const { log, lines } = logCapture();
-  const settings: StoreSettings = { root, sync: false, checksum: true, maxChunksUp: 128, deleteIrrecoverable: false, ...over };
+  const settings: StoreSettings = { root, sync: false, checksum: true, maxChunksUp: 128, waitingBytesUp: Infinity, deleteIrrecoverable: false, ...over };
   const store = new OutputStore(settings, 'http.0', log, metrics);
   let blocked = 0;
   const disk = new DiskChunks(store, log, () => blocked++, () => blocked--);
@@ -189,6 +189,29 @@ describe('filesystem storage: chunk files', () => {
     expect(got.sort((a, b) => a - b)).toEqual(Array.from({ length: 60 }, (_, i) => i));
     expect(metrics.get('buffered_records')).toBe(0);
     expect(chunkFiles(root)).toEqual([]);
+  });
+
+  it('storage.backlog.mem_limit: waiting on-disk chunks beyond that many bytes wait on disk only (an outage costs disk, not memory)', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'wren-st-'));
+    let open = false;
+    const got: number[] = [];
+    const one = eventData(ev(0, 10)).bytes;
+    const { runner, metrics } = setup(root, { waitingBytesUp: Math.floor(one * 2.5) }, async (c) => {
+      if (!open) return { status: 'retry', reason: 'down' };
+      got.push(...nums(c));
+      return { status: 'ok' };
+    });
+    for (let i = 0; i < 20; i++) {
+      runner.append('app', encodeEvents(ev(i * 10, 10)).batch, new Receipt(), null, true);
+      runner.tick();
+      await new Promise((r) => setImmediate(r));
+    }
+    // in memory: the one being sent (or backing off) and at most 2.5 chunks' worth of the waiting ones
+    expect(metrics.get('buffered_bytes')).toBeLessThan(4 * one);
+    expect(runner.chunkCounts().down).toBeGreaterThan(15);
+    open = true;
+    await runner.drain();
+    expect(got.sort((a, b) => a - b)).toEqual(Array.from({ length: 200 }, (_, i) => i));
   });
 
   it('storage.total_limit_size: the oldest waiting chunks are dropped, counted and named in the log', async () => {

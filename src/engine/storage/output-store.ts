@@ -14,6 +14,8 @@ export interface StoreSettings {
   checksum: boolean;
   /** storage.max_chunks_up: chunks of this output kept in memory at once. */
   maxChunksUp: number;
+  /** storage.backlog.mem_limit: bytes of waiting on-disk chunks kept in memory; the rest wait on disk only. */
+  waitingBytesUp: number;
   /** storage.delete_irrecoverable_chunks: delete unreadable files instead of quarantining them. */
   deleteIrrecoverable: boolean;
   /** storage.total_limit_size of the output (bytes on disk), if any. */

@@ -30,6 +30,7 @@ export function outputDisk(storage: StorageConfig, oc: PluginConfig, metrics: In
     sync: storage.sync === 'full',
     checksum: storage.checksum,
     maxChunksUp: storage.maxChunksUp,
+    waitingBytesUp: storage.backlogMemLimit,
     deleteIrrecoverable: storage.deleteIrrecoverableChunks,
     totalLimitSize: oc.options.optNum('storage.total_limit_size'),
     rejectedDir: storage.keepRejected ? join(storage.path, storage.rejectedPath ?? 'rejected') : undefined,
