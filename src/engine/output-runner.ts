@@ -462,6 +462,8 @@ export class OutputRunner {
       this.pump();
     }, delay);
     this.timers.set(t, chunk);
+    // a chunk read back from disk for a flush that failed waits again: on disk if over the limits
+    if (this.o.disk) this.putDown();
   }
 
   /**
