@@ -8,6 +8,8 @@ import type { Receipt } from './receipt.js';
 import type { ChunkFileWriter } from './storage/chunk-file.js';
 import type { DiskChunks } from './storage/disk-chunks.js';
 import type { Chunk, FlushResult, OutputInstance } from './types.js';
+import { WaitingChunks } from './waiting-chunks.js';
+import { safeCall } from './safe-call.js';
 
 /** A buffered chunk and the receipts of the batches in it. */
 interface BufferedChunk extends Chunk {
@@ -72,8 +74,7 @@ export class OutputRunner {
   private readonly open = new Map<string, OpenChunk>();
   /** The size of each tag's last chunk: the next one starts that big. */
   private readonly lastSize = new Map<string, { bytes: number; count: number }>();
-  private readonly ready: BufferedChunk[] = [];
-  private readonly timers = new Map<NodeJS.Timeout, BufferedChunk>();
+  private readonly waiting = new WaitingChunks<BufferedChunk>();
   private readonly flying = new Set<BufferedChunk>();
   private seq = 0;
   private bufferedBytes = 0;
@@ -98,7 +99,7 @@ export class OutputRunner {
   chunkCounts(): { mem: number; up: number; down: number } {
     const n = { mem: 0, up: 0, down: 0 };
     for (const c of this.open.values()) c.files ? n.up++ : n.mem++;
-    for (const c of [...this.ready, ...this.timers.values(), ...this.flying]) {
+    for (const c of [...this.waiting.all(), ...this.flying]) {
       if (c.down) n.down++;
       else if (c.files !== undefined && c.files.length > 0) n.up++;
       else n.mem++;
@@ -166,7 +167,7 @@ export class OutputRunner {
     const entries = this.o.disk?.backlog() ?? [];
     for (const e of entries) {
       const seq = ++this.seq;
-      this.ready.push({ id: `${this.o.id}-${seq}`, seq, tag: e.header.tag, data: EventData.EMPTY, attempt: 0, receipts: [],
+      this.waiting.push({ id: `${this.o.id}-${seq}`, seq, tag: e.header.tag, data: EventData.EMPTY, attempt: 0, receipts: [],
         files: [{ path: e.path, size: e.size }], onDisk: true, down: true });
     }
     return entries.length;
@@ -184,7 +185,7 @@ export class OutputRunner {
 
   /** Sealed chunks waiting to be flushed (in memory or on disk). */
   get waitingChunks(): number {
-    return this.ready.length + this.timers.size;
+    return this.waiting.size;
   }
 
   /** More chunks waiting than storage.max_chunks_up allows in memory. */
@@ -198,10 +199,10 @@ export class OutputRunner {
    */
   shed(owner: MemoryOwner, enough: () => boolean): number {
     let n = 0;
-    for (const c of [...this.ready]) {
+    for (const c of this.waiting.readyNow()) {
       if (enough()) break;
       if (c.down || !c.data.paidBy(owner)) continue;
-      this.ready.splice(this.ready.indexOf(c), 1);
+      this.waiting.remove(c);
       n += c.data.count;
       this.release(c, false);
     }
@@ -216,18 +217,14 @@ export class OutputRunner {
   }
 
   isIdle(): boolean {
-    return this.open.size === 0 && this.ready.length === 0 && this.flying.size === 0 && this.timers.size === 0;
+    return this.open.size === 0 && this.waiting.size === 0 && this.flying.size === 0;
   }
 
   /** Flush everything buffered; resolves when idle (delivered, or dropped after its retries). */
   drain(): Promise<void> {
     this.draining = true;
     // retries waiting on a long backoff go now
-    for (const [t, chunk] of this.timers) {
-      clearTimeout(t);
-      this.timers.delete(t);
-      this.ready.push(chunk);
-    }
+    this.waiting.wakeAll(false);
     this.tick();
     if (this.isIdle()) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
@@ -239,14 +236,11 @@ export class OutputRunner {
    * lines are read again after a restart). Returns how many events were not delivered.
    */
   abandon(reason: string): number {
-    for (const t of this.timers.keys()) clearTimeout(t);
-    const chunks = [...this.ready, ...this.timers.values(), ...this.flying];
+    const chunks = [...this.waiting.clear(), ...this.flying];
     for (const c of this.flying) c.abandoned = true;
     this.flying.clear();
-    this.timers.clear();
-    this.ready.length = 0;
     for (const [key, c] of this.open) this.seal(key, c);
-    chunks.push(...this.ready.splice(0));
+    chunks.push(...this.waiting.clear());
     let n = 0;
     let kept = 0;
     for (const c of chunks) {
@@ -266,20 +260,12 @@ export class OutputRunner {
 
   /** Wren is running: let the instance start its own work (see OutputInstance.start). */
   async start(): Promise<void> {
-    try {
-      await this.o.instance.start?.();
-    } catch (err) {
-      this.o.log.error(`starting failed: ${errorLine(err)}`);
-    }
+    await safeCall(this.o.instance.start?.bind(this.o.instance), this.o.log, 'starting');
   }
 
   /** Stop the output instance (after drain or abandon). */
   async stop(): Promise<void> {
-    try {
-      await this.o.instance.stop?.();
-    } catch (err) {
-      this.o.log.error(`stopping failed: ${errorLine(err)}`);
-    }
+    await safeCall(this.o.instance.stop?.bind(this.o.instance), this.o.log);
   }
 
   private seal(key: string, c: OpenChunk): void {
@@ -290,13 +276,13 @@ export class OutputRunner {
     if (this.lastSize.size >= MAX_SIZE_HINTS && !this.lastSize.has(tag)) this.lastSize.clear();
     this.lastSize.set(tag, { bytes: Math.min(this.chunkBytes, data.starts[data.count]!), count: data.count });
     const seq = ++this.seq;
-    this.ready.push({ id: `${this.o.id}-${seq}`, seq, tag, data, attempt: 0, receipts: c.receipts, files: c.files, onDisk: c.onDisk });
+    this.waiting.push({ id: `${this.o.id}-${seq}`, seq, tag, data, attempt: 0, receipts: c.receipts, files: c.files, onDisk: c.onDisk });
     if (this.o.disk) this.putDown();
   }
 
   private pump(): void {
-    while (this.flying.size < this.o.workers && this.ready.length > 0) {
-      const chunk = this.ready.shift()!;
+    while (this.flying.size < this.o.workers && this.waiting.readyCount > 0) {
+      const chunk = this.waiting.shift()!;
       if (chunk.down && !this.bringUp(chunk)) continue;
       void this.run(chunk);
     }
@@ -313,7 +299,7 @@ export class OutputRunner {
     const disk = this.o.disk!;
     const max = disk.maxChunksUp;
     const maxBytes = disk.store.settings.waitingBytesUp;
-    const waiting = [...this.ready, ...this.timers.values()].sort((a, b) => a.seq - b.seq);
+    const waiting = this.waiting.bySeq();
     let up = this.open.size + this.flying.size;
     let bytes = 0;
     for (const c of waiting) {
@@ -343,30 +329,14 @@ export class OutputRunner {
     const disk = this.o.disk!;
     const limit = disk.store.settings.totalLimitSize;
     if (limit === undefined || disk.store.bytesOnDisk <= limit) return;
-    const waiting = [...this.ready, ...this.timers.values()].filter((c) => c.files !== undefined && c.files.length > 0);
-    waiting.sort((a, b) => a.seq - b.seq);
+    const waiting = this.waiting.bySeq().filter((c) => c.files !== undefined && c.files.length > 0);
     for (const c of waiting) {
       if (disk.store.bytesOnDisk <= limit) break;
-      this.unqueue(c);
+      this.waiting.remove(c);
       const names = c.files!.map((f) => f.path).join(', ');
       const n = c.down ? c.records ?? disk.count(c.files!) : c.data.count;
       this.logDrop(n, `storage.total_limit_size (${limit} bytes) reached: the oldest chunk goes (${names})`);
       this.release(c, false);
-    }
-  }
-
-  /** Take a waiting chunk out of the queue or its backoff timer. */
-  private unqueue(c: BufferedChunk): void {
-    const i = this.ready.indexOf(c);
-    if (i >= 0) {
-      this.ready.splice(i, 1);
-      return;
-    }
-    for (const [t, w] of this.timers) {
-      if (w !== c) continue;
-      clearTimeout(t);
-      this.timers.delete(t);
-      return;
     }
   }
 
@@ -456,12 +426,7 @@ export class OutputRunner {
   }
 
   private later(chunk: BufferedChunk, delay: number): void {
-    const t = setTimeout(() => {
-      this.timers.delete(t);
-      this.ready.push(chunk);
-      this.pump();
-    }, delay);
-    this.timers.set(t, chunk);
+    this.waiting.later(chunk, delay, () => this.pump());
     // a chunk read back from disk for a flush that failed waits again: on disk if over the limits
     if (this.o.disk) this.putDown();
   }
@@ -473,12 +438,7 @@ export class OutputRunner {
    * destination fails again they back off again from their own attempt counts.
    */
   private recovered(): void {
-    if (this.timers.size === 0) return;
-    const waiting = [...this.timers];
-    this.timers.clear();
-    for (const [t] of waiting) clearTimeout(t);
-    waiting.sort((a, b) => a[1].seq - b[1].seq);
-    for (const [, chunk] of waiting) this.ready.push(chunk);
+    this.waiting.wakeAll(true);
   }
 
   /**

@@ -14,15 +14,9 @@ import { eventBuffers } from './buffer-pool.js';
 import { encodeEvents, trimScratch } from './encode-events.js';
 import { inputStorageType, outputDisk } from './storage/setup.js';
 import { StorageHolds } from './storage/storage-holds.js';
-import type { EmitOptions, FilterContext, FilterEmitterOptions, FilterInstance, InputContext, LogEvent, PluginContext } from './types.js';
-
-interface FilterRunner {
-  id: string;
-  instance: FilterInstance;
-  metrics: InstanceMetrics;
-  log: Logger;
-  cfg: PluginConfig;
-}
+import { safeCall } from './safe-call.js';
+import { countFilter, filterEachAlone, type FilterRunner } from './filter-runner.js';
+import type { EmitOptions, FilterContext, FilterEmitterOptions, InputContext, LogEvent, PluginContext } from './types.js';
 
 interface Route {
   filters: FilterRunner[];
@@ -188,9 +182,9 @@ export class Pipeline {
     for (const i of this.inputs) {
       if (i.stopped) continue;
       i.stopped = true;
-      await safeStop(i.instance?.stop.bind(i.instance), i.log);
+      await safeCall(i.instance?.stop.bind(i.instance), i.log);
     }
-    for (const f of this.filters) await safeStop(f.instance.stop?.bind(f.instance), f.log);
+    for (const f of this.filters) await safeCall(f.instance.stop?.bind(f.instance), f.log);
     for (const o of this.outputs) await o.stop();
   }
 
@@ -330,7 +324,7 @@ export class Pipeline {
           (out) => out,
           (err: unknown) => this.oneByOne(q, f, inputBatch, tag, err),
         ).then((out) => {
-          this.countFilter(f, before, out.length, perEvent);
+          countFilter(f, before, out.length, perEvent);
           this.busy = false;
           this.process(q, out, i + 1);
           if (input.checkLimit()) this.sealWhenIdle = true;
@@ -338,7 +332,7 @@ export class Pipeline {
         });
         return;
       }
-      this.countFilter(f, before, r.length, perEvent);
+      countFilter(f, before, r.length, perEvent);
       batch = r;
     }
     if (batch.length > 0 && route.outputs.length > 0) {
@@ -380,88 +374,22 @@ export class Pipeline {
     }
   }
 
-  /** Fluent Bit's filter counters; bytes are the input's bytes as read, apportioned per record. */
-  private countFilter(f: FilterRunner, before: number, after: number, perEvent: number): undefined {
-    const m = f.metrics;
-    m.add('records_in', before);
-    m.add('records_out', after);
-    m.add('bytes', Math.round(after * perEvent));
-    if (after < before) {
-      m.add('drop_records', before - after);
-      m.add('drop_bytes', Math.round((before - after) * perEvent));
-    } else if (after > before) {
-      m.add('add_records', after - before);
-    }
-    return undefined;
-  }
-
   private filterFailed(f: FilterRunner, err: unknown): void {
     f.metrics.add('errors');
     f.log.error(`filter failed: ${errorLine(err)}`);
   }
 
-  /**
-   * A filter threw on a batch: run it again on each record alone, so that its error costs only
-   * the record(s) it cannot handle. Those are dropped (counted in the filter's dropped_records,
-   * logged once per batch with a redacted excerpt): a filter is where policy is applied (grep
-   * excludes, modify removes a field, rewrite_tag reroutes), so a record it could not judge must
-   * not reach an output as if it had passed. Records before the failing one may see the filter
-   * twice; the stock filters give the same result when run again.
-   */
+  /** A filter threw on a batch: each record alone again (see filterEachAlone), with `q` current. */
   private oneByOne(q: Queued, f: FilterRunner, batch: LogEvent[], tag: string, first: unknown): LogEvent[] | Promise<LogEvent[]> {
-    f.metrics.add('errors');
-    const out: LogEvent[] = [];
-    const failed: { ev: LogEvent; err: unknown }[] = [];
-    const one = (ev: LogEvent): LogEvent[] | Promise<LogEvent[]> | null => {
+    const call = (events: LogEvent[]): LogEvent[] | Promise<LogEvent[]> => {
       this.current = q;
       try {
-        return f.instance.filter([ev], tag);
-      } catch (err) {
-        failed.push({ ev, err });
-        return null;
+        return f.instance.filter(events, tag);
       } finally {
         this.current = undefined;
       }
     };
-    const done = (): LogEvent[] => {
-      this.filterDropped(f, batch.length, failed, first);
-      return out;
-    };
-    for (let k = 0; k < batch.length; k++) {
-      const r = one(batch[k]!);
-      if (r === null) continue;
-      if (Array.isArray(r)) {
-        for (const e of r) out.push(e);
-        continue;
-      }
-      return (async () => {
-        let pending: Promise<LogEvent[]> | null = r;
-        for (let j = k; j < batch.length; j++) {
-          const got = pending ?? one(batch[j]!);
-          pending = null;
-          if (got === null) continue;
-          try {
-            for (const e of await got) out.push(e);
-          } catch (err) {
-            failed.push({ ev: batch[j]!, err });
-          }
-        }
-        return done();
-      })();
-    }
-    return done();
-  }
-
-  private filterDropped(f: FilterRunner, n: number, failed: readonly { ev: LogEvent; err: unknown }[], first: unknown): void {
-    if (failed.length === 0) {
-      f.log.error(`filter failed on a batch of ${n} record(s) but not on any of them alone; all kept: ${errorLine(first)}`);
-      return;
-    }
-    this.dropped += failed.length;
-    f.metrics.add('dropped_records', failed.length);
-    const one = failed[0]!;
-    f.log.error({ records: failed.length, batch: n },
-      `filter failed on ${failed.length} of ${n} record(s); those were dropped, the others filtered: ${errorLine(one.err)}; first dropped: ${recordExcerpt(one.ev)}`);
+    return filterEachAlone(f, batch, first, call, (n) => (this.dropped += n));
   }
 
   private route(tag: string): Route {
@@ -497,7 +425,7 @@ export class Pipeline {
   async shutdown(): Promise<{ dropped: number }> {
     for (const i of this.inputs) {
       i.stopped = true;
-      await safeStop(i.instance?.stop.bind(i.instance), i.log);
+      await safeCall(i.instance?.stop.bind(i.instance), i.log);
     }
     for (const f of this.filters) {
       try {
@@ -535,26 +463,6 @@ export class Pipeline {
     this.graceMs = ms;
     this.deadlineTimer = setTimeout(() => this.deadlineHit(), ms);
   }
-}
-
-export async function safeStop(stop: (() => unknown) | undefined, log: Logger): Promise<void> {
-  if (!stop) return;
-  try {
-    await stop();
-  } catch (err) {
-    log.error(`stopping failed: ${errorLine(err)}`);
-  }
-}
-
-/** What a log line shows of a record: capped, redacted; never throws. */
-function recordExcerpt(ev: LogEvent): string {
-  let text: string;
-  try {
-    text = JSON.stringify(ev.record) ?? String(ev.record);
-  } catch (err) {
-    text = `(a record that cannot be written as JSON: ${errorLine(err)})`;
-  }
-  return excerpt(text, 200);
 }
 
 /** A cheap size estimate for a batch whose input did not say: the first record's JSON size × count. */
