@@ -29,6 +29,7 @@ function alive(pid: number): boolean {
 
 describe('container credentials: where the token may go', () => {
   it('AWS_CONTAINER_CREDENTIALS_RELATIVE_URI is a path on 169.254.170.2, never another host', () => {
+    // only URLs are built here, nothing is dialled (the next test sends through loopback fakes)
     expect(relativeEndpoint('//attacker.example/creds').host).toBe('169.254.170.2');
     expect(relativeEndpoint('//attacker.example/creds').pathname).toBe('//attacker.example/creds');
     expect(relativeEndpoint('@attacker.example/x').host).toBe('169.254.170.2');

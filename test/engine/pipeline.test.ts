@@ -1,33 +1,8 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config/load.js';
 import { Pipeline } from '../../src/engine/pipeline.js';
 import { eventData } from '../../src/engine/encode-events.js';
-import type { Chunk, FilterDefinition, InputContext, InputDefinition, LogEvent, OutputDefinition, PluginDefinition } from '../../src/engine/types.js';
-import { createLogger } from '../../src/log.js';
-import { tempDir } from '../helpers/cli.js';
-
-/** A pipeline built from YAML, with test plugins that the test drives directly. */
-function build(yaml: string, plugins: PluginDefinition[]) {
-  const file = join(tempDir(), 'p.yaml');
-  writeFileSync(file, yaml);
-  const { config, errors } = loadConfig(file, { env: {}, plugins });
-  if (!config) throw new Error(errors.map((e) => e.toLine()).join('\n'));
-  return new Pipeline(config, createLogger('off'));
-}
-
-function manualInput() {
-  const state: { ctx?: InputContext; paused: number; resumed: number } = { paused: 0, resumed: 0 };
-  const def: InputDefinition = {
-    kind: 'input', name: 'manual', description: '', options: [],
-    create: (ctx) => {
-      state.ctx = ctx;
-      return { start() {}, stop() {}, pause: () => void state.paused++, resume: () => void state.resumed++ };
-    },
-  };
-  return { def, state };
-}
+import type { Chunk, FilterDefinition, LogEvent, OutputDefinition } from '../../src/engine/types.js';
+import { buildPipeline as build, manualInput } from '../helpers/engine-kit.js';
 
 function gateOutput() {
   const got: LogEvent[] = [];

@@ -1,25 +1,10 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { loadConfig } from '../../../src/config/load.js';
-import { Pipeline } from '../../../src/engine/pipeline.js';
-import type { Chunk, InputContext, InputDefinition, LogEvent, OutputDefinition } from '../../../src/engine/types.js';
-import { createLogger } from '../../../src/log.js';
+import type { Chunk, LogEvent, OutputDefinition } from '../../../src/engine/types.js';
 import { PLUGINS } from '../../../plugins/index.js';
-import { tempDir } from '../../helpers/cli.js';
+import { buildPipeline, manualInput } from '../../helpers/engine-kit.js';
 
 /** A real Pipeline around the multiline filter: an input the test drives and an output it reads. */
 
-export function manualInput() {
-  const state: { ctx?: InputContext } = {};
-  const def: InputDefinition = {
-    kind: 'input', name: 'manual', description: '', options: [],
-    create: (ctx) => {
-      state.ctx = ctx;
-      return { start() {}, stop() {} };
-    },
-  };
-  return { def, state };
-}
+export { manualInput };
 
 export function collectOutput() {
   const got: { tag: string; event: LogEvent }[] = [];
@@ -39,8 +24,7 @@ export function collectOutput() {
 export function pipeline(filters: string, extraTop = '') {
   const input = manualInput();
   const out = collectOutput();
-  const file = join(tempDir(), 'p.yaml');
-  writeFileSync(file, `service:
+  const p = buildPipeline(`service:
   flush: 50ms
 ${extraTop}pipeline:
   inputs:
@@ -50,10 +34,7 @@ ${filters}
   outputs:
     - name: collect
       match: '*'
-`);
-  const { config, errors } = loadConfig(file, { env: {}, plugins: [...PLUGINS, input.def, out.def] });
-  if (!config) throw new Error(errors.map((e) => e.toLine()).join('\n'));
-  const p = new Pipeline(config, createLogger('off'));
+`, [...PLUGINS, input.def, out.def]);
   return { p, input, out, emit: (events: LogEvent[], tag = 'app', onDone?: () => void) => input.state.ctx!.emit(events, { tag, onDone }) };
 }
 
