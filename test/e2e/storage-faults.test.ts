@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { freePort, startWren, tempDir, writeConfig, type WrenProcess } from '../helpers/cli.js';
 import { startRecordingServer, type RecordingServer } from '../helpers/recording-server.js';
+import { until } from '../helpers/until.js';
 
 /**
  * The fault suite for filesystem buffering (storage.type filesystem): every record numbered, a
@@ -15,13 +16,7 @@ import { startRecordingServer, type RecordingServer } from '../helpers/recording
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function waitFor(cond: () => boolean | Promise<boolean>, what: string, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(25);
-  }
-}
+const waitFor = (cond: () => boolean | Promise<boolean>, what: string, ms = 20_000): Promise<void> => until(cond, ms, what, 25);
 
 /** A sink that answers 503 while `down`, else records every number it is sent. */
 async function numberSink(): Promise<{ server: RecordingServer; nums: number[]; state: { down: boolean; refused?: boolean } }> {

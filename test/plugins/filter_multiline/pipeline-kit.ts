@@ -1,6 +1,7 @@
 import type { Chunk, LogEvent, OutputDefinition } from '../../../src/engine/types.js';
 import { PLUGINS } from '../../../plugins/index.js';
 import { buildPipeline, manualInput } from '../../helpers/engine-kit.js';
+import { until } from '../../helpers/until.js';
 
 /** A real Pipeline around the multiline filter: an input the test drives and an output it reads. */
 
@@ -40,10 +41,4 @@ ${filters}
 
 export const logs = (lines: string[], extra: Record<string, unknown> = {}): LogEvent[] => lines.map((log, i) => ({ time: 1000 + i, record: { log, ...extra } }));
 
-export async function until(ok: () => boolean, ms = 5000, what = 'condition'): Promise<void> {
-  const t0 = Date.now();
-  while (!ok()) {
-    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
+export { until };

@@ -3,6 +3,7 @@ import type { EmitOptions, InputContext, LogEvent } from '../../../src/engine/ty
 import { forwardInput } from '../../../plugins/in_forward/index.js';
 import type { ForwardInput } from '../../../plugins/in_forward/forward-input.js';
 import { pluginContext, type CapturedContext } from '../../helpers/plugin-context.js';
+import { until } from '../../helpers/until.js';
 
 /** One emit the input made. */
 export interface Emitted {
@@ -73,10 +74,4 @@ export async function startForward(entries: Array<[string, RawValue]> = [], base
 }
 
 /** Resolve once `cond` holds (checked every 5 ms), or fail after `ms` naming `what`. */
-export async function waitFor(cond: () => boolean, what: string, ms = 5000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
+export const waitFor = (cond: () => boolean, what: string, ms = 5000): Promise<void> => until(cond, ms, what, 5);

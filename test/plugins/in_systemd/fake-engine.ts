@@ -1,22 +1,18 @@
 import { Writable } from 'node:stream';
-import type { EmitOptions, InputContext, InputInstance, LogEvent } from '../../../src/engine/types.js';
+import type { EmitOptions, InputContext, LogEvent } from '../../../src/engine/types.js';
 import { createLogger } from '../../../src/log.js';
 import { systemdInput } from '../../../plugins/in_systemd/index.js';
 import { buildParsers } from '../../../src/parsers/registry.js';
 import { resolvedOptions } from '../../helpers/plugin-context.js';
+import { FakeDelivery, type Batch } from '../../helpers/fake-delivery.js';
+import { until } from '../../helpers/until.js';
 
-export interface Batch { tag: string; events: LogEvent[]; bytes: number; onDone?: () => void; done: boolean }
+export type { Batch };
 
 /** A stand-in for the engine around one systemd input: records batches, delivers them (auto or by hand), pauses over a limit. */
-export class JournalEngine {
-  readonly batches: Batch[] = [];
+export class JournalEngine extends FakeDelivery {
   readonly logs: Record<string, unknown>[] = [];
-  paused = false;
-  instance!: InputInstance;
-  private outstanding = 0;
   private readonly abort = new AbortController();
-
-  constructor(private readonly opts: { delivery?: 'auto' | 'manual'; limitEvents?: number } = {}) {}
 
   get events(): LogEvent[] {
     return this.batches.flatMap((b) => b.events);
@@ -44,23 +40,7 @@ export class JournalEngine {
   }
 
   private emit(events: LogEvent[], o: EmitOptions = {}): boolean {
-    const batch: Batch = { tag: o.tag ?? 'systemd.0', events, bytes: o.bytes ?? 0, onDone: o.onDone, done: false };
-    this.batches.push(batch);
-    this.outstanding += events.length;
-    if ((this.opts.delivery ?? 'auto') === 'auto') setImmediate(() => this.finish(batch));
-    if (this.opts.limitEvents !== undefined && this.outstanding >= this.opts.limitEvents) this.paused = true;
-    return !this.paused;
-  }
-
-  finish(batch: Batch): void {
-    if (batch.done) return;
-    batch.done = true;
-    this.outstanding -= batch.events.length;
-    batch.onDone?.();
-    if (this.paused && (this.opts.limitEvents === undefined || this.outstanding < this.opts.limitEvents)) {
-      this.paused = false;
-      this.instance.resume?.();
-    }
+    return this.take({ tag: o.tag ?? 'systemd.0', events, bytes: o.bytes ?? 0, onDone: o.onDone, done: false });
   }
 
   finishAll(): void {
@@ -79,10 +59,4 @@ export class JournalEngine {
   }
 }
 
-export async function until(ok: () => boolean, ms = 5000, what = 'condition'): Promise<void> {
-  const t0 = Date.now();
-  while (!ok()) {
-    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+export { until };

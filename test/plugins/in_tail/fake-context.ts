@@ -11,37 +11,33 @@ import { dockerParser } from '../../../src/parsers/docker.js';
 import type { MultilineLookup } from '../../../src/parsers/multiline/registry.js';
 import type { Parser } from '../../../src/parsers/types.js';
 import { tailInput } from '../../../plugins/in_tail/index.js';
+import { FakeDelivery, type DeliveryOptions } from '../../helpers/fake-delivery.js';
+import { until } from '../../helpers/until.js';
 
 export interface Received {
   tag: string;
   event: LogEvent;
 }
 
-export interface FakeOptions {
+export interface FakeOptions extends DeliveryOptions {
   tag?: string;
-  /** 'auto': every batch is done on the next tick; 'manual': the test calls `finish`. */
-  delivery?: 'auto' | 'manual';
-  /** Pause (emit returns false) while this many events are not done. */
-  limitEvents?: number;
   baseDir?: string;
   /** Multiline parsers the config defines (multiline_parsers:); default: the built-in ones. */
   multiline?: MultilineLookup;
 }
 
 /** A stand-in for the engine: records emitted batches, completes them, pauses over a limit. */
-export class FakeEngine {
+export class FakeEngine extends FakeDelivery {
   readonly received: Received[] = [];
-  readonly batches: { tag: string; events: LogEvent[]; bytes: number; onDone?: () => void; done: boolean }[] = [];
   readonly counters = new Map<string, number>();
   readonly logs: Record<string, unknown>[] = [];
   doneCalls = 0;
-  paused = false;
-  instance!: InputInstance;
   ctx!: InputContext;
-  private outstanding = 0;
   private readonly abort = new AbortController();
 
-  constructor(private readonly opts: FakeOptions = {}) {}
+  constructor(protected override readonly opts: FakeOptions = {}) {
+    super(opts);
+  }
 
   /** Create the tail instance with these options (as a user writes them). */
   async create(options: Record<string, string | string[]>): Promise<InputInstance> {
@@ -77,25 +73,8 @@ export class FakeEngine {
 
   private emit(events: LogEvent[], o: EmitOptions = {}): boolean {
     const tag = o.tag ?? this.ctx.tag;
-    const batch = { tag, events, bytes: o.bytes ?? 0, onDone: o.onDone, done: false };
-    this.batches.push(batch);
     for (const event of events) this.received.push({ tag, event });
-    this.outstanding += events.length;
-    if ((this.opts.delivery ?? 'auto') === 'auto') setImmediate(() => this.finish(batch));
-    if (this.opts.limitEvents !== undefined && this.outstanding >= this.opts.limitEvents) this.paused = true;
-    return !this.paused;
-  }
-
-  /** Mark a batch delivered (as an output would), resuming the input when under the limit. */
-  finish(batch: FakeEngine['batches'][number]): void {
-    if (batch.done) return;
-    batch.done = true;
-    this.outstanding -= batch.events.length;
-    batch.onDone?.();
-    if (this.paused && (this.opts.limitEvents === undefined || this.outstanding < this.opts.limitEvents)) {
-      this.paused = false;
-      this.instance.resume?.();
-    }
+    return this.take({ tag, events, bytes: o.bytes ?? 0, onDone: o.onDone, done: false });
   }
 
   logs_(msg: string): Record<string, unknown>[] {
@@ -114,13 +93,7 @@ export class FakeEngine {
 }
 
 /** Wait until `cond` holds (polling), or fail after `ms`. */
-export async function until(cond: () => boolean, ms = 5000, what = 'condition'): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+export { until };
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -5,6 +5,7 @@ import type { RawValue } from '../../../src/config/types.js';
 import { startFakeS3, type FakeS3 } from '../../helpers/fake-s3.js';
 import { tempDir } from '../../helpers/cli.js';
 import { KEY, makeOutput, onClose, SECRET } from '../../helpers/output-harness.js';
+import { until as waitUntil } from '../../helpers/until.js';
 
 export async function fakeS3(buckets = ['logs']): Promise<FakeS3> {
   const f = await startFakeS3({ buckets, accessKeyId: KEY, secretAccessKey: SECRET });
@@ -27,11 +28,5 @@ export function storedLines(f: FakeS3, gz = false): Array<Record<string, unknown
   });
 }
 
-/** Wait until `cond` holds (polling), or fail after `ms`. */
-export async function until(cond: () => boolean, ms = 10_000, what = 'condition'): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+/** Wait until `cond` holds (polling), or fail after `ms` (10 s by default here: uploads back off). */
+export const until = (cond: () => boolean, ms = 10_000, what = 'condition'): Promise<void> => waitUntil(cond, ms, what, 20);

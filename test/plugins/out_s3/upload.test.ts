@@ -100,7 +100,8 @@ describe('s3: staging and PutObject', () => {
   });
 });
 
-describe('s3: multipart uploads', () => {
+// megabytes of parts hashed and checked per test: seconds alone, many times that on a loaded 2-core machine
+describe('s3: multipart uploads', { timeout: 60_000 }, () => {
   it('parts of upload_chunk_size as they fill, completed at total_file_size; exactly once across 5xx, 413, SlowDown and a lost upload', async () => {
     const f = await fakeS3();
     f.inject({ op: 'CreateMultipartUpload', kind: 'status', status: 500 });
