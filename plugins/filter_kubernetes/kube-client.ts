@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { addSecret } from '../../src/redact.js';
-import { Agent, request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { Agent, request } from '../../src/net/undici.js';
 import { WrenError, errorLine } from '../../src/errors.js';
 import type { Logger } from '../../src/log.js';
 import type { PodJson } from './pod-meta.js';

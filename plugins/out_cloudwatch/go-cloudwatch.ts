@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { request } from 'undici';
+import { request } from '../../src/net/undici.js';
 import { withOverrides } from '../../src/config/options-override.js';
 import type { PluginOptions } from '../../src/config/types.js';
 import type { PluginContext } from '../../src/engine/types.js';

@@ -1,4 +1,5 @@
-import { Agent, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { Agent } from './undici.js';
 import type { PluginMetrics } from '../engine/types.js';
 import { RoutingDispatcher } from './routing-dispatcher.js';
 

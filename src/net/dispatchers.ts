@@ -1,4 +1,5 @@
-import { Agent, ProxyAgent, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { Agent, ProxyAgent } from './undici.js';
 import { ProxyResolver, parseProxyUrl } from './proxy-env.js';
 import { RoutingDispatcher } from './routing-dispatcher.js';
 import { tlsConnectOptions, type TlsConnect } from './tls-connect.js';

@@ -1,4 +1,5 @@
-import { request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { request } from './undici.js';
 
 /** A request as built by an output, before signing. Signing adds headers; the body is sent as is. */
 export interface OutgoingRequest {

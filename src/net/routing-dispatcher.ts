@@ -1,10 +1,11 @@
-import { Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { DispatcherBase } from './undici.js';
 
 /**
  * A dispatcher that hands each request to the dispatcher chosen for its origin (direct or one of
  * the proxies). The choice is made once per origin and remembered.
  */
-export class RoutingDispatcher extends Dispatcher {
+export class RoutingDispatcher extends DispatcherBase {
   private readonly byOrigin = new Map<string, Dispatcher>();
 
   constructor(
