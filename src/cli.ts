@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { parseArgs, UsageError, type Args } from './cli-args.js';
+import { HeapGovernor } from './engine/heap-governor.js';
 import { errorLine } from './errors.js';
 import { redact, redactingStream } from './redact.js';
 import { wrenVersion } from './version.js';
@@ -91,6 +92,7 @@ async function main(argv: string[]): Promise<number> {
       return credentialsCommand(args.config!, { output: args.output, json: args.json }, { env: process.env, stdout, stderr });
     }
     case 'run': {
+      HeapGovernor.holdGrowth();
       const { runPipeline } = await import('./commands/run.js');
       return runPipeline(source, { env: process.env, stderr });
     }

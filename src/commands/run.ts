@@ -4,6 +4,7 @@ import type { Server } from 'node:http';
 import { resolve } from 'node:path';
 import { configureLogJson } from '../codec/log-json.js';
 import { loadConfig } from '../config/load.js';
+import { HeapGovernor } from '../engine/heap-governor.js';
 import { Pipeline } from '../engine/pipeline.js';
 import { ConfigErrorList, errorLine } from '../errors.js';
 import { createLogger } from '../log.js';
@@ -49,6 +50,8 @@ export async function runPipeline(source: ConfigSource | string, io: RunIo): Pro
   warnUncheckedTls(config, log);
   if (config.service.dnsPreferIpv4) setDefaultResultOrder('ipv4first');
   const pipeline = new Pipeline(config, log, io.env);
+  // the young generation follows the load; memory goes back once Wren is quiet (see heap-governor.ts)
+  const heap = new HeapGovernor().start();
   let server: Server | undefined;
   try {
     await pipeline.build();
@@ -60,6 +63,7 @@ export async function runPipeline(source: ConfigSource | string, io: RunIo): Pro
     const lines = err instanceof ConfigErrorList ? err.errors.map((e) => e.toLine()) : [errorLine(err)];
     for (const l of lines) io.stderr.write(l + '\n');
     server?.close();
+    heap.stop();
     await pipeline.dispose();
     return 1;
   }
@@ -85,6 +89,7 @@ export async function runPipeline(source: ConfigSource | string, io: RunIo): Pro
   });
   if (finished) log.info('every input has finished: flushing outputs');
   const { dropped } = await pipeline.shutdown();
+  heap.stop();
   server?.close();
   const stopped = pipeline.metrics.total('input', 'files_stopped');
   const code = dropped > 0 || stopped > 0 ? EXIT_DROPPED : 0;
