@@ -24,7 +24,9 @@ RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json ./
 COPY src/ src/
 COPY plugins/ plugins/
+COPY scripts/bundle.mjs scripts/
 RUN node node_modules/typescript/bin/tsc -p tsconfig.json \
+ && node scripts/bundle.mjs \
  && npm prune --omit=dev --ignore-scripts --no-audit --no-fund
 # The runtime tree, assembled here because the runtime stage has no shell. Source maps, type
 # declarations and package docs are not needed to run and take a fifth of node_modules. sql.js and
@@ -69,5 +71,5 @@ USER 65532:65532
 WORKDIR /var/lib/wren
 EXPOSE 2020
 # No HEALTHCHECK: orchestrators probe GET /api/v1/health on service.http_port (2020).
-ENTRYPOINT ["node", "/opt/wren/dist/src/cli.js"]
+ENTRYPOINT ["node", "/opt/wren/dist/src/bin.cjs"]
 CMD ["run"]

@@ -6,7 +6,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-export const CLI = join(ROOT, 'dist', 'src', 'cli.js');
+/** The `wren` bin, as users run it (it runs the bundle that `npm run build` makes). */
+export const CLI = join(ROOT, 'dist', 'src', 'bin.cjs');
 
 export function benchDir(prefix = 'wren-bench-') {
   return mkdtempSync(join(tmpdir(), prefix));

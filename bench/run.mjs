@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Runs the benchmark scenarios: every bench/*.bench.mjs, or those named on the command line
-// (`npm run bench -- tail credentials`). Builds first, since scenarios use dist/.
+// (`npm run bench -- tail credentials`). Builds first (tsc and the bundle), since scenarios use dist/.
 // Each scenario is its own process and prints its figures; they are not tests.
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
-const build = spawnSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: root, stdio: 'inherit' });
+const build = spawnSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
 if (build.status !== 0) process.exit(build.status ?? 1);
 
 const wanted = process.argv.slice(2);

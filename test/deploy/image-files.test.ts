@@ -30,7 +30,7 @@ describe('Dockerfile', () => {
 
   it('runs nothing in the runtime stage (no shell needed), runs Wren directly, with no HEALTHCHECK', () => {
     expect(runtime.filter((l) => /^RUN\s/i.test(l))).toEqual([]);
-    expect(runtime).toContain('ENTRYPOINT ["node", "/opt/wren/dist/src/cli.js"]');
+    expect(runtime).toContain('ENTRYPOINT ["node", "/opt/wren/dist/src/bin.cjs"]');
     expect(runtime).toContain('CMD ["run"]');
     expect(instructions.filter((l) => /^HEALTHCHECK\s/i.test(l))).toEqual([]);
     expect(runtime).toContain('USER 65532:65532');

@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** Drives the built CLI (dist/src/cli.js) as a process, the way a user runs it. */
+/** Drives the built CLI as a process, the way a user runs it: the `wren` bin (dist/src/bin.cjs), which runs the bundle. */
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const CLI = join(ROOT, 'dist', 'src', 'cli.js');
+export const CLI = join(ROOT, 'dist', 'src', 'bin.cjs');
 /** Refuses non-loopback connections inside the CLI processes tests start (see loopback-guard.mjs). */
 const GUARD = join(ROOT, 'test', 'helpers', 'loopback-guard-preload.mjs');
 

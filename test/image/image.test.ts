@@ -31,7 +31,7 @@ describe.skipIf(!IMAGE)(`the container image ${IMAGE}`, () => {
     expect(r.code, r.stderr).toBe(0);
     const [img] = JSON.parse(r.stdout) as Array<{ Size: number; Config: Record<string, unknown> }>;
     const cfg = img!.Config;
-    expect(cfg.Entrypoint).toEqual(['node', '/opt/wren/dist/src/cli.js']);
+    expect(cfg.Entrypoint).toEqual(['node', '/opt/wren/dist/src/bin.cjs']);
     expect(cfg.Cmd).toEqual(['run']);
     expect(cfg.User).toBe('65532:65532');
     expect(cfg.Healthcheck).toBeUndefined();
@@ -170,7 +170,7 @@ pipeline:
       await until('the appended line', () => records().some((r) => r.log === 'web line 40'));
       // Node is the container's PID 1, started directly (no shell, no init)
       const pid = podman(['inspect', '--format', '{{.State.Pid}}', c.name]).stdout.trim();
-      expect(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').slice(0, 2)).toEqual(['node', '/opt/wren/dist/src/cli.js']);
+      expect(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').slice(0, 2)).toEqual(['node', '/opt/wren/dist/src/bin.cjs']);
       expect(/^NSpid:\s+\d+\s+1$/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'))).toBe(true);
       expect(podman(['stop', '-t', '40', c.name]).code).toBe(0);
       expect(await c.exited).toBe(0);
