@@ -34,7 +34,7 @@ RUN node node_modules/typescript/bin/tsc -p tsconfig.json \
 COPY deploy/image/rootfs/ /out/
 RUN set -eu; \
     app=/out/opt/wren; mkdir -p "$app"; \
-    cp package.json "$app/"; cp -R dist node_modules "$app/"; \
+    cp package.json "$app/"; cp -Rp dist node_modules "$app/"; \
     find "$app" -type f \( -name '*.map' -o -name '*.d.ts' -o -name '*.d.mts' -o -name '*.d.cts' \
       -o -iname 'README*' -o -iname 'CHANGELOG*' -o -iname 'HISTORY*' \) -delete; \
     find "$app/node_modules" -depth -type d \( -name test -o -name tests -o -name docs -o -name example -o -name examples \) \

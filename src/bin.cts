@@ -2,41 +2,83 @@
 /**
  * The `wren` command (package.json "bin", the image's entrypoint). CommonJS on purpose: Node starts
  * a CommonJS file without its ES module loader, so `wren --version` costs what `node -e 0` costs
- * plus one small file read (measured: ESM entry +7 ms, the full CLI +16 ms).
+ * plus one small file read (measured: an ESM entry +7 ms, the full CLI +16 ms).
  *
- * Everything else runs the bundle (`dist/bundle/cli.js`, built by `npm run build`: one file
- * instead of ~180 modules, about 25% less start-up CPU and 4 MB less RSS) when it is at least as
- * new as the TypeScript build next to this file, else that build (`dist/src/cli.js`): after a
- * bare `tsc`, a stale bundle is never run. WREN_ENTRY=src|bundle picks one.
+ * Everything else runs the bundle, dist/bundle/cli.cjs (scripts/bundle.mjs, run by `npm run build`:
+ * one file instead of ~180 modules), compiled with the V8 code cache made for it at build time,
+ * when the bundle is at least as new as the TypeScript build next to this file; else that build
+ * (dist/src/cli.js), so that after a bare `tsc` a stale bundle is never run. WREN_ENTRY=src|bundle
+ * picks one; WREN_DEBUG_START=1 says which ran and whether the cache was taken.
  */
-import { readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import Module from 'node:module';
+import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+import { Script } from 'node:vm';
+
+/**
+ * The V8 flags the CLI sets for itself (linear-regex.ts, heap-governor.ts), set here first: V8
+ * takes a code cache only under the flags it was made with, and the training run ends with these.
+ */
+const CLI_V8_FLAGS = ['--enable-experimental-regexp-engine', '--enable-experimental-regexp-engine-on-excessive-backtracks', '--liftoff-only', '--expose-gc'];
+const CACHE_MAGIC = 'WRENCC1';
 
 const argv = process.argv.slice(2);
-const VERSION_ARGS = ['--version', '-V', 'version'];
-
-if (argv.length === 1 && VERSION_ARGS.includes(argv[0]!)) {
+if (argv.length === 1 && ['--version', '-V', 'version'].includes(argv[0]!)) {
   let version = '0.0.0';
   try {
     version = (JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version?: string }).version ?? version;
   } catch {
-    // no package.json next to the build: say so with 0.0.0, as the full CLI does
+    // no package.json next to the build: 0.0.0, as the full CLI says
   }
   process.stdout.write(`wren ${version}\n`);
 } else {
-  void import(pathToFileURL(entry()).href);
+  const src = join(__dirname, 'cli.js');
+  const bundle = join(__dirname, '..', 'bundle', 'cli.cjs');
+  if (useBundle(src, bundle)) runBundle(bundle);
+  else {
+    debug('entry dist/src/cli.js');
+    void import(pathToFileURL(src).href);
+  }
 }
 
-function entry(): string {
-  const src = join(__dirname, 'cli.js');
-  const bundle = join(__dirname, '..', 'bundle', 'cli.js');
+function useBundle(src: string, bundle: string): boolean {
   const pick = process.env.WREN_ENTRY;
-  if (pick === 'src') return src;
-  if (pick === 'bundle') return bundle;
+  if (pick === 'src' || pick === 'bundle') return pick === 'bundle';
   try {
-    return statSync(bundle).mtimeMs >= statSync(src).mtimeMs ? bundle : src;
+    return statSync(bundle).mtimeMs >= statSync(src).mtimeMs;
   } catch {
-    return src;
+    return false;
   }
+}
+
+function runBundle(file: string): void {
+  for (const f of CLI_V8_FLAGS) setFlagsFromString(f);
+  const stat = statSync(file);
+  const stamp = `${CACHE_MAGIC} ${stat.size} ${stat.mtimeMs}\n`;
+  const cachePath = `${file}.cache`;
+  let cachedData: Buffer | undefined;
+  try {
+    const raw = readFileSync(cachePath);
+    // only the cache made for this very file (V8 itself checks little more than the length)
+    if (raw.subarray(0, stamp.length).toString('latin1') === stamp) cachedData = raw.subarray(stamp.length);
+  } catch {
+    // no cache: compile as usual
+  }
+  const source = readFileSync(file, 'utf8').replace(/^#!.*/, '');
+  const script = new Script(Module.wrap(source), { filename: file, cachedData });
+  debug(`entry dist/bundle/cli.cjs, code cache ${cachedData === undefined ? 'none' : script.cachedDataRejected ? 'rejected' : 'taken'}`);
+  const writeTo = process.env.WREN_CODE_CACHE_WRITE;
+  // at exit, the functions the run compiled are in the cache too
+  if (writeTo) process.on('exit', () => writeFileSync(writeTo, Buffer.concat([Buffer.from(stamp, 'latin1'), script.createCachedData()])));
+  const mod = new Module(file, module);
+  mod.filename = file;
+  mod.paths = (Module as unknown as { _nodeModulePaths(dir: string): string[] })._nodeModulePaths(dirname(file));
+  const run = script.runInThisContext() as (exports: unknown, require: NodeJS.Require, module: Module, filename: string, dirname: string) => void;
+  run.call(mod.exports, mod.exports, mod.require.bind(mod) as NodeJS.Require, mod, file, dirname(file));
+}
+
+function debug(line: string): void {
+  if (process.env.WREN_DEBUG_START) process.stderr.write(`wren: ${line}\n`);
 }

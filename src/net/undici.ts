@@ -1,5 +1,8 @@
-import { createRequire } from 'node:module';
 import type * as Undici from 'undici';
+import api from 'undici/lib/api/index.js';
+import AgentImpl from 'undici/lib/dispatcher/agent.js';
+import DispatcherImpl from 'undici/lib/dispatcher/dispatcher.js';
+import ProxyAgentImpl from 'undici/lib/dispatcher/proxy-agent.js';
 
 /**
  * The parts of undici Wren uses (Agent, ProxyAgent, Dispatcher and its request API), loaded from
@@ -7,18 +10,17 @@ import type * as Undici from 'undici';
  * cache, mock and retry machinery and every interceptor: measured on Node 20.20, `require('undici')`
  * takes about 135 ms and 20 MB of RSS, these files about 65 ms and 12 MB, and every Wren process
  * with a network output (or the Kubernetes filter) pays it at start and for as long as it runs.
- * Types still come from 'undici' (erased at build time). Pinned by test/net/undici-lean.test.ts.
+ * Types still come from 'undici' (erased at build time; undici-lib.d.ts types these files). Static
+ * imports, so the bundle carries them. Pinned by test/net/undici-lean.test.ts.
  */
-const require = createRequire(import.meta.url);
-const lib = (path: string): unknown => require(`undici/lib/${path}`);
 
 /** The base class (for RoutingDispatcher); the type with its namespace stays `Dispatcher` from 'undici'. */
-export const DispatcherBase = lib('dispatcher/dispatcher.js') as typeof Undici.Dispatcher;
+export const DispatcherBase = DispatcherImpl;
 // as undici's index does: the request/stream/pipeline/upgrade/connect methods of every dispatcher
-Object.assign(DispatcherBase.prototype, lib('api/index.js') as object);
-export const Agent = lib('dispatcher/agent.js') as typeof Undici.Agent;
+Object.assign(DispatcherBase.prototype, api);
+export const Agent = AgentImpl;
 export type Agent = Undici.Agent;
-export const ProxyAgent = lib('dispatcher/proxy-agent.js') as typeof Undici.ProxyAgent;
+export const ProxyAgent = ProxyAgentImpl;
 export type ProxyAgent = Undici.ProxyAgent;
 
 /** undici's `request(url, options)`, on the dispatcher the options name (which Wren always gives). */

@@ -53,6 +53,9 @@ describe.skipIf(!IMAGE)(`the container image ${IMAGE}`, () => {
     expect(r.stderr).toBe('');
     expect(r.stdout).toMatch(/^\/etc\/wren\/wren\.yaml: OK$/m);
     expect(r.code).toBe(0);
+    // the image runs the bundle with the code cache built for it (the copies kept their mtimes)
+    const d = await runToEnd(['-e', 'WREN_DEBUG_START=1'], ['check']);
+    expect(d.stderr).toBe('wren: entry dist/bundle/cli.cjs, code cache taken\n');
   });
 
   it('prefers a config mounted at /fluent-bit/etc/fluent-bit.conf (FireLens) and finds the stock parsers', async () => {
