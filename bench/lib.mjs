@@ -23,9 +23,10 @@ export async function runWren(yaml, { env = {}, dir = benchDir() } = {}) {
   writeFileSync(cfg, yaml);
   const started = performance.now();
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean); // e.g. --cpu-prof
+  // WREN_ENTRY=src runs dist/src instead of the bundle (readable names in a --cpu-prof)
   const child = spawn(process.execPath, [...nodeArgs, CLI, 'run', '-c', cfg], {
     cwd: dir,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, AWS_EC2_METADATA_DISABLED: 'true', WREN_RUN_REPORT: report, ...env },
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, AWS_EC2_METADATA_DISABLED: 'true', WREN_RUN_REPORT: report, ...(process.env.WREN_ENTRY ? { WREN_ENTRY: process.env.WREN_ENTRY } : {}), ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
@@ -164,6 +165,7 @@ export function startWrenProcess(yaml, { env = {}, dir = benchDir() } = {}) {
   const reportFile = join(dir, 'report.json');
   writeFileSync(cfg, yaml);
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  // WREN_ENTRY=src runs dist/src instead of the bundle (readable names in a --cpu-prof)
   const child = spawn(process.execPath, [...nodeArgs, CLI, 'run', '-c', cfg], {
     cwd: dir,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, AWS_EC2_METADATA_DISABLED: 'true', WREN_RUN_REPORT: reportFile, ...env },
