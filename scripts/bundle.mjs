@@ -8,12 +8,14 @@
 // The cache is made by running the bundle once ("training", through the bin with
 // WREN_CODE_CACHE_WRITE): a tail → kubernetes → http pipeline on a few lines, against a loopback
 // server here, so the functions of start-up, config loading, the engine, tail and an HTTP output
-// are in it. The cache file starts with a line naming the bundle's size and mtime; the bin uses it
-// only for that exact file (V8 itself checks little more than the source's length).
+// are in it. The bundle ends with a build id and the cache file starts with it: the bin uses a
+// cache only with the bundle it was made for (V8 itself checks little more than the source's
+// length), whatever copying did to the files' mtimes.
 import { build } from 'esbuild-wasm';
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
-import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -37,6 +39,7 @@ await build({
   banner: { js: "const __wrenImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
   logLevel: 'warning',
 });
+appendFileSync(join(outdir, 'cli.cjs'), `\n//# wren-build ${randomUUID()}\n`);
 const bundled = performance.now();
 
 // training run: loopback only

@@ -5,7 +5,8 @@
  * plus one small file read (measured: an ESM entry +7 ms, the full CLI +16 ms).
  *
  * Everything else runs the bundle, dist/bundle/cli.cjs (scripts/bundle.mjs, run by `npm run build`:
- * one file instead of ~180 modules), compiled with the V8 code cache made for it at build time,
+ * one file instead of ~180 modules), compiled with the V8 code cache made for it at build time
+ * (matched by the build id at the bundle's end),
  * when the bundle is at least as new as the TypeScript build next to this file; else that build
  * (dist/src/cli.js), so that after a bare `tsc` a stale bundle is never run. WREN_ENTRY=src|bundle
  * picks one; WREN_DEBUG_START=1 says which ran and whether the cache was taken.
@@ -55,18 +56,18 @@ function useBundle(src: string, bundle: string): boolean {
 
 function runBundle(file: string): void {
   for (const f of CLI_V8_FLAGS) setFlagsFromString(f);
-  const stat = statSync(file);
-  const stamp = `${CACHE_MAGIC} ${stat.size} ${stat.mtimeMs}\n`;
-  const cachePath = `${file}.cache`;
+  const source = readFileSync(file, 'utf8').replace(/^#!.*/, '');
+  // the build id scripts/bundle.mjs ends the bundle with, and starts its cache file with
+  const id = /\/\/# wren-build (\S+)\s*$/.exec(source.slice(-100))?.[1] ?? 'none';
+  const stamp = `${CACHE_MAGIC} ${id}\n`;
   let cachedData: Buffer | undefined;
   try {
-    const raw = readFileSync(cachePath);
-    // only the cache made for this very file (V8 itself checks little more than the length)
+    const raw = readFileSync(`${file}.cache`);
+    // only the cache made for this very bundle (V8 itself checks little more than the length)
     if (raw.subarray(0, stamp.length).toString('latin1') === stamp) cachedData = raw.subarray(stamp.length);
   } catch {
     // no cache: compile as usual
   }
-  const source = readFileSync(file, 'utf8').replace(/^#!.*/, '');
   const script = new Script(Module.wrap(source), { filename: file, cachedData });
   debug(`entry dist/bundle/cli.cjs, code cache ${cachedData === undefined ? 'none' : script.cachedDataRejected ? 'rejected' : 'taken'}`);
   const writeTo = process.env.WREN_CODE_CACHE_WRITE;

@@ -46,29 +46,34 @@ export function putLogEventsBody(batch: PutBatch, enc: Encoded): Buffer {
   o += scratch.write(head, o, 'utf8');
   for (let k = 0; k < idx.length; k++) {
     const i = idx[k]!;
-    const pre = (k ? ',{"timestamp":' : '{"timestamp":') + enc.times[i]! + ',"message":';
     const msg = enc.msgs[i]!;
     if (msg === true) {
       const s = starts[i]!;
       const e = starts[i + 1]!;
-      ensure(o, pre.length + (e - s) * 6 + 4);
-      o += scratch.write(pre, o, 'latin1');
-      scratch[o++] = 0x22;
+      ensure(o, EVENT_HEAD.length + 17 + (e - s) * 6 + 4);
+      const out = scratch;
+      // `,{"timestamp":<ms>,"message":"` written as bytes: no string per event
+      if (k) out[o++] = 0x2c;
+      o += EVENT_HEAD.copy(out, o);
+      o = writeDigits(out, o, enc.times[i]!);
+      o += MESSAGE_HEAD.copy(out, o);
       for (let p = s; p < e; p++) {
         const c = buf[p]!;
-        if (c === 0x22 || c === 0x5c) {
-          scratch[o++] = 0x5c;
-          scratch[o++] = c;
-        } else if (c < 0x20) {
-          o += scratch.write(`\\u00${c < 0x10 ? '0' : ''}${c.toString(16)}`, o, 'latin1');
+        const x = ESCAPE[c]!;
+        if (x === 0) {
+          out[o++] = c;
+        } else if (x === 1) {
+          out[o] = 0x5c;
+          out[o + 1] = c;
+          o += 2;
         } else {
-          scratch[o++] = c;
+          o += out.write(`\\u00${c < 0x10 ? '0' : ''}${c.toString(16)}`, o, 'latin1');
         }
       }
-      scratch[o++] = 0x22;
-      scratch[o++] = 0x7d;
+      out[o++] = 0x22;
+      out[o++] = 0x7d;
     } else {
-      const text = pre + JSON.stringify(msg) + '}';
+      const text = (k ? ',{"timestamp":' : '{"timestamp":') + enc.times[i]! + ',"message":' + JSON.stringify(msg) + '}';
       ensure(o, text.length * 3);
       o += scratch.write(text, o, 'utf8');
     }
@@ -77,6 +82,26 @@ export function putLogEventsBody(batch: PutBatch, enc: Encoded): Buffer {
   scratch[o++] = 0x5d;
   scratch[o++] = 0x7d;
   return Buffer.from(scratch.subarray(0, o));
+}
+
+const EVENT_HEAD = Buffer.from('{"timestamp":', 'latin1');
+const MESSAGE_HEAD = Buffer.from(',"message":"', 'latin1');
+/** What a byte of a message needs inside a JSON string: 0 as is, 1 a backslash before it, 2 \u00XX. */
+const ESCAPE = new Uint8Array(256);
+for (let c = 0; c < 0x20; c++) ESCAPE[c] = 2;
+ESCAPE[0x22] = 1;
+ESCAPE[0x5c] = 1;
+
+/** The decimal digits of a non-negative integer (a timestamp in ms) at `o`; returns the end. */
+function writeDigits(out: Buffer, o: number, n: number): number {
+  if (!Number.isSafeInteger(n) || n < 0) return o + out.write(String(n), o, 'latin1');
+  let len = 1;
+  for (let t = n; t >= 10; t = Math.floor(t / 10)) len++;
+  for (let p = o + len - 1; p >= o; p--) {
+    out[p] = 0x30 + (n % 10);
+    n = Math.floor(n / 10);
+  }
+  return o + len;
 }
 
 export function createLogGroupBody(group: string, groupClass: string | undefined, tags?: Record<string, string>): string {

@@ -25,6 +25,16 @@ describe('PutLogEvents body', () => {
     expect(enc.sizes[3]).toBe(Buffer.byteLength(JSON.stringify(records[3])) + 26);
   });
 
+  it('timestamps are written digit by digit, at every length', () => {
+    const times = [0, 9, 10, 99, 100, 1_000_000_000_000, 9_999_999_999_999, 1_764_633_600_123];
+    const data = eventData(times.map((time) => ({ time, record: { log: 'x' } })));
+    const enc = encodeEvents(data, undefined);
+    const body = putLogEventsBody({ group: 'g', stream: 's', idx: times.map((_, i) => i), bytes: 0 }, enc);
+    const parsed = JSON.parse(body.toString('utf8')) as { logEvents: { timestamp: number; message: string }[] };
+    expect(parsed.logEvents.map((e) => e.timestamp)).toEqual(enc.times.slice(0, times.length));
+    expect(parsed.logEvents.map((e) => e.message)).toEqual(times.map(() => '{"log":"x"}'));
+  });
+
   it('a batch larger than the reused buffer is built whole', () => {
     const big = 'x'.repeat(200_000);
     const records = Array.from({ length: 12 }, (_, i) => ({ i, big: `"${big}"` }));
