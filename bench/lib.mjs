@@ -2,12 +2,12 @@
 import { spawn } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-/** The `wren` bin, as users run it (it runs the bundle that `npm run build` makes). */
-export const CLI = join(ROOT, 'dist', 'src', 'bin.cjs');
+/** The `wren` bin, as users run it (it runs the bundle that `npm run build` makes); BENCH_CLI=path runs another build (A/B). */
+export const CLI = process.env.BENCH_CLI ? resolve(ROOT, process.env.BENCH_CLI) : join(ROOT, 'dist', 'src', 'bin.cjs');
 
 export function benchDir(prefix = 'wren-bench-') {
   return mkdtempSync(join(tmpdir(), prefix));

@@ -14,7 +14,7 @@
 import { build } from 'esbuild-wasm';
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
-import { appendFileSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,11 +34,15 @@ await build({
   keepNames: true,
   sourcemap: false,
   legalComments: 'none',
+  // ASCII only (non-ASCII characters escaped): the bin reads the bundle as latin1, 4 ms against 16 for UTF-8
+  charset: 'ascii',
   // the sources are ES modules: import.meta.url is this file's URL
   define: { 'import.meta.url': '__wrenImportMetaUrl' },
   banner: { js: "const __wrenImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
   logLevel: 'warning',
 });
+const text = readFileSync(join(outdir, 'cli.cjs'));
+if (text.some((b) => b > 0x7f)) throw new Error('dist/bundle/cli.cjs has non-ASCII bytes: the bin reads it as latin1');
 appendFileSync(join(outdir, 'cli.cjs'), `\n//# wren-build ${randomUUID()}\n`);
 const bundled = performance.now();
 

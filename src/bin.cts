@@ -56,7 +56,8 @@ function useBundle(src: string, bundle: string): boolean {
 
 function runBundle(file: string): void {
   for (const f of CLI_V8_FLAGS) setFlagsFromString(f);
-  const source = readFileSync(file, 'utf8').replace(/^#!.*/, '');
+  // ASCII only (scripts/bundle.mjs checks): latin1 reads it in a quarter of UTF-8's time
+  const source = readFileSync(file, 'latin1').replace(/^#!.*/, '');
   // the build id scripts/bundle.mjs ends the bundle with, and starts its cache file with
   const id = /\/\/# wren-build (\S+)\s*$/.exec(source.slice(-100))?.[1] ?? 'none';
   const stamp = `${CACHE_MAGIC} ${id}\n`;
