@@ -11,12 +11,15 @@ import { eventBuffers } from './buffer-pool.js';
  * as the outage lasted (measured: 86–93 MB RSS with mem_buf_limit 2M and the destination down,
  * 71–75 MB with this governor). Fixing the size with --max-semi-space-size costs 15–40% CPU at full
  * speed, so instead the size follows the load:
- * - growth is allowed (V8's default factor, 2) once the process has used more than BUSY_SHARE of
- *   a core for GROW_AFTER_MS in a row, and stopped (factor 1: the young generation stays as it
- *   is) as soon as it has not; V8 reads the factor each time it would grow, so this needs no
- *   restart. Start-up and the burst that fills mem_buf_limit before an outage pauses the inputs
- *   are shorter than that, so they no longer leave a 32 MB young generation behind;
- * - after QUIET_MS without being busy (idle, an outage waiting out its retries, inputs paused),
+ * - growth is allowed (V8's default factor, 2) once the process has used more than BUSY_SHARE
+ *   of a core over the last GROW_AFTER_MS, and stopped (factor 1: the young generation stays as
+ *   it is) once it is quiet (below); V8 reads the factor each time it would grow, so this needs
+ *   no restart.
+ *   Module loading happens with growth held (holdGrowth), and an outage's retries are short
+ *   spells of work, so neither leaves a 32 MB young generation behind. (Holding growth for a
+ *   whole second of load instead cost 15–30% of the throughput of a 2 s run.)
+ * - after QUIET_MS under BUSY_SHARE over each last QUIET_WINDOW_MS (idle, an outage waiting out
+ *   its retries, inputs paused),
  *   one full collection and the free event buffers are let go; again, at most every QUIET_MS,
  *   while buffers made since (an outage's retries encode their request again each time) add up to
  *   REGROWTH bytes. (A full collection does not shrink the young generation: V8's memory reducer
@@ -24,10 +27,12 @@ import { eventBuffers } from './buffer-pool.js';
  *
  * A semi-space size given on Node's command line or in NODE_OPTIONS is left alone.
  */
-const TICK_MS = 250;
+const TICK_MS = 100;
 const BUSY_SHARE = 0.3;
 const QUIET_MS = 2000;
-const GROW_AFTER_MS = 1000;
+const GROW_AFTER_MS = 200;
+const QUIET_WINDOW_MS = 1000;
+const WINDOW_TICKS = QUIET_WINDOW_MS / TICK_MS;
 const REGROWTH = 4 * 1024 * 1024;
 
 export interface HeapGovernorOptions {
@@ -48,7 +53,8 @@ export class HeapGovernor {
   private lastCpu = 0;
   private growing = false;
   private quietFor = 0;
-  private busyFor = 0;
+  /** CPU microseconds used in each of the last ticks. */
+  private readonly recent: { ms: number; cpu: number }[] = [];
   private collected = true;
   /** ArrayBuffer bytes after the last collection, and how long since it. */
   private buffersAfter = 0;
@@ -101,19 +107,24 @@ export class HeapGovernor {
     if (!this.growing && this.collect) this.setGrowth(true);
   }
 
-  /** One interval: busy (CPU over BUSY_SHARE of a core) or quiet. Public for tests. */
+  /**
+   * One interval. Loaded: over BUSY_SHARE of a core through the last GROW_AFTER_MS (the young
+   * generation may grow from then on). Quiet: under it through the last QUIET_WINDOW_MS (growth
+   * stops), so that an outage's retries, a few tens of ms of work every second, leave Wren quiet.
+   * Public for tests.
+   */
   tick(elapsedMs = TICK_MS): void {
     const cpu = this.cpuMicros();
-    const used = cpu - this.lastCpu;
+    this.recent.push({ ms: elapsedMs, cpu: cpu - this.lastCpu });
     this.lastCpu = cpu;
-    if (used > BUSY_SHARE * elapsedMs * 1000) {
+    if (this.recent.length > WINDOW_TICKS) this.recent.shift();
+    if (!this.growing && this.share(GROW_AFTER_MS) > BUSY_SHARE) this.setGrowth(true);
+    if (!(this.share(QUIET_WINDOW_MS) <= BUSY_SHARE)) {
       this.quietFor = 0;
-      this.busyFor += elapsedMs;
       this.collected = false;
-      if (!this.growing && this.busyFor >= GROW_AFTER_MS) this.setGrowth(true);
       return;
     }
-    this.busyFor = 0;
+    // quiet: a dip of a few hundred ms at full speed (the VM took the core away) is not
     if (this.growing) this.setGrowth(false);
     this.quietFor += elapsedMs;
     this.sinceCollection += elapsedMs;
@@ -125,6 +136,17 @@ export class HeapGovernor {
     this.collect?.();
     this.sinceCollection = 0;
     this.buffersAfter = this.bufferBytes();
+  }
+
+  /** The share of a core used over the last `ms` (NaN until that much has been seen: neither loaded nor quiet). */
+  private share(ms: number): number {
+    let seen = 0;
+    let cpu = 0;
+    for (let i = this.recent.length - 1; i >= 0 && seen < ms; i--) {
+      seen += this.recent[i]!.ms;
+      cpu += this.recent[i]!.cpu;
+    }
+    return seen < ms ? NaN : cpu / (seen * 1000);
   }
 
   private bufferBytes(): number {

@@ -1,6 +1,7 @@
 import { expect, test } from 'vitest';
 import { HeapGovernor } from '../../src/engine/heap-governor.js';
 
+/** A governor on a fake clock: tick(cpuMs) is one 100 ms interval in which the process used cpuMs of CPU. */
 function governed() {
   let cpu = 0;
   const flags: string[] = [];
@@ -10,48 +11,70 @@ function governed() {
   const tick = (cpuMs: number, n = 1) => {
     for (let i = 0; i < n; i++) {
       cpu += cpuMs * 1000;
-      g.tick(250);
+      g.tick(100);
     }
   };
-  return { g, flags, tick, buffers, collections: () => collections };
+  const growing = () => flags.at(-1) === '--semi-space-growth-factor=2';
+  return { g, flags, tick, buffers, growing, collections: () => collections };
 }
 
-test('the young generation may grow only after a second of sustained load, and stops growing when the load stops', () => {
-  const { g, flags, tick } = governed();
+test('the young generation grows under sustained load only, and stops growing once Wren is quiet', () => {
+  const { g, flags, tick, growing } = governed();
   g.start();
   expect(flags).toEqual(['--semi-space-growth-factor=1']);
-  tick(200, 3); // 750 ms busy: a start-up, or the burst before an outage pauses the inputs
-  expect(flags.at(-1)).toBe('--semi-space-growth-factor=1');
-  tick(10); // quiet again: the count starts over
-  tick(200, 3);
-  expect(flags.at(-1)).toBe('--semi-space-growth-factor=1');
-  tick(200); // a full second of load
-  expect(flags.at(-1)).toBe('--semi-space-growth-factor=2');
-  tick(10);
-  expect(flags.at(-1)).toBe('--semi-space-growth-factor=1');
+  tick(80); // 100 ms of load is not yet sustained
+  expect(growing()).toBe(false);
+  tick(80);
+  expect(growing()).toBe(true);
+  tick(80, 8);
+  tick(5, 3); // a dip at full speed (the VM took the core away) changes nothing
+  expect(growing()).toBe(true);
+  tick(80, 3);
+  tick(5, 7); // the last second under 30% of a core: quiet
+  expect(growing()).toBe(false);
   g.stop();
 });
 
-test('one full collection per quiet stretch, after two quiet seconds, and more only while buffers pile up', () => {
+test('an outage: retries of a few tens of ms every second neither grow the young generation nor keep Wren from being quiet', () => {
+  const { g, tick, growing, buffers, collections } = governed();
+  g.start();
+  tick(90, 10); // the burst that fills mem_buf_limit
+  expect(growing()).toBe(true);
+  tick(2, 9);
+  for (let s = 0; s < 10; s++) {
+    buffers.bytes += 3 * 1024 * 1024; // each retry encodes its request again
+    tick(40);
+    expect(growing()).toBe(false);
+    tick(2, 9);
+  }
+  // quiet from about 0.7 s after the burst; collected 2 s later, then again as retries pile up buffers
+  expect(collections()).toBeGreaterThanOrEqual(3);
+  expect(collections()).toBeLessThanOrEqual(5);
+  g.stop();
+});
+
+test('one full collection per quiet stretch, and more only while buffers pile up', () => {
   const { g, tick, buffers, collections } = governed();
   g.start();
-  tick(200, 4);
-  tick(5, 7);
+  tick(80, 10);
+  tick(5, 25); // quiet once the last second is under 30% of a core (7 ticks), then 2 s
   expect(collections()).toBe(0);
   tick(5);
   expect(collections()).toBe(1);
-  tick(5, 40); // still quiet: nothing more to give back
+  tick(5, 100); // still quiet: nothing more to give back
   expect(collections()).toBe(1);
-  buffers.bytes += 5 * 1024 * 1024; // an outage's retries: a request body encoded again each time
+  buffers.bytes += 5 * 1024 * 1024;
   tick(5);
   expect(collections()).toBe(2);
   buffers.bytes += 5 * 1024 * 1024;
-  tick(5, 7); // not again within two seconds
+  tick(5, 19); // not again within two seconds
   expect(collections()).toBe(2);
   tick(5);
   expect(collections()).toBe(3);
-  tick(200, 2);
-  tick(5, 8);
+  tick(80, 10); // busy again: the next quiet stretch collects once more
+  tick(5, 25);
+  expect(collections()).toBe(3);
+  tick(5);
   expect(collections()).toBe(4);
   g.stop();
 });
