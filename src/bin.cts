@@ -17,12 +17,8 @@ import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { Script } from 'node:vm';
+import { CLI_V8_FLAGS } from './v8-flags.cjs';
 
-/**
- * The V8 flags the CLI sets for itself (linear-regex.ts, heap-governor.ts), set here first: V8
- * takes a code cache only under the flags it was made with, and the training run ends with these.
- */
-const CLI_V8_FLAGS = ['--enable-experimental-regexp-engine', '--enable-experimental-regexp-engine-on-excessive-backtracks', '--liftoff-only', '--expose-gc'];
 const CACHE_MAGIC = 'WRENCC1';
 
 const argv = process.argv.slice(2);
@@ -55,6 +51,7 @@ function useBundle(src: string, bundle: string): boolean {
 }
 
 function runBundle(file: string): void {
+  // the flags the CLI sets for itself, set first: the cache is taken only under those it was made with
   for (const f of CLI_V8_FLAGS) setFlagsFromString(f);
   // ASCII only (scripts/bundle.mjs checks): latin1 reads it in a quarter of UTF-8's time
   const source = readFileSync(file, 'latin1').replace(/^#!.*/, '');

@@ -92,7 +92,7 @@ async function main(argv: string[]): Promise<number> {
       return credentialsCommand(args.config!, { output: args.output, json: args.json }, { env: process.env, stdout, stderr });
     }
     case 'run': {
-      HeapGovernor.holdGrowth();
+      HeapGovernor.beforeRun();
       const { runPipeline } = await import('./commands/run.js');
       return runPipeline(source, { env: process.env, stderr });
     }

@@ -5,7 +5,7 @@ import type { PluginOptions } from '../../src/config/types.js';
 import type { PluginContext } from '../../src/engine/types.js';
 import { ConfigError, errorLine } from '../../src/errors.js';
 import { createMetadataDispatcher } from '../../src/net/dispatchers.js';
-import { tlsFromOptions } from '../../src/net/options.js';
+import { destinationFromOptions } from '../../src/net/options.js';
 import { compileAccessor } from '../../src/record/accessor.js';
 import { CloudWatchLogsOutput } from '../out_cloudwatch_logs/cloudwatch-output.js';
 import { extraConfig, RETENTION_DAYS, STREAM_NAME_RE, type CloudWatchConfig } from '../out_cloudwatch_logs/config.js';
@@ -67,10 +67,7 @@ export function goCloudWatchConfig(id: string, o: PluginOptions, ecs: () => EcsM
     groupTags: parseTags(o.optStr('new_log_group_tags')),
     retentionDays: retention,
     endpoint: o.optStr('endpoint')?.trim() || undefined,
-    tls: tlsFromOptions(o),
-    proxy: o.optStr('proxy') || undefined,
-    connectTimeoutMs: o.num('net.connect_timeout'),
-    ioTimeoutMs: o.num('net.io_timeout'),
+    ...destinationFromOptions(o),
     ...extraConfig(o),
   };
 }

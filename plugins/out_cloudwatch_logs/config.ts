@@ -3,8 +3,7 @@ import { ConfigError } from '../../src/errors.js';
 import { CLOUDWATCH_AWS_OPTIONS } from '../../src/aws/options.js';
 import { configuredEndpoint } from '../../src/aws/configured-endpoint.js';
 import { resolveServiceEndpoint } from '../../src/aws/service-endpoint.js';
-import type { TlsOptions } from '../../src/net/dispatchers.js';
-import { PROXY_OPTIONS, TLS_OPTIONS, tlsFromOptions } from '../../src/net/options.js';
+import { PROXY_OPTIONS, TLS_OPTIONS, destinationFromOptions, type DestinationOptions } from '../../src/net/options.js';
 import { compileAccessor, compileTemplate, type Path, type Template } from '../../src/record/accessor.js';
 import { NET_OPTIONS } from '../../src/sink/options.js';
 
@@ -42,7 +41,7 @@ export const CLOUDWATCH_OPTIONS: readonly OptionSpec[] = [
   ...CLOUDWATCH_AWS_OPTIONS,
 ];
 
-export interface CloudWatchConfig {
+export interface CloudWatchConfig extends DestinationOptions {
   logGroupName: string;
   groupTemplate?: Template;
   logStreamName?: string;
@@ -56,10 +55,6 @@ export interface CloudWatchConfig {
   groupClass?: string;
   /** As written (resolved against the region once credentials settings are read). */
   endpoint?: string;
-  tls: TlsOptions;
-  proxy?: string;
-  connectTimeoutMs: number;
-  ioTimeoutMs: number;
   extraUserAgent?: string;
   autoRetry: boolean;
   /** metric_namespace / metric_dimensions: records become EMF documents. */
@@ -137,10 +132,7 @@ export function cloudWatchConfig(id: string, o: PluginOptions): CloudWatchConfig
     retentionDays: retention,
     groupClass: o.optStr('log_group_class')?.toUpperCase(),
     endpoint: o.optStr('endpoint')?.trim() || undefined,
-    tls: tlsFromOptions(o),
-    proxy: o.optStr('proxy') || undefined,
-    connectTimeoutMs: o.num('net.connect_timeout'),
-    ioTimeoutMs: o.num('net.io_timeout'),
+    ...destinationFromOptions(o),
     ...extraConfig(o),
     autoCreateStream: true,
   };

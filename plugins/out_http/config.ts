@@ -3,8 +3,7 @@ import type { JsonFormat } from '../../src/codec/json.js';
 import type { OptionSpec, PluginOptions } from '../../src/config/types.js';
 import { ConfigError } from '../../src/errors.js';
 import { splitHeader } from '../../src/config/secrets.js';
-import { PROXY_OPTIONS, TLS_OPTIONS, tlsFromOptions } from '../../src/net/options.js';
-import type { TlsOptions } from '../../src/net/dispatchers.js';
+import { PROXY_OPTIONS, TLS_OPTIONS, destinationFromOptions, type DestinationOptions } from '../../src/net/options.js';
 import { NET_OPTIONS } from '../../src/sink/options.js';
 import { AWS_OPTIONS } from '../../src/aws/options.js';
 
@@ -32,16 +31,12 @@ export const HTTP_OPTIONS: readonly OptionSpec[] = [
   ...AWS_OPTIONS,
 ];
 
-export interface HttpConfig {
+export interface HttpConfig extends DestinationOptions {
   url: URL;
   format: JsonFormat;
   headers: Record<string, string>;
   gzip: boolean;
   date: DateOptions;
-  tls: TlsOptions;
-  proxy?: string;
-  connectTimeoutMs: number;
-  ioTimeoutMs: number;
   logPayload: boolean;
   /** SigV4 service when aws_auth is on. */
   awsService?: string;
@@ -74,10 +69,7 @@ export function httpConfig(id: string, o: PluginOptions): HttpConfig {
     headers,
     gzip: o.str('compress') === 'gzip',
     date: dateOptions(o.str('json_date_key'), o.str('json_date_format')),
-    tls: tlsFromOptions(o),
-    proxy: o.optStr('proxy'),
-    connectTimeoutMs: o.num('net.connect_timeout'),
-    ioTimeoutMs: o.num('net.io_timeout'),
+    ...destinationFromOptions(o),
     logPayload: o.bool('log_response_payload'),
     awsService: o.bool('aws_auth') ? awsService(id, o) : undefined,
   };

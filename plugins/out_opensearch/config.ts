@@ -3,11 +3,10 @@ import type { OptionSpec, PluginOptions } from '../../src/config/types.js';
 import { formatSize } from '../../src/config/values.js';
 import { ConfigError } from '../../src/errors.js';
 import { AWS_OPTIONS } from '../../src/aws/options.js';
-import { PROXY_OPTIONS, TLS_OPTIONS, tlsFromOptions } from '../../src/net/options.js';
-import type { TlsOptions } from '../../src/net/dispatchers.js';
+import { PROXY_OPTIONS, TLS_OPTIONS, destinationFromOptions, type DestinationOptions } from '../../src/net/options.js';
 import { compileAccessor, compileTemplate, type Path, type Template } from '../../src/record/accessor.js';
 import { NET_OPTIONS } from '../../src/sink/options.js';
-import { compileStrftime, hasConversion, type Strftime } from './strftime.js';
+import { compileStrftime, hasConversion, type Strftime } from '../../src/codec/strftime.js';
 import { fileMode, fileModeOption } from '../../src/sink/file-mode.js';
 
 /** The smallest request cap of Amazon OpenSearch Service (instance types up to large: 10 MiB). */
@@ -79,7 +78,7 @@ export interface EncodeOptions {
   replaceDots: boolean;
 }
 
-export interface OpenSearchConfig {
+export interface OpenSearchConfig extends DestinationOptions {
   url: URL;
   headers: Record<string, string>;
   gzip: boolean;
@@ -90,10 +89,6 @@ export interface OpenSearchConfig {
   deadLetterMode: number;
   traceError: boolean;
   traceOutput: boolean;
-  tls: TlsOptions;
-  proxy?: string;
-  connectTimeoutMs: number;
-  ioTimeoutMs: number;
   /** SigV4 service when aws_auth is on. */
   awsService?: 'es' | 'aoss';
   /** Things worth a warning at start (the options still work). */
@@ -204,10 +199,7 @@ export function opensearchConfig(id: string, o: PluginOptions, baseDir: string):
     deadLetterMode: fileMode(o, 'dead_letter_file_mode', id),
     traceError: o.bool('trace_error'),
     traceOutput: o.bool('trace_output'),
-    tls: tlsFromOptions(o),
-    proxy: o.optStr('proxy'),
-    connectTimeoutMs: o.num('net.connect_timeout'),
-    ioTimeoutMs: o.num('net.io_timeout'),
+    ...destinationFromOptions(o),
     awsService,
     warnings,
   };

@@ -2,8 +2,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import type { PluginOptions } from '../../src/config/types.js';
 import { ConfigError } from '../../src/errors.js';
 import { dateOptions, type DateOptions } from '../../src/codec/json.js';
-import type { TlsOptions } from '../../src/net/dispatchers.js';
-import { tlsFromOptions } from '../../src/net/options.js';
+import { destinationFromOptions, type DestinationOptions } from '../../src/net/options.js';
 import { compileAccessor, type Path } from '../../src/record/accessor.js';
 import { parseRetryLimit } from '../../src/config/common-options.js';
 
@@ -13,7 +12,7 @@ export const MAX_PART = 50_000_000;
 export const MAX_PARTS = 10_000;
 export const MAX_PUT_OBJECT = 1_000_000_000;
 
-export interface S3Config {
+export interface S3Config extends DestinationOptions {
   bucket: string;
   keyFormat: string;
   tagDelimiters: string;
@@ -39,10 +38,6 @@ export interface S3Config {
   autoRetry: boolean;
   endpoint?: string;
   retryLimit: number;
-  tls: TlsOptions;
-  proxy?: string;
-  connectTimeoutMs: number;
-  ioTimeoutMs: number;
   notes: string[];
 }
 
@@ -107,10 +102,7 @@ export function s3Config(id: string, o: PluginOptions, baseDir: string): S3Confi
     autoRetry: o.bool('auto_retry_requests'),
     endpoint: o.optStr('endpoint')?.trim() || undefined,
     retryLimit,
-    tls: tlsFromOptions(o),
-    proxy: o.optStr('proxy') || undefined,
-    connectTimeoutMs: o.num('net.connect_timeout'),
-    ioTimeoutMs: o.num('net.io_timeout'),
+    ...destinationFromOptions(o),
     notes,
   };
 }

@@ -1,31 +1,29 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { EXPOSE_GC, LIFTOFF_ONLY } from '../v8-flags.cjs';
 import { eventBuffers } from './buffer-pool.js';
 
 /**
  * Keeps V8's young generation small unless Wren is busy, and gives memory back once it is quiet.
  *
  * V8 grows the young generation (two semi-spaces, up to 16 MB each on 64-bit) when scavenges see
- * many survivors, and shrinks it only after its memory reducer notices a long idle stretch. A
- * burst at start-up or the first seconds of an outage therefore left 32 MB committed for as long
- * as the outage lasted (measured: 86–93 MB RSS with mem_buf_limit 2M and the destination down,
- * 71–75 MB with this governor). Fixing the size with --max-semi-space-size costs 15–40% CPU at full
- * speed, so instead the size follows the load:
- * - growth is allowed (V8's default factor, 2) once the process has used more than BUSY_SHARE
- *   of a core over the last GROW_AFTER_MS, and stopped (factor 1: the young generation stays as
- *   it is) once it is quiet (below); V8 reads the factor each time it would grow, so this needs
- *   no restart.
- *   Module loading happens with growth held (holdGrowth), and an outage's retries are short
- *   spells of work, so neither leaves a 32 MB young generation behind. (Holding growth for a
- *   whole second of load instead cost 15–30% of the throughput of a 2 s run.)
- * - after QUIET_MS under BUSY_SHARE over each last QUIET_WINDOW_MS (idle, an outage waiting out
- *   its retries, inputs paused),
- *   one full collection and the free event buffers are let go; again, at most every QUIET_MS,
- *   while buffers made since (an outage's retries encode their request again each time) add up to
- *   REGROWTH bytes. (A full collection does not shrink the young generation: V8's memory reducer
- *   does that on its own, about 8 s into a quiet stretch.)
+ * many survivors, and shrinks it only when its memory reducer notices a long idle stretch (about
+ * 8 s in). A start-up, or the burst that fills mem_buf_limit as an outage begins, left 32 MB
+ * committed for the whole outage. A fixed size (--max-semi-space-size) costs 15–40% CPU at full
+ * speed, so the size follows the load instead:
+ * - Growth (V8's default factor, 2; V8 reads it each time it would grow) is held while modules
+ *   load (beforeRun), allowed once the process has used more than BUSY_SHARE of a core over the
+ *   last GROW_AFTER_MS, and held again (factor 1) once Wren is quiet: under BUSY_SHARE over the
+ *   last QUIET_WINDOW_MS. An outage's retries, tens of ms of work a second, are quiet; a dip of a
+ *   few hundred ms at full speed is not. (Allowing growth only after a whole second of load cost
+ *   15–30% of a 2 s run's throughput.)
+ * - After QUIET_MS of quiet: one full collection, and the free event buffers are let go; again,
+ *   at most every QUIET_MS, while buffers made since add up to REGROWTH bytes (each retry encodes
+ *   its request again). A full collection does not shrink the young generation; V8's memory
+ *   reducer does, later.
  *
- * A semi-space size given on Node's command line or in NODE_OPTIONS is left alone.
+ * Measured with mem_buf_limit 2M and a destination answering 503: peak RSS 102 MB before,
+ * 69–76 MB with the governor. A semi-space size given to Node turns it off.
  */
 const TICK_MS = 100;
 const BUSY_SHARE = 0.3;
@@ -62,8 +60,6 @@ export class HeapGovernor {
   private readonly cpuMicros: () => number;
   private readonly setFlag: (flag: string) => void;
   private collect?: () => void;
-  /** Full collections done because Wren went quiet. */
-  collections = 0;
 
   constructor(private readonly o: HeapGovernorOptions = {}) {
     this.cpuMicros = o.cpuMicros ?? (() => {
@@ -79,15 +75,15 @@ export class HeapGovernor {
   }
 
   /**
-   * Stop the young generation's growth before the pipeline's modules load (their start-up
-   * allocations alone grew it to 8 MB); start() then lets it follow the load.
+   * V8's settings for `wren run`, before the pipeline's modules load: the young generation's
+   * growth held (their start-up allocations alone grew it to 8 MB; start() then lets it follow
+   * the load), and WebAssembly (undici's HTTP parser, sql.js for the tail db, xxhash3) on V8's
+   * baseline tier only: its optimizing tier-up, in background threads, left 9–13 MB of RSS behind
+   * for good (after the first HTTP answer: 54 → 63 MB), for parsers that handle little data here.
    */
-  static holdGrowth(nodeFlags?: string): void {
+  static beforeRun(nodeFlags?: string): void {
     if (HeapGovernor.enabled(nodeFlags)) setFlagsFromString('--semi-space-growth-factor=1');
-    // WebAssembly (undici's HTTP parser, sql.js for the tail db, xxhash3) runs on V8's baseline
-    // compiler only: its optimizing tier-up, in background threads, left 9–13 MB of RSS behind for
-    // good (after the first HTTP answer: 54 → 63 MB) for parsers that handle little data here
-    setFlagsFromString('--liftoff-only');
+    setFlagsFromString(LIFTOFF_ONLY);
   }
 
   start(): this {
@@ -131,7 +127,6 @@ export class HeapGovernor {
     if (this.quietFor < QUIET_MS) return;
     if (this.collected && (this.sinceCollection < QUIET_MS || this.bufferBytes() - this.buffersAfter < REGROWTH)) return;
     this.collected = true;
-    this.collections++;
     eventBuffers.trim(0);
     this.collect?.();
     this.sinceCollection = 0;
@@ -161,6 +156,6 @@ export class HeapGovernor {
 
 /** `gc()` without starting Node with --expose-gc: the flag set now applies to contexts made after it. */
 function fullCollection(): () => void {
-  setFlagsFromString('--expose-gc');
+  setFlagsFromString(EXPOSE_GC);
   return runInNewContext('gc') as () => void;
 }

@@ -23,3 +23,15 @@ export const PROXY_OPTIONS: readonly OptionSpec[] = [
 export function tlsFromOptions(o: PluginOptions): TlsOptions {
   return { verify: o.bool('tls.verify'), caFile: o.optStr('tls.ca_file'), serverName: o.optStr('tls.vhost'), proxyVerify: o.bool('proxy.tls.verify') };
 }
+
+/** How an HTTP-based output reaches its destination: its tls.*, proxy and net.* keys. */
+export interface DestinationOptions {
+  tls: TlsOptions;
+  proxy?: string;
+  connectTimeoutMs: number;
+  ioTimeoutMs: number;
+}
+
+export function destinationFromOptions(o: PluginOptions): DestinationOptions {
+  return { tls: tlsFromOptions(o), proxy: o.optStr('proxy') || undefined, connectTimeoutMs: o.num('net.connect_timeout'), ioTimeoutMs: o.num('net.io_timeout') };
+}

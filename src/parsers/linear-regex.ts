@@ -1,4 +1,5 @@
 import { setFlagsFromString } from 'node:v8';
+import { LINEAR_REGEX_FLAGS } from '../v8-flags.cjs';
 
 /**
  * No log line may burn a core, whatever pattern a user writes. JavaScript's regex engine
@@ -19,8 +20,7 @@ import { setFlagsFromString } from 'node:v8';
  * re2js ~0.3 ms, re2-wasm ~7 ms, V8's linear engine ~10 ms (first run ~60 ms), irregexp alone
  * more than 20 s. The fallback keeps irregexp's speed and needs no dependency or syntax change.
  */
-setFlagsFromString('--enable-experimental-regexp-engine');
-setFlagsFromString('--enable-experimental-regexp-engine-on-excessive-backtracks');
+for (const f of LINEAR_REGEX_FLAGS) setFlagsFromString(f);
 
 /** Why `source` (with `flags`) cannot fall back to the linear engine, or undefined when it can. */
 export function linearProblem(source: string, flags: string): string | undefined {

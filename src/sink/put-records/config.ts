@@ -1,8 +1,7 @@
 import type { PluginOptions } from '../../config/types.js';
 import { ConfigError } from '../../errors.js';
 import { compileAwsTimeFormat, DEFAULT_TIME_KEY_FORMAT, type TimeFlavor } from '../../codec/aws-time-format.js';
-import type { TlsOptions } from '../../net/dispatchers.js';
-import { tlsFromOptions } from '../../net/options.js';
+import { destinationFromOptions, type DestinationOptions } from '../../net/options.js';
 import { compileAccessor, type Path } from '../../record/accessor.js';
 import type { StreamService } from './service.js';
 
@@ -18,7 +17,7 @@ export interface ShapeOptions {
 
 export type Compression = 'gzip' | 'zlib' | undefined;
 
-export interface PutRecordsConfig {
+export interface PutRecordsConfig extends DestinationOptions {
   service: StreamService;
   /** Delivery stream or stream name. */
   target: string;
@@ -32,10 +31,6 @@ export interface PutRecordsConfig {
   partitionKey?: Path;
   autoRetry: boolean;
   endpoint?: string;
-  tls: TlsOptions;
-  proxy?: string;
-  connectTimeoutMs: number;
-  ioTimeoutMs: number;
   warnings: string[];
 }
 
@@ -103,10 +98,8 @@ export function readPutRecordsConfig(id: string, o: PluginOptions, service: Stre
     partitionKey,
     autoRetry: o.bool('auto_retry_requests'),
     endpoint: o.optStr('endpoint')?.trim() || undefined,
-    tls: tlsFromOptions(o),
-    proxy: o.optStr('proxy') || undefined,
-    connectTimeoutMs: o.num('net.connect_timeout'),
-    ioTimeoutMs: requestTimeout ? requestTimeout : o.num('net.io_timeout'),
+    ...destinationFromOptions(o),
+    ...(requestTimeout ? { ioTimeoutMs: requestTimeout } : {}),
     warnings,
   };
 }

@@ -3,7 +3,7 @@ import { cutBatches, halves } from '../../../plugins/out_opensearch/batch.js';
 import { opensearchConfig } from '../../../plugins/out_opensearch/config.js';
 import { BulkEncoder, documentBytes, type EncodedBulk } from '../../../plugins/out_opensearch/encode.js';
 import { opensearchOutput } from '../../../plugins/out_opensearch/index.js';
-import { compileStrftime } from '../../../plugins/out_opensearch/strftime.js';
+import { compileStrftime } from '../../../src/codec/strftime.js';
 import type { RawValue } from '../../../src/config/types.js';
 import { encodeEvents, eventData } from '../../../src/engine/encode-events.js';
 import type { LogEvent } from '../../../src/engine/types.js';
