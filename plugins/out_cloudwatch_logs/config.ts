@@ -3,7 +3,7 @@ import { ConfigError } from '../../src/errors.js';
 import { CLOUDWATCH_AWS_OPTIONS } from '../../src/aws/options.js';
 import { configuredEndpoint } from '../../src/aws/configured-endpoint.js';
 import { resolveServiceEndpoint } from '../../src/aws/service-endpoint.js';
-import { PROXY_OPTIONS, TLS_OPTIONS, destinationFromOptions, type DestinationOptions } from '../../src/net/options.js';
+import { PROXY_OPTIONS, TLS_OPTIONS, destinationFromOptions, type DestinationKeys } from '../../src/net/options.js';
 import { compileAccessor, compileTemplate, type Path, type Template } from '../../src/record/accessor.js';
 import { NET_OPTIONS } from '../../src/sink/options.js';
 
@@ -41,7 +41,7 @@ export const CLOUDWATCH_OPTIONS: readonly OptionSpec[] = [
   ...CLOUDWATCH_AWS_OPTIONS,
 ];
 
-export interface CloudWatchConfig extends DestinationOptions {
+export interface CloudWatchConfig extends DestinationKeys {
   logGroupName: string;
   groupTemplate?: Template;
   logStreamName?: string;

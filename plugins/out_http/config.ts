@@ -3,7 +3,7 @@ import type { JsonFormat } from '../../src/codec/json.js';
 import type { OptionSpec, PluginOptions } from '../../src/config/types.js';
 import { ConfigError } from '../../src/errors.js';
 import { splitHeader } from '../../src/config/secrets.js';
-import { PROXY_OPTIONS, TLS_OPTIONS, destinationFromOptions, type DestinationOptions } from '../../src/net/options.js';
+import { PROXY_OPTIONS, TLS_OPTIONS, destinationFromOptions, type DestinationKeys } from '../../src/net/options.js';
 import { NET_OPTIONS } from '../../src/sink/options.js';
 import { AWS_OPTIONS } from '../../src/aws/options.js';
 
@@ -31,7 +31,7 @@ export const HTTP_OPTIONS: readonly OptionSpec[] = [
   ...AWS_OPTIONS,
 ];
 
-export interface HttpConfig extends DestinationOptions {
+export interface HttpConfig extends DestinationKeys {
   url: URL;
   format: JsonFormat;
   headers: Record<string, string>;

@@ -3,7 +3,7 @@ import type { OptionSpec, PluginOptions } from '../../src/config/types.js';
 import { formatSize } from '../../src/config/values.js';
 import { ConfigError } from '../../src/errors.js';
 import { AWS_OPTIONS } from '../../src/aws/options.js';
-import { PROXY_OPTIONS, TLS_OPTIONS, destinationFromOptions, type DestinationOptions } from '../../src/net/options.js';
+import { PROXY_OPTIONS, TLS_OPTIONS, destinationFromOptions, type DestinationKeys } from '../../src/net/options.js';
 import { compileAccessor, compileTemplate, type Path, type Template } from '../../src/record/accessor.js';
 import { NET_OPTIONS } from '../../src/sink/options.js';
 import { compileStrftime, hasConversion, type Strftime } from '../../src/codec/strftime.js';
@@ -78,7 +78,7 @@ export interface EncodeOptions {
   replaceDots: boolean;
 }
 
-export interface OpenSearchConfig extends DestinationOptions {
+export interface OpenSearchConfig extends DestinationKeys {
   url: URL;
   headers: Record<string, string>;
   gzip: boolean;

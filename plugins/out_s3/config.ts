@@ -2,7 +2,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import type { PluginOptions } from '../../src/config/types.js';
 import { ConfigError } from '../../src/errors.js';
 import { dateOptions, type DateOptions } from '../../src/codec/json.js';
-import { destinationFromOptions, type DestinationOptions } from '../../src/net/options.js';
+import { destinationFromOptions, type DestinationKeys } from '../../src/net/options.js';
 import { compileAccessor, type Path } from '../../src/record/accessor.js';
 import { parseRetryLimit } from '../../src/config/common-options.js';
 
@@ -12,7 +12,7 @@ export const MAX_PART = 50_000_000;
 export const MAX_PARTS = 10_000;
 export const MAX_PUT_OBJECT = 1_000_000_000;
 
-export interface S3Config extends DestinationOptions {
+export interface S3Config extends DestinationKeys {
   bucket: string;
   keyFormat: string;
   tagDelimiters: string;

@@ -25,13 +25,13 @@ export function tlsFromOptions(o: PluginOptions): TlsOptions {
 }
 
 /** How an HTTP-based output reaches its destination: its tls.*, proxy and net.* keys. */
-export interface DestinationOptions {
+export interface DestinationKeys {
   tls: TlsOptions;
   proxy?: string;
   connectTimeoutMs: number;
   ioTimeoutMs: number;
 }
 
-export function destinationFromOptions(o: PluginOptions): DestinationOptions {
+export function destinationFromOptions(o: PluginOptions): DestinationKeys {
   return { tls: tlsFromOptions(o), proxy: o.optStr('proxy') || undefined, connectTimeoutMs: o.num('net.connect_timeout'), ioTimeoutMs: o.num('net.io_timeout') };
 }

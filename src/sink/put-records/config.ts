@@ -1,7 +1,7 @@
 import type { PluginOptions } from '../../config/types.js';
 import { ConfigError } from '../../errors.js';
 import { compileAwsTimeFormat, DEFAULT_TIME_KEY_FORMAT, type TimeFlavor } from '../../codec/aws-time-format.js';
-import { destinationFromOptions, type DestinationOptions } from '../../net/options.js';
+import { destinationFromOptions, type DestinationKeys } from '../../net/options.js';
 import { compileAccessor, type Path } from '../../record/accessor.js';
 import type { StreamService } from './service.js';
 
@@ -17,7 +17,7 @@ export interface ShapeOptions {
 
 export type Compression = 'gzip' | 'zlib' | undefined;
 
-export interface PutRecordsConfig extends DestinationOptions {
+export interface PutRecordsConfig extends DestinationKeys {
   service: StreamService;
   /** Delivery stream or stream name. */
   target: string;
