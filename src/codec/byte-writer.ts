@@ -67,6 +67,12 @@ export class ByteWriter {
     this.buf[this.pos++] = c;
   }
 
+  /** A string of ASCII characters only (digits, a number's text). */
+  ascii(s: string): void {
+    this.ensure(s.length);
+    this.pos += this.buf.write(s, this.pos, 'latin1');
+  }
+
   /** A string as UTF-8; returns the number of bytes written. */
   text(s: string): number {
     this.ensure(s.length * 3);

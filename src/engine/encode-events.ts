@@ -1,5 +1,5 @@
 import { ByteWriter } from '../codec/byte-writer.js';
-import { toJson } from '../codec/raw-number.js';
+import { writeJson } from '../codec/json-bytes.js';
 import { ChunkBuilder, type EncodedBatch } from './chunk-builder.js';
 import type { EventData } from './event-data.js';
 import type { LogEvent } from './types.js';
@@ -19,13 +19,14 @@ export interface Encoded {
   unencodable: Unencodable | null;
 }
 
-const OPEN = 0x7b;
 const CLOSE = 0x7d;
 const COMMA = 0x2c;
-const KUBE_HEAD = '"kubernetes":';
+const KUBE_HEAD = Buffer.from('"kubernetes":');
 
 /** One scratch writer for every batch (encoding is synchronous); chunks copy out of it. */
 const scratch = new ByteWriter(Buffer.allocUnsafe(256 * 1024));
+/** `"kubernetes":{…}` of the pod whose records are being encoded. */
+const kubeScratch = new ByteWriter(Buffer.allocUnsafe(4096));
 /** The batch's index, reused too (a fresh typed array per batch is a malloc per batch). */
 let scratchStarts = new Uint32Array(1025);
 let scratchTimes = new Float64Array(1024);
@@ -34,8 +35,9 @@ const SCRATCH_KEEP = 8 * 1024 * 1024;
 
 /**
  * A batch of events → bytes: each record's JSON once, at the end of the filters, so buffers
- * hold bytes rather than object graphs. The `kubernetes` map that the kubernetes filter shares
- * between a pod's records is serialized once per run of records that share it and copied in.
+ * hold bytes rather than object graphs. The JSON is written as bytes (writeJson: no string per
+ * record). The `kubernetes` map that the kubernetes filter shares between a pod's records is
+ * serialized once per run of records that share it and copied in.
  * A record that cannot be serialized is left out and counted (the caller drops it, logged).
  */
 export function encodeEvents(events: readonly LogEvent[]): Encoded {
@@ -51,7 +53,7 @@ export function encodeEvents(events: readonly LogEvent[]): Encoded {
   let k = 0;
   let unencodable: Unencodable | null = null;
   let kubeObj: unknown;
-  let kubeJson = '';
+  let kubeLen = 0;
   for (let i = 0; i < n; i++) {
     const ev = events[i]!;
     const rec = ev.record;
@@ -60,26 +62,25 @@ export function encodeEvents(events: readonly LogEvent[]): Encoded {
       const kube = rec.kubernetes;
       if (kube !== null && typeof kube === 'object') {
         if (kube !== kubeObj) {
-          kubeJson = KUBE_HEAD + toJson(kube);
+          kubeObj = undefined;
+          kubeScratch.pos = 0;
+          kubeScratch.bytes(KUBE_HEAD);
+          writeJson(kubeScratch, kube);
+          kubeLen = kubeScratch.pos;
           kubeObj = kube;
         }
-        let json: string;
-        rec.kubernetes = undefined; // JSON.stringify leaves it out; restored below (same shape)
+        rec.kubernetes = undefined; // left out of the object; restored below (same shape)
         try {
-          json = toJson(rec);
+          writeJson(w, rec);
         } finally {
           rec.kubernetes = kube;
         }
-        if (json.length > 2) {
-          w.text(json);
-          w.buf[w.pos - 1] = COMMA; // the closing brace becomes the comma before kubernetes
-        } else {
-          w.byte(OPEN);
-        }
-        w.text(kubeJson);
+        if (w.pos - start > 2) w.buf[w.pos - 1] = COMMA; // the closing brace becomes the comma before kubernetes
+        else w.pos = start + 1;
+        w.bytesOf(kubeScratch.buf, 0, kubeLen);
         w.byte(CLOSE);
       } else {
-        w.text(toJson(rec));
+        writeJson(w, rec);
       }
     } catch (err) {
       w.pos = start;
