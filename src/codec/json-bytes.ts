@@ -51,6 +51,38 @@ export function writeJson(w: ByteWriter, v: unknown): void {
   if (!writeValue(w, v, '', 0)) w.bytes(NULL);
 }
 
+/**
+ * An object's JSON without its member `key` (the caller writes that itself: the kubernetes map
+ * shared by a pod's records). Returns the number of members written.
+ */
+export function writeObjectWithout(w: ByteWriter, o: Record<string, unknown>, key: string): number {
+  const proto = Object.getPrototypeOf(o) as unknown;
+  if (typeof o.toJSON === 'function' || (proto !== OBJECT_PROTO && proto !== null)) {
+    // not a plain object (never a record in practice): JSON.stringify's way, the member hidden
+    const v = o[key];
+    o[key] = undefined;
+    try {
+      writeText(w, o);
+    } finally {
+      o[key] = v;
+    }
+    return w.buf[w.pos - 2] === 0x7b ? 0 : 1;
+  }
+  w.byte(0x7b);
+  let written = 0;
+  for (const k in o) {
+    if (k === key) continue;
+    const at = w.pos;
+    if (written > 0) w.byte(COMMA);
+    writeString(w, k);
+    w.byte(COLON);
+    if (writeValue(w, o[k], k, 1)) written++;
+    else w.pos = at;
+  }
+  w.byte(0x7d);
+  return written;
+}
+
 /** `key`: the member name or array index toJSON() is called with. */
 function writeValue(w: ByteWriter, v: unknown, key: string | number, depth: number): boolean {
   switch (typeof v) {
@@ -149,29 +181,60 @@ function writeInt(w: ByteWriter, n: number): void {
   w.pos = o + len;
 }
 
-/** A JSON string: written as UTF-8, then the bytes that need it escaped in place. */
+/** Strings up to this long are escaped in one pass from their characters (room for 6 bytes each). */
+const ONE_PASS = 4096;
+
+/**
+ * A JSON string. ASCII text (nearly all log text) is written and escaped in one pass over its
+ * characters; other text is written as UTF-8 natively, then the bytes that need it are escaped in
+ * place (UTF-8 never uses bytes below 0x80 inside a multi-byte character).
+ */
 export function writeString(w: ByteWriter, s: string): void {
+  const n = s.length;
+  if (n <= ONE_PASS) {
+    w.ensure(n * 6 + 2);
+    const buf = w.buf;
+    let o = w.pos;
+    buf[o++] = QUOTE;
+    let i = 0;
+    for (; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) break;
+      const x = EXTRA[c]!;
+      if (x === 0) {
+        buf[o++] = c;
+      } else if (x === 1) {
+        buf[o] = BACKSLASH;
+        buf[o + 1] = SHORT[c]!;
+        o += 2;
+      } else {
+        buf[o] = BACKSLASH;
+        buf[o + 1] = 0x75;
+        buf[o + 2] = 0x30;
+        buf[o + 3] = 0x30;
+        buf[o + 4] = HEX[c >> 4]!;
+        buf[o + 5] = HEX[c & 15]!;
+        o += 6;
+      }
+    }
+    if (i === n) {
+      buf[o] = QUOTE;
+      w.pos = o + 1;
+      return;
+    }
+  }
+  writeUtf8String(w, s);
+}
+
+/** Any string: written as UTF-8 natively, then escaped in place. */
+function writeUtf8String(w: ByteWriter, s: string): void {
   const n = s.length;
   w.ensure(n * 3 + 2);
   let buf = w.buf;
   const start = w.pos + 1;
   buf[w.pos] = QUOTE;
-  let end: number;
-  if (n <= 24) {
-    // short strings (keys, levels): a loop beats the native call, and usually needs no escape
-    let o = start;
-    let i = 0;
-    for (; i < n; i++) {
-      const c = s.charCodeAt(i);
-      if (c >= 0x80) break;
-      buf[o++] = c;
-    }
-    end = i === n ? o : start + buf.write(s, start, 'utf8');
-    if (i < n && end - start !== n && SURROGATE.test(s)) return writeLone(w, s);
-  } else {
-    end = start + buf.write(s, start, 'utf8');
-    if (end - start !== n && SURROGATE.test(s)) return writeLone(w, s);
-  }
+  let end = start + buf.write(s, start, 'utf8');
+  if (end - start !== n && SURROGATE.test(s)) return writeLone(w, s);
   let extra = 0;
   for (let p = start; p < end; p++) extra += EXTRA[buf[p]!]!;
   if (extra > 0) {

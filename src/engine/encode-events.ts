@@ -1,5 +1,5 @@
 import { ByteWriter } from '../codec/byte-writer.js';
-import { writeJson } from '../codec/json-bytes.js';
+import { writeJson, writeObjectWithout } from '../codec/json-bytes.js';
 import { ChunkBuilder, type EncodedBatch } from './chunk-builder.js';
 import type { EventData } from './event-data.js';
 import type { LogEvent } from './types.js';
@@ -69,14 +69,9 @@ export function encodeEvents(events: readonly LogEvent[]): Encoded {
           kubeLen = kubeScratch.pos;
           kubeObj = kube;
         }
-        rec.kubernetes = undefined; // left out of the object; restored below (same shape)
-        try {
-          writeJson(w, rec);
-        } finally {
-          rec.kubernetes = kube;
-        }
-        if (w.pos - start > 2) w.buf[w.pos - 1] = COMMA; // the closing brace becomes the comma before kubernetes
-        else w.pos = start + 1;
+        // the record without its kubernetes map; then the map's bytes, last
+        if (writeObjectWithout(w, rec, 'kubernetes') > 0) w.buf[w.pos - 1] = COMMA; // the closing brace becomes the comma before it
+        else w.pos--;
         w.bytesOf(kubeScratch.buf, 0, kubeLen);
         w.byte(CLOSE);
       } else {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ByteWriter } from '../../src/codec/byte-writer.js';
-import { writeJson, writeString } from '../../src/codec/json-bytes.js';
+import { writeJson, writeObjectWithout, writeString } from '../../src/codec/json-bytes.js';
+import { eventData } from '../../src/engine/encode-events.js';
 import { RawNumber, toJson } from '../../src/codec/raw-number.js';
 
 /** writeJson's bytes as text, from a small writer (so that growing is exercised too). */
@@ -91,5 +92,25 @@ describe('writeJson', () => {
     writeString(w, 'ab"c');
     writeString(w, 'é\u0001');
     expect(w.buf.toString('utf8', 0, w.pos)).toBe('"ab\\"c""é\\u0001"');
+  });
+
+  it('writes an object without one member, and records with their kubernetes map last', () => {
+    const w = new ByteWriter(Buffer.alloc(8));
+    expect(writeObjectWithout(w, { a: 1, kubernetes: { x: 1 }, b: 'é"' }, 'kubernetes')).toBe(2);
+    expect(writeObjectWithout(w, { kubernetes: 1 }, 'kubernetes')).toBe(0);
+    expect(w.buf.toString('utf8', 0, w.pos)).toBe('{"a":1,"b":"é\\""}{}');
+    const kube = { pod_name: 'p', labels: { app: 'a"b' } };
+    const d = eventData([
+      { time: 1, record: { log: 'x', kubernetes: kube, stream: 'stdout' } },
+      { time: 2, record: { kubernetes: kube } },
+      { time: 3, record: { log: 'y', kubernetes: { pod_name: 'q' } } },
+      { time: 4, record: { log: 'z' } },
+    ]);
+    expect([0, 1, 2, 3].map((i) => d.text(i))).toEqual([
+      '{"log":"x","stream":"stdout","kubernetes":{"pod_name":"p","labels":{"app":"a\\"b"}}}',
+      '{"kubernetes":{"pod_name":"p","labels":{"app":"a\\"b"}}}',
+      '{"log":"y","kubernetes":{"pod_name":"q"}}',
+      '{"log":"z"}',
+    ]);
   });
 });
