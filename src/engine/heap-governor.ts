@@ -1,4 +1,5 @@
-import { setFlagsFromString } from 'node:v8';
+import { PerformanceObserver } from 'node:perf_hooks';
+import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { EXPOSE_GC, LIFTOFF_ONLY } from '../v8-flags.cjs';
 import { eventBuffers } from './buffer-pool.js';
@@ -22,6 +23,13 @@ import { eventBuffers } from './buffer-pool.js';
  *   its request again). A full collection does not shrink the young generation; V8's memory
  *   reducer does, later.
  *
+ * - Growth also stops at a ceiling, YOUNG_CEILING (two 8 MB semi-spaces, half of V8's 32 MB):
+ *   checked after each scavenge while growth is allowed (V8 grows one step at a time, after
+ *   scavenges whose survivors add up to the young generation's size, so the check is in time).
+ *   Once records became bytes without a string each (src/codec/json-bytes.ts), the larger young
+ *   generation no longer paid for itself: tail → kubernetes → opensearch ran at the same CPU with
+ *   16 MB as with 32, and peaked 10–15 MB lower.
+ *
  * Measured with mem_buf_limit 2M and a destination answering 503: peak RSS 102 MB before,
  * 69–76 MB with the governor. A semi-space size given to Node turns it off.
  */
@@ -32,6 +40,7 @@ const GROW_AFTER_MS = 200;
 const QUIET_WINDOW_MS = 1000;
 const WINDOW_TICKS = QUIET_WINDOW_MS / TICK_MS;
 const REGROWTH = 4 * 1024 * 1024;
+const YOUNG_CEILING = 16 * 1024 * 1024;
 
 export interface HeapGovernorOptions {
   /** Node's own flags (process.execArgv and NODE_OPTIONS): a semi-space size there disables the governor. */
@@ -42,6 +51,8 @@ export interface HeapGovernorOptions {
   bufferBytes?: () => number;
   /** A full collection (tests). */
   collect?: () => void;
+  /** Bytes the young generation holds now (tests). */
+  youngBytes?: () => number;
   /** Sets a V8 flag (tests). */
   setFlag?: (flag: string) => void;
 }
@@ -60,6 +71,8 @@ export class HeapGovernor {
   private readonly cpuMicros: () => number;
   private readonly setFlag: (flag: string) => void;
   private collect?: () => void;
+  /** Watches scavenges while the young generation may grow (it stops at YOUNG_CEILING). */
+  private gcWatch?: PerformanceObserver;
 
   constructor(private readonly o: HeapGovernorOptions = {}) {
     this.cpuMicros = o.cpuMicros ?? (() => {
@@ -99,6 +112,7 @@ export class HeapGovernor {
   stop(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
+    this.watchScavenges(false);
     // leave V8 as it found it
     if (!this.growing && this.collect) this.setGrowth(true);
   }
@@ -114,7 +128,7 @@ export class HeapGovernor {
     this.recent.push({ ms: elapsedMs, cpu: cpu - this.lastCpu });
     this.lastCpu = cpu;
     if (this.recent.length > WINDOW_TICKS) this.recent.shift();
-    if (!this.growing && this.share(GROW_AFTER_MS) > BUSY_SHARE) this.setGrowth(true);
+    if (!this.growing && this.share(GROW_AFTER_MS) > BUSY_SHARE && !this.atCeiling()) this.setGrowth(true);
     if (!(this.share(QUIET_WINDOW_MS) <= BUSY_SHARE)) {
       this.quietFor = 0;
       this.collected = false;
@@ -148,9 +162,37 @@ export class HeapGovernor {
     return this.o.bufferBytes ? this.o.bufferBytes() : process.memoryUsage().arrayBuffers;
   }
 
+  /** Is the young generation as large as it may get? */
+  private atCeiling(): boolean {
+    return this.youngBytes() >= YOUNG_CEILING;
+  }
+
+  /** After a scavenge while growing (public for tests): growth stops at the ceiling. */
+  afterScavenge(): void {
+    if (this.growing && this.atCeiling()) this.setGrowth(false);
+  }
+
+  private youngBytes(): number {
+    if (this.o.youngBytes) return this.o.youngBytes();
+    for (const s of getHeapSpaceStatistics()) if (s.space_name === 'new_space') return s.space_size;
+    return 0;
+  }
+
   private setGrowth(on: boolean): void {
     this.growing = on;
     this.setFlag(`--semi-space-growth-factor=${on ? 2 : 1}`);
+    if (this.timer !== undefined && !this.o.youngBytes) this.watchScavenges(on);
+  }
+
+  private watchScavenges(on: boolean): void {
+    if (!on) {
+      this.gcWatch?.disconnect();
+      this.gcWatch = undefined;
+      return;
+    }
+    if (this.gcWatch) return;
+    this.gcWatch = new PerformanceObserver(() => this.afterScavenge());
+    this.gcWatch.observe({ entryTypes: ['gc'] });
   }
 }
 

@@ -88,3 +88,51 @@ test('a semi-space size the user gave Node is left alone', () => {
   new HeapGovernor({ nodeFlags: '--max-semi-space-size=8', setFlag: (f) => flags.push(f), collect: () => {} }).start().stop();
   expect(flags).toEqual([]);
 });
+
+test('the young generation stops growing at its ceiling (16 MB), and may grow again once V8 has shrunk it', () => {
+  let cpu = 0;
+  let young = 2 * 1024 * 1024;
+  const flags: string[] = [];
+  const g = new HeapGovernor({ nodeFlags: '', cpuMicros: () => cpu, bufferBytes: () => 0, collect: () => {}, setFlag: (f) => flags.push(f), youngBytes: () => young });
+  const tick = (cpuMs: number, n = 1) => {
+    for (let i = 0; i < n; i++) {
+      cpu += cpuMs * 1000;
+      g.tick(100);
+    }
+  };
+  const growing = () => flags.at(-1) === '--semi-space-growth-factor=2';
+  g.start();
+  tick(80, 3);
+  expect(growing()).toBe(true);
+  young = 8 * 1024 * 1024;
+  g.afterScavenge();
+  expect(growing()).toBe(true);
+  young = 16 * 1024 * 1024;
+  g.afterScavenge();
+  expect(growing()).toBe(false);
+  tick(80, 5); // still loaded: no growth past the ceiling
+  expect(growing()).toBe(false);
+  young = 2 * 1024 * 1024; // V8's memory reducer shrank it
+  tick(80);
+  expect(growing()).toBe(true);
+  g.stop();
+});
+
+test('in a real process, the young generation stays within its ceiling under an allocation load', async () => {
+  const { getHeapSpaceStatistics } = await import('node:v8');
+  const young = () => getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')!.space_size;
+  if (!HeapGovernor.enabled()) return; // the runner sized the young generation itself
+  const g = new HeapGovernor({ collect: () => {} }).start();
+  const keep: unknown[] = [];
+  let max = 0;
+  const end = Date.now() + 1500;
+  while (Date.now() < end) {
+    // survivors: a share of what is made lives a while, as records in a batch do
+    for (let i = 0; i < 20000; i++) keep.push({ i, s: `record ${i}`, a: [i, i + 1] });
+    keep.splice(0, keep.length - 200000);
+    await new Promise((r) => setImmediate(r));
+    max = Math.max(max, young());
+  }
+  g.stop();
+  expect(max).toBeLessThanOrEqual(16 * 1024 * 1024);
+}, 20_000);
