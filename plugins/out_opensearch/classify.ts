@@ -40,6 +40,11 @@ function errorText(e: unknown, depth = 0): string {
 
 const NO_ERRORS = /^\s*\{[^[]{0,200}?"errors"\s*:\s*false/;
 
+/** Does the start of a `_bulk` answer say that no item failed (the item list is then not needed)? */
+export function bulkHeadSaysNoErrors(head: Buffer): boolean {
+  return NO_ERRORS.test(head.toString('latin1', 0, 256));
+}
+
 /** `count`: events in the request; `what`: the destination, for reasons. */
 export function classifyBulk(res: IncomingResponse, count: number, what: string): BulkVerdict {
   const s = res.status;
@@ -50,8 +55,7 @@ export function classifyBulk(res: IncomingResponse, count: number, what: string)
   if (s < 200 || s >= 300) return { kind: 'refused', status: s, reason: answered() };
 
   // The usual answer: no item failed. Seen in the first bytes; the item list is not parsed.
-  const head = res.body.subarray(0, 256).toString('latin1');
-  if (NO_ERRORS.test(head)) return { kind: 'items', retry: [], failed: [] };
+  if (bulkHeadSaysNoErrors(res.body)) return { kind: 'items', retry: [], failed: [] };
 
   let items: unknown;
   try {

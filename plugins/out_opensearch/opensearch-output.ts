@@ -5,7 +5,7 @@ import { reportConnections } from '../../src/net/connection-stats.js';
 import { createDestinationDispatcher } from '../../src/net/dispatchers.js';
 import { bodySnippet, signAndSend, SendError, type RequestSigner } from '../../src/sink/send.js';
 import { cutBatches, halves, type Range } from './batch.js';
-import { classifyBulk } from './classify.js';
+import { bulkHeadSaysNoErrors, classifyBulk } from './classify.js';
 import { opensearchConfig, type OpenSearchConfig } from './config.js';
 import { DeadLetterFile } from './dead-letter.js';
 import { BulkEncoder, type EncodedBulk } from './encode.js';
@@ -84,6 +84,7 @@ export class OpenSearchOutput implements OutputInstance {
         timeoutMs: this.cfg.ioTimeoutMs,
         signer: this.signer,
         signal: this.ctx.signal,
+        skipBody: bulkHeadSaysNoErrors,
         onRefresh: (why) => this.ctx.log.warn(`OpenSearch refused the credentials (${why}); refreshed them and re-signed once`),
       });
     } catch (err) {

@@ -20,14 +20,20 @@ export class BufferPool {
     readonly minSize = 64 * 1024,
   ) {}
 
-  /** A buffer of at least `n` bytes (a power of two; its contents are whatever was there). */
+  /**
+   * A buffer of at least `n` bytes (a power of two; its contents are whatever was there): a free
+   * one of its size, else a free one up to LARGER times larger (a chunk that would have grown
+   * into it later anyway: a tag's chunks start at the size of its last one, which a flush may
+   * have sealed early), else a new one.
+   */
   take(n: number): Buffer {
     const cls = classOf(Math.max(n, this.minSize));
-    const list = this.free.get(cls);
-    const hit = list?.pop();
-    if (hit !== undefined) {
-      this.freeBytes -= hit.buf.length;
-      return hit.buf;
+    for (let c = cls; c <= cls + LARGER_CLASSES; c++) {
+      const hit = this.free.get(c)?.pop();
+      if (hit !== undefined) {
+        this.freeBytes -= hit.buf.length;
+        return hit.buf;
+      }
     }
     return Buffer.allocUnsafeSlow(2 ** cls);
   }
@@ -66,6 +72,9 @@ export class BufferPool {
     }
   }
 }
+
+/** How many size classes up `take` may go (4x). */
+const LARGER_CLASSES = 2;
 
 function classOf(n: number): number {
   return Math.ceil(Math.log2(n));

@@ -20,7 +20,19 @@ export interface SendOptions {
   /** Whole-request deadline (connect + headers + body), ms. */
   timeoutMs?: number;
   signal?: AbortSignal;
+  /**
+   * Called with the first HEAD_BYTES of a 2xx answer (or all of a shorter one): true when the
+   * rest is not needed (an OpenSearch `_bulk` answer without errors, a PutRecordBatch without
+   * failures). The rest is then read and dropped rather than kept and joined: a `_bulk` answer
+   * runs to hundreds of bytes per document, and these copies, held across an await, reached the
+   * old generation and stayed until a full collection (8 MB at tail → opensearch's peak RSS).
+   * The answer's body is then only that head.
+   */
+  skipBody?: (head: Buffer) => boolean;
 }
+
+/** What `skipBody` is shown. */
+export const HEAD_BYTES = 256;
 
 /** Send one request through a dispatcher and read the whole answer. Network errors throw. */
 export async function send(req: OutgoingRequest, dispatcher: Dispatcher, opts: SendOptions = {}): Promise<IncomingResponse> {
@@ -34,9 +46,26 @@ export async function send(req: OutgoingRequest, dispatcher: Dispatcher, opts: S
     dispatcher,
     signal: signals.length === 0 ? undefined : signals.length === 1 ? signals[0] : AbortSignal.any(signals),
   });
-  const chunks: Buffer[] = [];
-  for await (const c of res.body) chunks.push(c as Buffer);
-  return { status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) };
+  const status = res.statusCode;
+  let chunks: Buffer[] = [];
+  let kept = 0;
+  let decide = opts.skipBody !== undefined && status >= 200 && status < 300;
+  let skipping = false;
+  for await (const c of res.body) {
+    if (skipping) continue;
+    chunks.push(c as Buffer);
+    kept += (c as Buffer).length;
+    if (decide && kept >= HEAD_BYTES) {
+      decide = false;
+      const head = Buffer.concat(chunks, kept).subarray(0, HEAD_BYTES);
+      if (opts.skipBody!(head)) {
+        skipping = true;
+        chunks = [Buffer.from(head)];
+      }
+    }
+  }
+  const body = chunks.length === 1 && !skipping ? chunks[0]! : Buffer.concat(chunks);
+  return { status, headers: res.headers, body };
 }
 
 /** A header's value as one string. */

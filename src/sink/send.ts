@@ -32,6 +32,8 @@ export interface SendContext {
    */
   autoRetry?: boolean;
   onAutoRetry?: (reason: string) => void;
+  /** See SendOptions.skipBody: the rest of a 2xx answer is not kept when its head says so. */
+  skipBody?: (head: Buffer) => boolean;
 }
 
 /** A network failure, as a retry with a one-line reason. `network`: the request may not have arrived (not a signing failure). */
@@ -78,7 +80,7 @@ async function sendOnce(req: OutgoingRequest, ctx: SendContext): Promise<Incomin
     }
   }
   try {
-    return await send(signed, ctx.dispatcher, { timeoutMs: ctx.timeoutMs, signal: ctx.signal });
+    return await send(signed, ctx.dispatcher, { timeoutMs: ctx.timeoutMs, signal: ctx.signal, skipBody: ctx.skipBody });
   } catch (err) {
     const e = new SendError(`${req.method} ${req.url.origin}${req.url.pathname} failed: ${networkReason(err, ctx.timeoutMs)}`, { cause: err });
     e.network = true;

@@ -41,10 +41,14 @@ export function classifyPut(res: IncomingResponse, svc: StreamService, n: number
   return { kind: 'drop', reason };
 }
 
+/** Does the start of an answer say that no record failed (the result list is then not needed)? */
+export function headSaysNoFailures(svc: StreamService, head: Buffer): boolean {
+  return head.toString('latin1', 0, 64).includes(`"${svc.failedCountField}":0`);
+}
+
 function classifyResults(res: IncomingResponse, svc: StreamService, n: number, what: string): PutVerdict {
   // the usual answer: nothing failed; seen without parsing the (long) result list
-  const head = res.body.subarray(0, 64).toString('latin1');
-  if (head.includes(`"${svc.failedCountField}":0`)) return { kind: 'ok' };
+  if (headSaysNoFailures(svc, res.body)) return { kind: 'ok' };
   const json = parseJsonObject(res.body);
   const failedCount = json?.[svc.failedCountField];
   if (failedCount === 0) return { kind: 'ok' };

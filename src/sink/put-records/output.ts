@@ -7,7 +7,7 @@ import { errorLine } from '../../errors.js';
 import { reportConnections } from '../../net/connection-stats.js';
 import { createDestinationDispatcher } from '../../net/dispatchers.js';
 import { signAndSend } from '../send.js';
-import { classifyPut } from './classify.js';
+import { classifyPut, headSaysNoFailures } from './classify.js';
 import { readPutRecordsConfig, type PutRecordsConfig } from './config.js';
 import { PutFlushState } from './flush-state.js';
 import { buildBody, callOverhead, putRequest, unitCost } from './request.js';
@@ -32,6 +32,7 @@ export class PutRecordsOutput implements OutputInstance {
   private readonly userAgent = 'wren';
   /** Request bodies, reused: a body goes back once the service answered 200 (it read all of it). */
   private readonly bodies: Buffer[] = [];
+  private readonly skipBody = (head: Buffer) => headSaysNoFailures(this.cfg.service, head);
 
   constructor(private readonly ctx: PluginContext, service: StreamService, flavor: TimeFlavor) {
     this.cfg = readPutRecordsConfig(ctx.id, ctx.options, service, flavor);
@@ -96,6 +97,7 @@ export class PutRecordsOutput implements OutputInstance {
         signer: this.auth,
         signal: this.ctx.signal,
         autoRetry: this.cfg.autoRetry,
+        skipBody: this.skipBody,
         onAutoRetry: (why) => this.ctx.log.debug(`${svc.signingName}: retrying at once after a network error (auto_retry_requests): ${why}`),
         onRefresh: (why) => this.ctx.log.warn(`${svc.name} refused the credentials (${why}); refreshed them and re-signed once`),
       });
