@@ -25,6 +25,8 @@ export interface CloudWatchLogsDeps {
   ready?: () => Promise<void>;
 }
 
+const KEEP_BODIES = 2;
+
 export class CloudWatchLogsOutput implements OutputInstance {
   private readonly cfg: CloudWatchConfig;
   private readonly dispatcher: Dispatcher;
@@ -33,6 +35,8 @@ export class CloudWatchLogsOutput implements OutputInstance {
   private readonly router: Router;
   private readonly registry: StreamRegistry;
   private readonly order = new StreamOrder();
+  /** PutLogEvents bodies the service has answered, reused for the next calls (no megabyte allocation per call). */
+  private readonly bodies: Buffer[] = [];
   private readonly now: () => number;
   private readonly userAgent: string;
   private readonly logFormat?: string;
@@ -90,7 +94,7 @@ export class CloudWatchLogsOutput implements OutputInstance {
         tally.retry(batch);
         continue;
       }
-      const body = putLogEventsBody(batch, enc);
+      const body = putLogEventsBody(batch, enc, this.bodies.pop());
       let v = await this.call('PutLogEvents', body, batch.idx.length);
       let local = false;
       if (v.kind === 'not_found') {
@@ -104,6 +108,8 @@ export class CloudWatchLogsOutput implements OutputInstance {
         }
       }
       if (v.kind === 'ok' || v.kind === 'exists') {
+        // answered 200: the service read the whole body, which can carry the next batch
+        if (this.bodies.length < KEEP_BODIES) this.bodies.push(Buffer.from(body.buffer, body.byteOffset, body.buffer.byteLength - body.byteOffset));
         tally.delivered(batch, v.kind === 'ok' ? v.rejected : undefined);
         await this.registry.retryRetention(batch.group);
       } else if (v.kind === 'drop') {

@@ -35,9 +35,10 @@ function ensure(at: number, more: number): void {
  * The PutLogEvents input of one batch (no sequence token), as UTF-8 bytes. Messages that are a
  * record's JSON are copied from the chunk's bytes with `"` and `\` escaped (and, should one ever
  * be there, a control character as \u00XX): no string per event, no JSON.stringify of text that
- * is already JSON.
+ * is already JSON. The body is copied out of the scratch buffer into `room` when it fits (a body
+ * of an earlier call, given back once the service answered it), else into a new buffer.
  */
-export function putLogEventsBody(batch: PutBatch, enc: Encoded): Buffer {
+export function putLogEventsBody(batch: PutBatch, enc: Encoded, room?: Buffer): Buffer {
   const idx = batch.idx;
   const { buf, starts } = enc.data;
   let o = 0;
@@ -81,8 +82,18 @@ export function putLogEventsBody(batch: PutBatch, enc: Encoded): Buffer {
   ensure(o, 2);
   scratch[o++] = 0x5d;
   scratch[o++] = 0x7d;
-  return Buffer.from(scratch.subarray(0, o));
+  if (room !== undefined && room.length >= o) {
+    scratch.copy(room, 0, 0, o);
+    return room.subarray(0, o);
+  }
+  // room to spare, so that the next bodies (which vary a little in size) fit in it when it is reused
+  const out = Buffer.allocUnsafeSlow(Math.max(o, Math.min(o + (o >> 3), MAX_BODY_ROOM)));
+  scratch.copy(out, 0, 0, o);
+  return out.subarray(0, o);
 }
+
+/** A reused body is at most this large (PutLogEvents takes 1,048,576 bytes of events). */
+const MAX_BODY_ROOM = 1_200_000;
 
 const EVENT_HEAD = Buffer.from('{"timestamp":', 'latin1');
 const MESSAGE_HEAD = Buffer.from(',"message":"', 'latin1');

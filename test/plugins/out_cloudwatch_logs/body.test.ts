@@ -44,4 +44,20 @@ describe('PutLogEvents body', () => {
     const parsed = JSON.parse(body.toString('utf8')) as { logEvents: { message: string }[] };
     expect(parsed.logEvents.map((e) => JSON.parse(e.message).i)).toEqual(records.map((r) => r.i));
   });
+
+  it('a body is written into the buffer of an earlier one when it fits, and into a new one when it does not', () => {
+    const records = Array.from({ length: 50 }, (_, i) => ({ i, log: `line ${i} "quoted"` }));
+    const data = eventData(records.map((record, i) => ({ time: 1_700_000_000_000 + i, record })));
+    const enc = encodeEvents(data, undefined);
+    const all = { group: 'g', stream: 's', idx: records.map((_, i) => i), bytes: 0 };
+    const fresh = putLogEventsBody(all, enc);
+    const room = Buffer.alloc(fresh.length + 100, 0x7a);
+    const reused = putLogEventsBody(all, enc, room);
+    expect(reused.buffer).toBe(room.buffer);
+    expect(reused.toString()).toBe(fresh.toString());
+    const small = Buffer.alloc(10);
+    const other = putLogEventsBody(all, enc, small);
+    expect(other.buffer).not.toBe(small.buffer);
+    expect(other.toString()).toBe(fresh.toString());
+  });
 });
