@@ -102,7 +102,8 @@ export class BulkEncoder {
     const generateId = idKey === undefined && o.generateId;
     const ls = o.logstash;
     const needsRecord = idKey !== undefined || (ls !== undefined && ls.prefixKey !== undefined) || (ls === undefined && o.indexTemplate !== undefined);
-    const w = this.pool.take();
+    // the chunk's bytes, an action line (~64 bytes) and a newline for each record
+    const w = this.pool.take(data.starts[n]! - data.starts[0]! + n * 66 + 4096);
     this.lastSec = Number.NaN;
     let lastIndexSec = Number.NaN;
     let datedIndex = '';

@@ -90,11 +90,27 @@ export class WriterPool {
 
   constructor(private readonly keep = 2, private readonly initial = 1024 * 1024) {}
 
-  take(): ByteWriter {
-    return new ByteWriter(this.free.pop() ?? Buffer.allocUnsafe(this.initial));
+  /**
+   * A writer with room for about `bytes` (a free buffer that large, else a new one of that size
+   * rounded up to 64 KiB), so that a chunk's encoding does not grow by doubling into a buffer
+   * nearly twice its size (a 2 MiB chunk's NDJSON in a 4 MiB buffer).
+   */
+  take(bytes = 0): ByteWriter {
+    for (let i = this.free.length - 1; i >= 0; i--) {
+      if (this.free[i]!.length >= bytes) return new ByteWriter(this.free.splice(i, 1)[0]!);
+    }
+    return new ByteWriter(Buffer.allocUnsafe(Math.max(this.initial, Math.ceil(bytes / 65536) * 65536)));
   }
 
   give(w: ByteWriter): void {
-    if (this.free.length < this.keep && w.buf.length <= MAX_POOLED) this.free.push(w.buf);
+    if (w.buf.length > MAX_POOLED) return;
+    if (this.free.length < this.keep) {
+      this.free.push(w.buf);
+      return;
+    }
+    // full: keep the larger buffers (a smaller one would be passed over for the next chunk)
+    let min = 0;
+    for (let i = 1; i < this.free.length; i++) if (this.free[i]!.length < this.free[min]!.length) min = i;
+    if (this.free[min]!.length < w.buf.length) this.free[min] = w.buf;
   }
 }

@@ -88,7 +88,7 @@ export class UnitEncoder {
     const cfg = this.cfg;
     const svc = cfg.service;
     const n = data.count;
-    const w = this.pool.take();
+    const w = this.pool.take(data.starts[n]! - data.starts[0]! + n + 4096);
     const tally: EncodeTally = { missingKey: 0, empty: 0, unencodable: 0, tooLarge: 0, truncated: 0, largest: 0 };
     const recStarts: number[] = [];
     const recKeys: string[] = [];
