@@ -27,7 +27,7 @@ export class HttpOutput implements OutputInstance {
   }
 
   async flush(chunk: Chunk): Promise<FlushResult> {
-    const req = await buildRequest(this.cfg, chunk.data, this.pool);
+    const { req, release } = await buildRequest(this.cfg, chunk.data, this.pool);
     try {
       const res = await signAndSend(req, {
         dispatcher: this.dispatcher,
@@ -36,6 +36,7 @@ export class HttpOutput implements OutputInstance {
         signal: this.ctx.signal,
         onRefresh: (why) => this.ctx.log.warn(`destination refused the credentials (${why}); refreshed them and re-signed once`),
       });
+      release(); // answered: the body's buffer may carry the next chunk
       const verdict = classifyStatus(this.cfg.logPayload ? res : { ...res, body: Buffer.alloc(0) }, this.cfg.url.host);
       if (verdict.status !== 'ok') this.ctx.metrics.add('errors');
       return verdict;
