@@ -32,17 +32,36 @@ export interface SignOptions {
   date?: Date;
 }
 
+/**
+ * Signers by credentials (the same object until they are refreshed), then region and service: a
+ * signer keeps its signing key for the day, so a call is not four HMACs more (a Firehose output
+ * makes hundreds of calls a second).
+ */
+const signers = new WeakMap<AwsCredentials, Map<string, SignatureV4>>();
+
+function signerFor(o: SignOptions): SignatureV4 {
+  let byScope = signers.get(o.credentials);
+  if (byScope === undefined) signers.set(o.credentials, (byScope = new Map()));
+  const scope = `${o.region}/${o.service}`;
+  let signer = byScope.get(scope);
+  if (signer === undefined) {
+    signer = new SignatureV4({
+      credentials: o.credentials,
+      region: o.region,
+      service: o.service,
+      sha256: NodeSha256,
+      applyChecksum: needsContentSha256(o.service),
+      // S3 signs the path as sent (its keys are encoded once); every other service encodes it again
+      uriEscapePath: o.service !== 's3',
+    });
+    byScope.set(scope, signer);
+  }
+  return signer;
+}
+
 /** SigV4-sign request parts (adds x-amz-date, authorization, the session token, and the content hash where needed). */
 export async function signParts(parts: SignableParts, o: SignOptions): Promise<Record<string, string>> {
-  const signer = new SignatureV4({
-    credentials: o.credentials,
-    region: o.region,
-    service: o.service,
-    sha256: NodeSha256,
-    applyChecksum: needsContentSha256(o.service),
-    // S3 signs the path as sent (its keys are encoded once); every other service encodes it again
-    uriEscapePath: o.service !== 's3',
-  });
+  const signer = signerFor(o);
   const req: SmithyRequest = {
     method: parts.method,
     protocol: parts.protocol ?? 'https:',
