@@ -14,6 +14,7 @@ import { loadParsersFile, parsersFileRefs } from './parsers-file.js';
 import { registerConfigSecrets } from './secrets.js';
 import { checkService, SERVICE_OPTIONS, serviceConfig, type ServiceConfig } from './service.js';
 import type { PluginOptions, RawEntry, RawSection } from './types.js';
+import { compareText } from '../text-order.js';
 
 /** One configured plugin instance, validated. */
 export interface PluginConfig {
@@ -230,6 +231,7 @@ function sortErrors(errors: ConfigError[]): ConfigError[] {
       const pa = a.pos;
       const pb = b.pos;
       if (!pa || !pb) return pa ? -1 : pb ? 1 : 0;
-      return pa.file.localeCompare(pb.file) || pa.line - pb.line || pa.col - pb.col;
+      return compareText(pa.file, pb.file) || pa.line - pb.line || pa.col - pb.col;
     });
 }
+

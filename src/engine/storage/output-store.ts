@@ -4,6 +4,7 @@ import { errorLine } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import type { InstanceMetrics } from '../metrics.js';
 import { ChunkFileWriter, readChunkFile, readChunkHeader, type ChunkHeader, type ReadResult } from './chunk-file.js';
+import { compareText } from '../../text-order.js';
 
 /** `storage.*` as one output's chunk files need them. */
 export interface StoreSettings {
@@ -193,7 +194,7 @@ function sizeOf(path: string): number {
 function byCreation(a: string, b: string): number {
   const [ta, , sa] = a.split('-');
   const [tb, , sb] = b.split('-');
-  return Number(ta) - Number(tb) || a.localeCompare(b) || Number(sa) - Number(sb);
+  return Number(ta) - Number(tb) || compareText(a, b) || Number(sa) - Number(sb);
 }
 
 function safeName(id: string): string {
