@@ -26,7 +26,7 @@ export async function runWren(yaml, { env = {}, dir = benchDir() } = {}) {
   // WREN_ENTRY=src runs dist/src instead of the bundle (readable names in a --cpu-prof)
   const child = spawn(process.execPath, [...nodeArgs, CLI, 'run', '-c', cfg], {
     cwd: dir,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('WREN_MAXFREE') || k.startsWith('MALLOC_'))), AWS_EC2_METADATA_DISABLED: 'true', WREN_RUN_REPORT: report, ...(process.env.WREN_ENTRY ? { WREN_ENTRY: process.env.WREN_ENTRY } : {}), ...env },
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, AWS_EC2_METADATA_DISABLED: 'true', WREN_RUN_REPORT: report, ...(process.env.WREN_ENTRY ? { WREN_ENTRY: process.env.WREN_ENTRY } : {}), ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
@@ -168,7 +168,7 @@ export function startWrenProcess(yaml, { env = {}, dir = benchDir() } = {}) {
   // WREN_ENTRY=src runs dist/src instead of the bundle (readable names in a --cpu-prof)
   const child = spawn(process.execPath, [...nodeArgs, CLI, 'run', '-c', cfg], {
     cwd: dir,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('WREN_MAXFREE') || k.startsWith('MALLOC_'))), AWS_EC2_METADATA_DISABLED: 'true', WREN_RUN_REPORT: reportFile, ...env },
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, AWS_EC2_METADATA_DISABLED: 'true', WREN_RUN_REPORT: reportFile, ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
