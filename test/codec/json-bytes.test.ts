@@ -49,6 +49,25 @@ describe('writeJson', () => {
     }
   });
 
+  it('writes what toJson writes, for random nested records', () => {
+    const r = rng(11);
+    const value = (depth: number): unknown => {
+      const k = r();
+      if (depth > 4 || k < 0.3) return randomString(r, Math.floor(r() * 30));
+      if (k < 0.45) return [0, -1, 7, 2 ** 31, -(2 ** 31) - 1, 0.1, -2.5e-8, 1e21, NaN, -0][Math.floor(r() * 10)];
+      if (k < 0.5) return [true, false, null, undefined][Math.floor(r() * 4)];
+      if (k < 0.55) return new RawNumber(String(2 ** 53 + Math.floor(r() * 1000)));
+      if (k < 0.75) return Array.from({ length: Math.floor(r() * 5) }, () => value(depth + 1));
+      const o: Record<string, unknown> = {};
+      for (let i = Math.floor(r() * 6); i > 0; i--) o[r() < 0.2 ? String(Math.floor(r() * 20)) : randomString(r, 1 + Math.floor(r() * 8))] = value(depth + 1);
+      return o;
+    };
+    for (let i = 0; i < 2000; i++) {
+      const rec = { log: value(1), nested: value(0) };
+      expect(bytes(rec)).toBe(toJson(rec));
+    }
+  });
+
   it('writes numbers, booleans and null as JSON.stringify does', () => {
     for (const n of [0, -0, 1, -1, 9, 10, 99, 100, 2147483647, -2147483648, 2147483648, -2147483649, 1.5, -0.25, 1e21, 1e-7, 123456789.123, Number.MAX_SAFE_INTEGER, Number.MAX_VALUE, Number.MIN_VALUE, NaN, Infinity, -Infinity]) {
       expect(bytes(n)).toBe(JSON.stringify(n));
