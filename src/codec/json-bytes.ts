@@ -8,10 +8,12 @@ import { RawNumber, toJson } from './raw-number.js';
  *
  * Why: JSON.stringify builds each record's text in growing parts, joins and flattens them, and
  * the caller then copies the string into the chunk: about 850 bytes of garbage for a 250-byte
- * record (bench/firehose.bench.mjs, sampled with every allocation: 254 MB per 300k records, the
- * largest share of the young generation's work at full speed). Here strings are written with
- * Buffer#write (native) and escaped in place, numbers as digits: nothing is allocated for the
- * usual record.
+ * record (V8's sampling heap profiler with collected objects included: 254 MB per 300k records,
+ * most of what the pipeline allocated). Garbage itself costs a scavenge little, but it filled the
+ * young generation so fast that V8 grew it to 32 MB; without it, 12 MB serves at the same CPU
+ * (see heap-governor.ts). Here short ASCII strings are escaped in one pass over their characters,
+ * others written with Buffer#write (native) and escaped in place, numbers as digits: nothing is
+ * allocated for the usual record.
  *
  * Same rules as JSON.stringify: toJSON() is called, undefined / functions / symbols are left out
  * of objects and are null in arrays, non-finite numbers are null, lone surrogates are escaped
@@ -60,13 +62,18 @@ export function writeObjectWithout(w: ByteWriter, o: Record<string, unknown>, ke
   if (typeof o.toJSON === 'function' || (proto !== OBJECT_PROTO && proto !== null)) {
     // not a plain object (never a record in practice): JSON.stringify's way, the member hidden
     const v = o[key];
+    const at = w.pos;
     o[key] = undefined;
     try {
-      writeText(w, o);
+      if (!writeText(w, o)) {
+        w.byte(0x7b);
+        w.byte(0x7d);
+      }
     } finally {
       o[key] = v;
     }
-    return w.buf[w.pos - 2] === 0x7b ? 0 : 1;
+    if (w.buf[at] !== 0x7b || w.buf[w.pos - 1] !== 0x7d) throw new TypeError('the record\'s toJSON() did not give an object');
+    return w.pos - at > 2 ? 1 : 0;
   }
   w.byte(0x7b);
   let written = 0;

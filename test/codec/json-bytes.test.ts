@@ -118,6 +118,11 @@ describe('writeJson', () => {
     expect(writeObjectWithout(w, { a: 1, kubernetes: { x: 1 }, b: 'é"' }, 'kubernetes')).toBe(2);
     expect(writeObjectWithout(w, { kubernetes: 1 }, 'kubernetes')).toBe(0);
     expect(w.buf.toString('utf8', 0, w.pos)).toBe('{"a":1,"b":"é\\""}{}');
+    // not a plain object: JSON.stringify's way, the member still left out
+    w.pos = 0;
+    expect(writeObjectWithout(w, new (class { a = 1; kubernetes = 2; })() as unknown as Record<string, unknown>, 'kubernetes')).toBe(1);
+    expect(w.buf.toString('utf8', 0, w.pos)).toBe('{"a":1}');
+    expect(() => writeObjectWithout(w, { toJSON: () => 'text' }, 'kubernetes')).toThrow(/did not give an object/);
     const kube = { pod_name: 'p', labels: { app: 'a"b' } };
     const d = eventData([
       { time: 1, record: { log: 'x', kubernetes: kube, stream: 'stdout' } },
