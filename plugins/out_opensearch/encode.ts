@@ -68,6 +68,8 @@ export class BulkEncoder {
   private readonly docHead: Buffer;
   private readonly docTail: Buffer;
   private readonly pool = new WriterPool();
+  /** Bytes the encoding adds to a record (action line, time key, newline), as in the last chunk: sizes the next one's buffer. */
+  private addedPerRecord = 128;
   /** generate_id: the document is written here first, hashed, then copied after its action line. */
   private readonly scratch = new ByteWriter(Buffer.allocUnsafe(64 * 1024));
 
@@ -102,8 +104,9 @@ export class BulkEncoder {
     const generateId = idKey === undefined && o.generateId;
     const ls = o.logstash;
     const needsRecord = idKey !== undefined || (ls !== undefined && ls.prefixKey !== undefined) || (ls === undefined && o.indexTemplate !== undefined);
-    // the chunk's bytes, an action line (~64 bytes) and a newline for each record
-    const w = this.pool.take(data.starts[n]! - data.starts[0]! + n * 66 + 4096);
+    // the chunk's bytes and what the last chunk added to each record (action line, time key)
+    const recordBytes = data.starts[n]! - data.starts[0]!;
+    const w = this.pool.take(recordBytes + n * this.addedPerRecord + 4096);
     this.lastSec = Number.NaN;
     let lastIndexSec = Number.NaN;
     let datedIndex = '';
@@ -167,6 +170,7 @@ export class BulkEncoder {
       indices.push(index);
     }
     starts[positions.length] = w.pos;
+    if (n > 0) this.addedPerRecord = Math.max(0, Math.ceil((w.pos - recordBytes) / n)) + 8;
     const pool = this.pool;
     let released = false;
     return {
