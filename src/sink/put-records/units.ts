@@ -65,6 +65,8 @@ export class UnitEncoder {
   private readonly shaper: RecordShaper;
   private readonly pool = new WriterPool();
   private readonly random = new RandomKeys();
+  /** Bytes shaping added to a record in the last chunk (newline, time_key): sizes the next one's buffer. */
+  private addedPerRecord = 16;
 
   constructor(private readonly cfg: PutRecordsConfig) {
     this.shaper = new RecordShaper(cfg.shape);
@@ -88,7 +90,8 @@ export class UnitEncoder {
     const cfg = this.cfg;
     const svc = cfg.service;
     const n = data.count;
-    const w = this.pool.take(data.starts[n]! - data.starts[0]! + n + 4096);
+    const recordBytes = data.starts[n]! - data.starts[0]!;
+    const w = this.pool.take(recordBytes + n * this.addedPerRecord + 4096);
     const tally: EncodeTally = { missingKey: 0, empty: 0, unencodable: 0, tooLarge: 0, truncated: 0, largest: 0 };
     const recStarts: number[] = [];
     const recKeys: string[] = [];
@@ -115,6 +118,7 @@ export class UnitEncoder {
       positions.push(i);
     }
     recStarts.push(w.pos);
+    if (n > 0) this.addedPerRecord = Math.max(0, Math.ceil((w.pos - recordBytes) / n)) + 4;
     const units = cfg.kplAggregation ? this.kpl(w.buf, recStarts, recKeys) : this.plain(w.buf, recStarts, recKeys);
     const pool = this.pool;
     let released = false;
