@@ -94,7 +94,7 @@ export class CloudWatchLogsOutput implements OutputInstance {
         tally.retry(batch);
         continue;
       }
-      const body = putLogEventsBody(batch, enc, this.bodies.pop());
+      const { body, buf } = putLogEventsBody(batch, enc, this.bodies.pop());
       let v = await this.call('PutLogEvents', body, batch.idx.length);
       let local = false;
       if (v.kind === 'not_found') {
@@ -109,7 +109,7 @@ export class CloudWatchLogsOutput implements OutputInstance {
       }
       if (v.kind === 'ok' || v.kind === 'exists') {
         // answered 200: the service read the whole body, which can carry the next batch
-        if (this.bodies.length < KEEP_BODIES) this.bodies.push(Buffer.from(body.buffer, body.byteOffset, body.buffer.byteLength - body.byteOffset));
+        if (this.bodies.length < KEEP_BODIES) this.bodies.push(buf);
         tally.delivered(batch, v.kind === 'ok' ? v.rejected : undefined);
         await this.registry.retryRetention(batch.group);
       } else if (v.kind === 'drop') {

@@ -21,78 +21,73 @@ export function jsonRequest(url: URL, op: Operation, body: string | Uint8Array, 
   return { method: 'POST', url, headers, body };
 }
 
-/** Reused between calls: a body is built here, then copied out at its exact size. */
-let scratch = Buffer.allocUnsafe(1 << 20);
-
-function ensure(at: number, more: number): void {
-  if (at + more <= scratch.length) return;
-  const grown = Buffer.allocUnsafe(Math.max(scratch.length * 2, at + more));
-  scratch.copy(grown, 0, 0, at);
-  scratch = grown;
-}
-
 /**
  * The PutLogEvents input of one batch (no sequence token), as UTF-8 bytes. Messages that are a
  * record's JSON are copied from the chunk's bytes with `"` and `\` escaped (and, should one ever
  * be there, a control character as \u00XX): no string per event, no JSON.stringify of text that
- * is already JSON. The body is copied out of the scratch buffer into `room` when it fits (a body
- * of an earlier call, given back once the service answered it), else into a new buffer.
+ * is already JSON. The body is written straight into `room` (the buffer of an earlier body, given
+ * back once the service answered it) or a new buffer with room to spare, so that the next bodies,
+ * which vary a little in size, fit in it when it is reused; it grows by a quarter when a body
+ * does not fit. Returns the body and the whole buffer it is in (to give back for reuse).
  */
-export function putLogEventsBody(batch: PutBatch, enc: Encoded, room?: Buffer): Buffer {
+export function putLogEventsBody(batch: PutBatch, enc: Encoded, room?: Buffer): { body: Buffer; buf: Buffer } {
   const idx = batch.idx;
   const { buf, starts } = enc.data;
+  let out = room ?? Buffer.allocUnsafeSlow(Math.min(MAX_BODY_ROOM, batch.bytes + (batch.bytes >> 3) + 4096));
   let o = 0;
+  /** Room for `more` bytes from `at`. */
+  const ensure = (at: number, more: number): Buffer => {
+    if (at + more > out.length) {
+      const grown = Buffer.allocUnsafeSlow(Math.max(out.length + (out.length >> 2), at + more));
+      out.copy(grown, 0, 0, at);
+      out = grown;
+    }
+    return out;
+  };
   const head = `{"logGroupName":${JSON.stringify(batch.group)},"logStreamName":${JSON.stringify(batch.stream)},"logEvents":[`;
-  ensure(0, head.length * 3);
-  o += scratch.write(head, o, 'utf8');
+  o += ensure(0, head.length * 3).write(head, o, 'utf8');
   for (let k = 0; k < idx.length; k++) {
     const i = idx[k]!;
     const msg = enc.msgs[i]!;
     if (msg === true) {
       const s = starts[i]!;
       const e = starts[i + 1]!;
-      ensure(o, EVENT_HEAD.length + 17 + (e - s) * 6 + 4);
-      const out = scratch;
+      // `"` and `\` take two bytes: room for every byte of the message being one (a control
+      // character, six bytes, makes room for itself)
+      let dst = ensure(o, EVENT_HEAD.length + 17 + (e - s) * 2 + 4);
       // `,{"timestamp":<ms>,"message":"` written as bytes: no string per event
-      if (k) out[o++] = 0x2c;
-      o += EVENT_HEAD.copy(out, o);
-      o = writeDigits(out, o, enc.times[i]!);
-      o += MESSAGE_HEAD.copy(out, o);
+      if (k) dst[o++] = 0x2c;
+      o += EVENT_HEAD.copy(dst, o);
+      o = writeDigits(dst, o, enc.times[i]!);
+      o += MESSAGE_HEAD.copy(dst, o);
       for (let p = s; p < e; p++) {
         const c = buf[p]!;
         const x = ESCAPE[c]!;
         if (x === 0) {
-          out[o++] = c;
+          dst[o++] = c;
         } else if (x === 1) {
-          out[o] = 0x5c;
-          out[o + 1] = c;
+          dst[o] = 0x5c;
+          dst[o + 1] = c;
           o += 2;
         } else {
-          o += out.write(`\\u00${c < 0x10 ? '0' : ''}${c.toString(16)}`, o, 'latin1');
+          dst = ensure(o, 6 + (e - p) * 2 + 4);
+          o += dst.write(`\\u00${c < 0x10 ? '0' : ''}${c.toString(16)}`, o, 'latin1');
         }
       }
-      out[o++] = 0x22;
-      out[o++] = 0x7d;
+      dst[o++] = 0x22;
+      dst[o++] = 0x7d;
     } else {
       const text = (k ? ',{"timestamp":' : '{"timestamp":') + enc.times[i]! + ',"message":' + JSON.stringify(msg) + '}';
-      ensure(o, text.length * 3);
-      o += scratch.write(text, o, 'utf8');
+      o += ensure(o, text.length * 3).write(text, o, 'utf8');
     }
   }
-  ensure(o, 2);
-  scratch[o++] = 0x5d;
-  scratch[o++] = 0x7d;
-  if (room !== undefined && room.length >= o) {
-    scratch.copy(room, 0, 0, o);
-    return room.subarray(0, o);
-  }
-  // room to spare, so that the next bodies (which vary a little in size) fit in it when it is reused
-  const out = Buffer.allocUnsafeSlow(Math.max(o, Math.min(o + (o >> 3), MAX_BODY_ROOM)));
-  scratch.copy(out, 0, 0, o);
-  return out.subarray(0, o);
+  const dst = ensure(o, 2);
+  dst[o++] = 0x5d;
+  dst[o++] = 0x7d;
+  return { body: out.subarray(0, o), buf: out };
 }
 
-/** A reused body is at most this large (PutLogEvents takes 1,048,576 bytes of events). */
+/** A new body buffer is at most this large (PutLogEvents takes 1,048,576 bytes of events); a larger body grows it. */
 const MAX_BODY_ROOM = 1_200_000;
 
 const EVENT_HEAD = Buffer.from('{"timestamp":', 'latin1');

@@ -15,7 +15,7 @@ describe('PutLogEvents body', () => {
     ];
     const data = eventData(records.map((record, i) => ({ time: 1_700_000_000_000 + i, record })));
     const enc = encodeEvents(data, undefined);
-    const body = putLogEventsBody({ group: 'g "quoted"', stream: 's/ü', idx: records.map((_, i) => i), bytes: 0 }, enc);
+    const body = putLogEventsBody({ group: 'g "quoted"', stream: 's/ü', idx: records.map((_, i) => i), bytes: 0 }, enc).body;
     const parsed = JSON.parse(body.toString('utf8')) as { logGroupName: string; logStreamName: string; logEvents: { timestamp: number; message: string }[] };
     expect(parsed.logGroupName).toBe('g "quoted"');
     expect(parsed.logStreamName).toBe('s/ü');
@@ -29,7 +29,7 @@ describe('PutLogEvents body', () => {
     const times = [0, 9, 10, 99, 100, 1_000_000_000_000, 9_999_999_999_999, 1_764_633_600_123];
     const data = eventData(times.map((time) => ({ time, record: { log: 'x' } })));
     const enc = encodeEvents(data, undefined);
-    const body = putLogEventsBody({ group: 'g', stream: 's', idx: times.map((_, i) => i), bytes: 0 }, enc);
+    const body = putLogEventsBody({ group: 'g', stream: 's', idx: times.map((_, i) => i), bytes: 0 }, enc).body;
     const parsed = JSON.parse(body.toString('utf8')) as { logEvents: { timestamp: number; message: string }[] };
     expect(parsed.logEvents.map((e) => e.timestamp)).toEqual(enc.times.slice(0, times.length));
     expect(parsed.logEvents.map((e) => e.message)).toEqual(times.map(() => '{"log":"x"}'));
@@ -40,7 +40,7 @@ describe('PutLogEvents body', () => {
     const records = Array.from({ length: 12 }, (_, i) => ({ i, big: `"${big}"` }));
     const data = eventData(records.map((record, i) => ({ time: 1_700_000_000_000 + i, record })));
     const enc = encodeEvents(data, undefined);
-    const body = putLogEventsBody({ group: 'g', stream: 's', idx: records.map((_, i) => i), bytes: 0 }, enc);
+    const body = putLogEventsBody({ group: 'g', stream: 's', idx: records.map((_, i) => i), bytes: 0 }, enc).body;
     const parsed = JSON.parse(body.toString('utf8')) as { logEvents: { message: string }[] };
     expect(parsed.logEvents.map((e) => JSON.parse(e.message).i)).toEqual(records.map((r) => r.i));
   });
@@ -50,13 +50,13 @@ describe('PutLogEvents body', () => {
     const data = eventData(records.map((record, i) => ({ time: 1_700_000_000_000 + i, record })));
     const enc = encodeEvents(data, undefined);
     const all = { group: 'g', stream: 's', idx: records.map((_, i) => i), bytes: 0 };
-    const fresh = putLogEventsBody(all, enc);
+    const fresh = putLogEventsBody(all, enc).body;
     const room = Buffer.alloc(fresh.length + 100, 0x7a);
-    const reused = putLogEventsBody(all, enc, room);
+    const reused = putLogEventsBody(all, enc, room).body;
     expect(reused.buffer).toBe(room.buffer);
     expect(reused.toString()).toBe(fresh.toString());
     const small = Buffer.alloc(10);
-    const other = putLogEventsBody(all, enc, small);
+    const other = putLogEventsBody(all, enc, small).body;
     expect(other.buffer).not.toBe(small.buffer);
     expect(other.toString()).toBe(fresh.toString());
   });
