@@ -64,7 +64,7 @@ export async function send(req: OutgoingRequest, dispatcher: Dispatcher, opts: S
       }
     }
   }
-  const body = chunks.length === 1 && !skipping ? chunks[0]! : Buffer.concat(chunks);
+  const body = Buffer.concat(chunks);
   return { status, headers: res.headers, body };
 }
 
