@@ -74,16 +74,21 @@ export class Uploader {
     this.timer = undefined;
   }
 
-  /** The next object with work to do now, honouring the per-tag order. */
-  private next(now: number): StagedObject | undefined {
+  /**
+   * The next object with work to do now, honouring the per-tag order; else when the earliest
+   * backoff among the objects that could go ends (Infinity: none is waiting).
+   */
+  private next(now: number): { o?: StagedObject; wake: number } {
     const blocked = new Set<string>();
+    let wake = Infinity;
     for (const o of this.staging.objects) {
       if (blocked.has(o.state.tag)) continue;
       const work = this.hasWork(o);
-      if (work && o.notBefore <= now) return o;
+      if (work && o.notBefore <= now) return { o, wake };
+      if (work) wake = Math.min(wake, o.notBefore);
       if (this.cfg.ordered && (work || o.closing)) blocked.add(o.state.tag);
     }
-    return undefined;
+    return { wake };
   }
 
   private hasWork(o: StagedObject): boolean {
@@ -93,8 +98,11 @@ export class Uploader {
   }
 
   private async loop(): Promise<void> {
+    let wake = Infinity;
     for (;;) {
-      const o = this.next(Date.now());
+      const n = this.next(Date.now());
+      wake = n.wake;
+      const o = n.o;
       if (!o) break;
       let ok: boolean;
       try {
@@ -113,15 +121,16 @@ export class Uploader {
         o.notBefore = 0;
       }
     }
-    this.schedule();
+    this.schedule(wake);
   }
 
-  /** Wake up for the earliest backoff. */
-  private schedule(): void {
+  /**
+   * Wake up when the earliest backoff ends: also when it ended since the loop last looked (a
+   * short jittered wait on a busy machine), or the object would wait for the next flush.
+   */
+  private schedule(at: number): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    let at = Infinity;
-    for (const o of this.staging.objects) if (this.hasWork(o) && o.notBefore > Date.now()) at = Math.min(at, o.notBefore);
     if (at === Infinity) return;
     this.timer = setTimeout(() => this.kick(), Math.max(10, at - Date.now()));
     this.timer.unref();
