@@ -65,6 +65,9 @@ LABEL org.opencontainers.image.title="wren" \
       org.opencontainers.image.base.name="${RUNTIME_IMAGE}"
 COPY --from=build /out/ /
 ENV PATH=/nodejs/bin:/usr/local/bin:/usr/bin:/bin
+# What bin/wren.cjs's shell line sets for an npm install (this image has no shell): a fixed malloc
+# trim threshold, so large freed blocks go back to the kernel (peak RSS 8-11 MB lower at full speed).
+ENV MALLOC_TRIM_THRESHOLD_=131072
 # Non-root by default (the distroless "nonroot" user). A Kubernetes DaemonSet that reads the node's
 # root-owned container logs runs it as uid 0 with every capability dropped: see deploy/kubernetes.
 USER 65532:65532

@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { benchDir, CLI as DEFAULT_CLI, ROOT } from './lib.mjs';
+import { benchDir, CLI as DEFAULT_CLI, ROOT, WREN_ENV } from './lib.mjs';
 
 const IDLE_S = Number(process.env.BENCH_IDLE_S ?? 10);
 const CLI = process.env.BENCH_CLI ? resolve(ROOT, process.env.BENCH_CLI) : DEFAULT_CLI;
@@ -39,7 +39,7 @@ ${service}pipeline:
 `);
   const child = spawn(process.execPath, [CLI, 'run', '-c', cfg], {
     cwd: dir,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, AWS_EC2_METADATA_DISABLED: 'true' },
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...WREN_ENV, AWS_EC2_METADATA_DISABLED: 'true' },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';

@@ -9,6 +9,13 @@ export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** The `wren` bin, as users run it (it runs the bundle that `npm run build` makes); BENCH_CLI=path runs another build (A/B). */
 export const CLI = process.env.BENCH_CLI ? resolve(ROOT, process.env.BENCH_CLI) : join(ROOT, 'dist', 'src', 'bin.cjs');
 
+/**
+ * The environment the `wren` command gives Node before it starts (bin/wren.cjs's shell line, and
+ * the image's ENV): the scenarios spawn Node themselves (for BENCH_NODE_ARGS and A/B builds), so
+ * they add it, read from that line.
+ */
+export const WREN_ENV = Object.fromEntries([...readFileSync(join(ROOT, 'bin', 'wren.cjs'), 'utf8').split('\n')[1].matchAll(/export (MALLOC_\w+)=(\S+?);/g)].map((m) => [m[1], m[2]]));
+
 export function benchDir(prefix = 'wren-bench-') {
   return mkdtempSync(join(tmpdir(), prefix));
 }
@@ -23,10 +30,12 @@ export async function runWren(yaml, { env = {}, dir = benchDir() } = {}) {
   writeFileSync(cfg, yaml);
   const started = performance.now();
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean); // e.g. --cpu-prof
+  // BENCH_ENV="K=V K2=V2" adds variables to Wren's environment (experiments: MALLOC_ARENA_MAX=2)
+  const extra = Object.fromEntries((process.env.BENCH_ENV ?? '').split(' ').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
   // WREN_ENTRY=src runs dist/src instead of the bundle (readable names in a --cpu-prof)
   const child = spawn(process.execPath, [...nodeArgs, CLI, 'run', '-c', cfg], {
     cwd: dir,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, AWS_EC2_METADATA_DISABLED: 'true', WREN_RUN_REPORT: report, ...(process.env.WREN_ENTRY ? { WREN_ENTRY: process.env.WREN_ENTRY } : {}), ...env },
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...WREN_ENV, AWS_EC2_METADATA_DISABLED: 'true', WREN_RUN_REPORT: report, ...(process.env.WREN_ENTRY ? { WREN_ENTRY: process.env.WREN_ENTRY } : {}), ...extra, ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';

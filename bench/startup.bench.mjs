@@ -10,11 +10,11 @@ import { spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:http';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { benchDir, CLI as DEFAULT_CLI, ROOT } from './lib.mjs';
+import { benchDir, CLI as DEFAULT_CLI, ROOT, WREN_ENV } from './lib.mjs';
 
 const REPS = Number(process.env.BENCH_REPS ?? 30);
 const CLI = process.env.BENCH_CLI ? resolve(ROOT, process.env.BENCH_CLI) : DEFAULT_CLI;
-const ENV = { PATH: process.env.PATH, HOME: process.env.HOME, AWS_EC2_METADATA_DISABLED: 'true' };
+const ENV = { PATH: process.env.PATH, HOME: process.env.HOME, ...WREN_ENV, AWS_EC2_METADATA_DISABLED: 'true' };
 
 const stats = (xs) => {
   const a = [...xs].sort((x, y) => x - y);

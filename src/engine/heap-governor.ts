@@ -1,7 +1,7 @@
 import { PerformanceObserver } from 'node:perf_hooks';
-import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
+import { getHeapSpaceStatistics, getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { EXPOSE_GC, LIFTOFF_ONLY } from '../v8-flags.cjs';
+import { EXPOSE_GC, LIFTOFF_ONLY, OLD_GROWTH } from '../v8-flags.cjs';
 import { eventBuffers } from './buffer-pool.js';
 
 /**
@@ -18,10 +18,11 @@ import { eventBuffers } from './buffer-pool.js';
  *   last QUIET_WINDOW_MS. An outage's retries, tens of ms of work a second, are quiet; a dip of a
  *   few hundred ms at full speed is not. (Allowing growth only after a whole second of load cost
  *   15–30% of a 2 s run's throughput.)
- * - After QUIET_MS of quiet: one full collection, and the free event buffers are let go; again,
- *   at most every QUIET_MS, while buffers made since add up to REGROWTH bytes (each retry encodes
- *   its request again). A full collection does not shrink the young generation; V8's memory
- *   reducer does, later.
+ * - After QUIET_MS of quiet: the free event buffers are let go, and one full collection if
+ *   REGROWTH bytes of buffers or heap came since the last (or since the start); again, at most
+ *   every QUIET_MS, while buffers made since add up to REGROWTH bytes (each retry encodes its
+ *   request again). A full collection does not shrink the young generation; V8's memory reducer
+ *   does, later.
  *
  * - Growth goes straight to a ceiling, YOUNG_CEILING (two 6 MB semi-spaces; V8's own is 32 MB):
  *   the factor is set so that V8's next growth step lands on it (from 2 MB, a factor of 6), and
@@ -53,6 +54,8 @@ export interface HeapGovernorOptions {
   bufferBytes?: () => number;
   /** A full collection (tests). */
   collect?: () => void;
+  /** Bytes of V8's heap in use now (tests). */
+  heapBytes?: () => number;
   /** Bytes the young generation holds now (tests). */
   youngBytes?: () => number;
   /** Sets a V8 flag (tests). */
@@ -67,8 +70,9 @@ export class HeapGovernor {
   /** CPU microseconds used in each of the last ticks. */
   private readonly recent: { ms: number; cpu: number }[] = [];
   private collected = true;
-  /** ArrayBuffer bytes after the last collection, and how long since it. */
+  /** ArrayBuffer and heap bytes after the last collection (or the start), and how long since it. */
   private buffersAfter = 0;
+  private heapAfter = 0;
   private sinceCollection = 0;
   private readonly cpuMicros: () => number;
   private readonly setFlag: (flag: string) => void;
@@ -95,16 +99,19 @@ export class HeapGovernor {
    * the load), and WebAssembly (undici's HTTP parser, sql.js for the tail db, xxhash3) on V8's
    * baseline tier only: its optimizing tier-up, in background threads, left 9–13 MB of RSS behind
    * for good (after the first HTTP answer: 54 → 63 MB), for parsers that handle little data here.
+   * And the old generation's growth kept to half its size (src/v8-flags.cts, OLD_GROWTH).
    */
   static beforeRun(nodeFlags?: string): void {
     if (HeapGovernor.enabled(nodeFlags)) setFlagsFromString('--semi-space-growth-factor=1');
     setFlagsFromString(LIFTOFF_ONLY);
+    setFlagsFromString(OLD_GROWTH);
   }
 
   start(): this {
     if (!HeapGovernor.enabled(this.o.nodeFlags)) return this;
     this.collect = this.o.collect ?? fullCollection();
     this.lastCpu = this.cpuMicros();
+    this.heapAfter = this.heapBytes();
     this.setGrowth(false);
     this.timer = setInterval(() => this.tick(), TICK_MS);
     this.timer.unref();
@@ -144,12 +151,18 @@ export class HeapGovernor {
     this.quietFor += elapsedMs;
     this.sinceCollection += elapsedMs;
     if (this.quietFor < QUIET_MS) return;
-    if (this.collected && (this.sinceCollection < QUIET_MS || this.bufferBytes() - this.buffersAfter < REGROWTH)) return;
+    if (this.collected && this.sinceCollection < QUIET_MS) return;
     this.collected = true;
     eventBuffers.trim(0);
+    // A forced collection puts V8's memory reducer off by 8 s and does less than it (no compaction,
+    // no pages given back): only worth it once REGROWTH bytes of buffers or heap came since the
+    // last one. (Right after start-up, forcing one left an idle Wren at 50-51 MB until 11 s in;
+    // left to the reducer, it is at 48.9 MB from 8 s on.)
+    if (this.bufferBytes() - this.buffersAfter < REGROWTH && this.heapBytes() - this.heapAfter < REGROWTH) return;
     this.collect?.();
     this.sinceCollection = 0;
     this.buffersAfter = this.bufferBytes();
+    this.heapAfter = this.heapBytes();
   }
 
   /** The share of a core used over the last `ms` (NaN until that much has been seen: neither loaded nor quiet). */
@@ -180,6 +193,10 @@ export class HeapGovernor {
   /** After a scavenge while growing (public for tests): growth stops at the ceiling. */
   afterScavenge(): void {
     if (this.growing && this.atCeiling()) this.setGrowth(false);
+  }
+
+  private heapBytes(): number {
+    return this.o.heapBytes ? this.o.heapBytes() : getHeapStatistics().used_heap_size;
   }
 
   private youngBytes(): number {

@@ -36,6 +36,13 @@ describe('Dockerfile', () => {
     expect(runtime).toContain('USER 65532:65532');
   });
 
+  it('gives Node the malloc setting the npm bin gives it (bin/wren.cjs: the image has no shell to run that line)', () => {
+    const line = readFileSync(join(ROOT, 'bin', 'wren.cjs'), 'utf8').split('\n')[1]!;
+    const value = /export MALLOC_TRIM_THRESHOLD_=(\d+);/.exec(line)?.[1];
+    expect(value).toBeDefined();
+    expect(runtime).toContain(`ENV MALLOC_TRIM_THRESHOLD_=${value}`);
+  });
+
   it('labels the image with the OCI annotations', () => {
     for (const key of ['title', 'description', 'version', 'revision', 'created', 'source', 'licenses', 'base.name']) {
       expect(dockerfile).toMatch(new RegExp(`org\\.opencontainers\\.image\\.${key.replace('.', '\\.')}=`));

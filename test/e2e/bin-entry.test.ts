@@ -45,3 +45,30 @@ test('commands run the bundle with its code cache, or the TypeScript build with 
   expect(bundled.stdout).toBe(src.stdout);
   expect(bundled.stdout).toMatch(/OK/);
 });
+
+/** Run bin/wren.cjs as npm installs it (an executable file: its shell line, then Node); a preload reports Node's environment. */
+function runInstalledBin(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  const dir = tempDir('wren-npm-bin-');
+  const probe = join(dir, 'probe.cjs');
+  writeFileSync(probe, "process.stderr.write('TRIM=' + process.env.MALLOC_TRIM_THRESHOLD_ + '\\n');\n");
+  return new Promise((resolve) => {
+    execFile(join(ROOT, 'bin', 'wren.cjs'), args, { cwd: dir, env: childEnv({ NODE_OPTIONS: `--import ${GUARD} --require ${probe}`, ...env }) }, (err, stdout, stderr) => {
+      resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+test('the npm bin (bin/wren.cjs) starts Node with a fixed malloc trim threshold, keeps one the user set, and passes arguments and exit codes through', async () => {
+  const v = await runInstalledBin(['--version']);
+  expect(v.code).toBe(0);
+  expect(v.stdout).toMatch(/^wren \d+\.\d+\.\d+\n$/);
+  expect(v.stderr).toContain('TRIM=131072\n');
+  const own = await runInstalledBin(['--version'], { MALLOC_TRIM_THRESHOLD_: '65536' });
+  expect(own.stderr).toContain('TRIM=65536\n');
+  const bad = await runInstalledBin(['check', '-c', join(ROOT, 'no-such-wren.yaml')]);
+  expect(bad.code).not.toBe(0);
+  expect(bad.stderr).toMatch(/no-such-wren\.yaml/);
+  // run by Node directly (as the image does, which sets the variable itself), the shell line is inert
+  const direct = await new Promise<string>((resolve, reject) => execFile(process.execPath, ['--import', GUARD, join(ROOT, 'bin', 'wren.cjs'), '--version'], { env: childEnv() }, (err, stdout) => (err ? reject(err) : resolve(stdout))));
+  expect(direct).toMatch(/^wren \d+\.\d+\.\d+\n$/);
+});
