@@ -10,14 +10,17 @@ import { until } from '../helpers/until.js';
  * tail is many times mem_buf_limit, Wren's RSS is sampled every 100 ms from /proc, and when the
  * destination comes back every line arrives, once.
  *
- * The bound asserted is what Wren holds today with some room, mem_buf_limit + 80 MB (measured: a
- * 69 MB peak with 2M, +67; `wren run` is at 55 MB before it reads a line, about 40 MB of that the
- * node binary's pages). The issue's target is mem_buf_limit + 60 MB, not met yet: this test keeps
- * what was won from slipping back.
+ * Wren runs with the environment the `wren` command (bin/wren.cjs) and the image give Node: a fixed
+ * malloc trim threshold. The bound asserted is what Wren holds today with some room,
+ * mem_buf_limit + 74 MB (measured: a 66-67 MB peak with 2M, +64-65, reached in the burst that
+ * fills mem_buf_limit as the outage begins, then flat; `wren run` is at about 48 MB before it
+ * reads a line, 38 MB of that the node binary's pages, 42 MB of them once its compilers ran). The
+ * issue's target is mem_buf_limit + 60 MB, not met yet: this test keeps what was won from
+ * slipping back.
  */
 const LINES = 60_000; // about 12 MB: six times mem_buf_limit
 const LIMIT_MB = 2;
-const BOUND_MB = LIMIT_MB + 80;
+const BOUND_MB = LIMIT_MB + 74;
 
 const rssMb = (pid: number): number => {
   try {
@@ -27,7 +30,7 @@ const rssMb = (pid: number): number => {
   }
 };
 
-test('RSS stays under mem_buf_limit + 80 MB while the destination is down, and nothing is lost when it comes back', async () => {
+test('RSS stays under mem_buf_limit + 74 MB while the destination is down, and nothing is lost when it comes back', async () => {
   const dir = tempDir('wren-outage-');
   const pad = 'x'.repeat(160);
   writeFileSync(join(dir, 'app.log'), Array.from({ length: LINES }, (_, n) => `{"n":${n},"msg":"${pad}"}\n`).join(''));
@@ -67,7 +70,8 @@ pipeline:
       json_date_key: false
       retry_limit: no_limits
 `, dir);
-  const wren = startWren(['run', '-c', cfg]);
+  // what bin/wren.cjs's shell line (and the image) set
+  const wren = startWren(['run', '-c', cfg], { env: { MALLOC_TRIM_THRESHOLD_: '131072' } });
   const pid = wren.child.pid!;
   const samples: number[] = [];
   const sampler = setInterval(() => samples.push(rssMb(pid)), 100);
