@@ -18,7 +18,8 @@ const CONTENT_TYPE = { json: 'application/json', json_lines: 'application/x-ndjs
  */
 export async function buildRequest(cfg: HttpConfig, data: EventData, pool: WriterPool): Promise<{ req: OutgoingRequest; release: () => void }> {
   const headers: Record<string, string> = { 'content-type': CONTENT_TYPE[cfg.format], 'user-agent': 'wren', ...cfg.headers };
-  const w = pool.take(data.starts[data.count]! - data.starts[0]! + data.count * 48 + 64);
+  const recordBytes = data.starts[data.count]! - data.starts[0]!;
+  const w = pool.forRecords(recordBytes, data.count);
   let given = false;
   const release = () => {
     if (!given) pool.give(w);
@@ -26,6 +27,7 @@ export async function buildRequest(cfg: HttpConfig, data: EventData, pool: Write
   };
   try {
     writeJsonFormat(w, cfg.format, data, cfg.date);
+    pool.learn(w, recordBytes, data.count);
     if (!cfg.gzip) return { req: { method: 'POST', url: cfg.url, headers, body: w.buf.subarray(0, w.pos) }, release };
     headers['content-encoding'] = 'gzip';
     const body = await gzip(w.buf.subarray(0, w.pos));

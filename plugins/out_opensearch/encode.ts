@@ -67,9 +67,8 @@ export class BulkEncoder {
   private readonly typePart: string;
   private readonly docHead: Buffer;
   private readonly docTail: Buffer;
-  private readonly pool = new WriterPool();
-  /** Bytes the encoding adds to a record (action line, time key, newline), as in the last chunk: sizes the next one's buffer. */
-  private addedPerRecord = 128;
+  /** NDJSON buffers, sized from what the last chunk's encoding added per record (action line, time key, newline). */
+  private readonly pool = new WriterPool(2, 1024 * 1024, 128);
   /** generate_id: the document is written here first, hashed, then copied after its action line. */
   private readonly scratch = new ByteWriter(Buffer.allocUnsafe(64 * 1024));
 
@@ -104,9 +103,8 @@ export class BulkEncoder {
     const generateId = idKey === undefined && o.generateId;
     const ls = o.logstash;
     const needsRecord = idKey !== undefined || (ls !== undefined && ls.prefixKey !== undefined) || (ls === undefined && o.indexTemplate !== undefined);
-    // the chunk's bytes and what the last chunk added to each record (action line, time key)
     const recordBytes = data.starts[n]! - data.starts[0]!;
-    const w = this.pool.take(recordBytes + n * this.addedPerRecord + 4096);
+    const w = this.pool.forRecords(recordBytes, n);
     this.lastSec = Number.NaN;
     let lastIndexSec = Number.NaN;
     let datedIndex = '';
@@ -170,7 +168,7 @@ export class BulkEncoder {
       indices.push(index);
     }
     starts[positions.length] = w.pos;
-    if (n > 0) this.addedPerRecord = Math.max(0, Math.ceil((w.pos - recordBytes) / n)) + 8;
+    this.pool.learn(w, recordBytes, n);
     const pool = this.pool;
     let released = false;
     return {

@@ -88,7 +88,24 @@ const MAX_POOLED = 64 * 1024 * 1024;
 export class WriterPool {
   private readonly free: Buffer[] = [];
 
-  constructor(private readonly keep = 2, private readonly initial = 1024 * 1024) {}
+  /**
+   * @param addedPerRecord what an encoding is first taken to add to each record of a chunk (an
+   *   action line, a time key, a newline): `forRecords` then goes by what the last chunk added.
+   */
+  constructor(private readonly keep = 2, private readonly initial = 1024 * 1024, private addedPerRecord = 64) {}
+
+  /**
+   * A writer for a chunk's `count` records of `recordBytes` bytes, with room for what the
+   * encoding added to each record of the last chunk (see `learn`): sized right the first time.
+   */
+  forRecords(recordBytes: number, count: number): ByteWriter {
+    return this.take(recordBytes + count * this.addedPerRecord + 4096);
+  }
+
+  /** `w` now holds the encoding of `count` records of `recordBytes` bytes: what it added per record, with a little margin, sizes the next. */
+  learn(w: ByteWriter, recordBytes: number, count: number): void {
+    if (count > 0) this.addedPerRecord = Math.ceil(Math.max(0, w.pos - recordBytes) / count) + 8;
+  }
 
   /**
    * A writer with room for about `bytes` (a free buffer that large, else a new one of that size

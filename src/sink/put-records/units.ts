@@ -63,10 +63,9 @@ class RandomKeys {
 
 export class UnitEncoder {
   private readonly shaper: RecordShaper;
-  private readonly pool = new WriterPool();
+  /** Record buffers, sized from what shaping added per record in the last chunk (newline, time_key). */
+  private readonly pool = new WriterPool(2, 1024 * 1024, 16);
   private readonly random = new RandomKeys();
-  /** Bytes shaping added to a record in the last chunk (newline, time_key): sizes the next one's buffer. */
-  private addedPerRecord = 16;
 
   constructor(private readonly cfg: PutRecordsConfig) {
     this.shaper = new RecordShaper(cfg.shape);
@@ -91,7 +90,7 @@ export class UnitEncoder {
     const svc = cfg.service;
     const n = data.count;
     const recordBytes = data.starts[n]! - data.starts[0]!;
-    const w = this.pool.take(recordBytes + n * this.addedPerRecord + 4096);
+    const w = this.pool.forRecords(recordBytes, n);
     const tally: EncodeTally = { missingKey: 0, empty: 0, unencodable: 0, tooLarge: 0, truncated: 0, largest: 0 };
     const recStarts: number[] = [];
     const recKeys: string[] = [];
@@ -118,7 +117,7 @@ export class UnitEncoder {
       positions.push(i);
     }
     recStarts.push(w.pos);
-    if (n > 0) this.addedPerRecord = Math.max(0, Math.ceil((w.pos - recordBytes) / n)) + 4;
+    this.pool.learn(w, recordBytes, n);
     const units = cfg.kplAggregation ? this.kpl(w.buf, recStarts, recKeys) : this.plain(w.buf, recStarts, recKeys);
     const pool = this.pool;
     let released = false;
