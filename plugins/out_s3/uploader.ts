@@ -98,12 +98,9 @@ export class Uploader {
   }
 
   private async loop(): Promise<void> {
-    let wake = Infinity;
     for (;;) {
-      const n = this.next(Date.now());
-      wake = n.wake;
-      const o = n.o;
-      if (!o) break;
+      const { o, wake } = this.next(Date.now());
+      if (!o) return this.schedule(wake);
       let ok: boolean;
       try {
         ok = await this.step(o);
@@ -121,7 +118,6 @@ export class Uploader {
         o.notBefore = 0;
       }
     }
-    this.schedule(wake);
   }
 
   /**

@@ -1,19 +1,27 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** Drives the built CLI as a process, the way a user runs it: the `wren` bin (dist/src/bin.cjs), which runs the bundle. */
+/** Drives the built CLI as a process, the way a user runs it: the `wren` bin (dist/src/bin.cjs), which runs the bundle, with the environment the `wren` command gives it. */
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const CLI = join(ROOT, 'dist', 'src', 'bin.cjs');
 /** Refuses non-loopback connections inside the CLI processes tests start (see loopback-guard.mjs). */
 const GUARD = join(ROOT, 'test', 'helpers', 'loopback-guard-preload.mjs');
 
+/**
+ * What the `wren` command's shell line (bin/wren.cjs) gives Node before it starts, as the image
+ * does: the CLI processes tests start run with it, as users' do.
+ */
+export const WREN_COMMAND_ENV: NodeJS.ProcessEnv = Object.fromEntries(
+  [...readFileSync(join(ROOT, 'bin', 'wren.cjs'), 'utf8').split('\n')[1]!.matchAll(/export (MALLOC_\w+)=(\S+?);/g)].map((m) => [m[1]!, m[2]!]),
+);
+
 /** A base environment for Wren child processes: nothing from the developer's AWS setup, IMDS off. */
 export function childEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, AWS_EC2_METADATA_DISABLED: 'true',
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, ...WREN_COMMAND_ENV, AWS_EC2_METADATA_DISABLED: 'true',
     AWS_CONFIG_FILE: '/nonexistent/wren-test/aws-config', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/wren-test/aws-credentials' };
   return { ...env, ...extra };
 }
