@@ -1,63 +1,54 @@
-// SigV4 signing throughput for 5 MiB bodies (the payload hash dominates), and the payload hash on
-// node:crypto (OpenSSL) against @aws-crypto/sha256-js, which decided what the signer uses.
-import { randomBytes } from 'node:crypto';
-import { gzipSync } from 'node:zlib';
-import { JsSha256, NodeSha256 } from '../dist/src/aws/sha256.js';
-import { signRequest } from '../dist/src/aws/signer.js';
+// SigV4 signing: Wren's signer (src/aws/signer.ts, node:crypto) against @smithy/signature-v4 (what
+// Wren used before; a devDependency for this comparison only), per request on a 1 KiB and a
+// 140 KiB body (a Firehose call of 500 records) and in MiB/s on 5 MiB bodies (an OpenSearch _bulk
+// call, where the payload hash dominates). "cold": the first 600 signatures of a fresh process,
+// which is what a short run or a quiet output pays; "warm": after 3,000 more.
+import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 
 const MiB = 1024 * 1024;
 const KEYS = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', sessionToken: 'IQoJb3JpZ2luEXAMPLE==' };
-// NDJSON-like text (what _bulk sends), and its gzip (what a compressed output signs).
-const lines = [];
-for (let i = 0, size = 0; size < 5 * MiB; i++) {
-  const l = `{"create":{"_index":"logs"}}\n{"log":"GET /api/v1/items/${i} 200 ${i % 97}ms req=${randomBytes(8).toString('hex')}","kubernetes":{"pod_name":"web-7d9f-${i % 13}","namespace_name":"prod"},"stream":"stdout"}\n`;
-  lines.push(l);
-  size += l.length;
-}
-const body = Buffer.from(lines.join('')).subarray(0, 5 * MiB);
-const random = randomBytes(5 * MiB);
-const gz = gzipSync(body);
+const url = new URL('https://firehose.us-east-1.amazonaws.com/');
+const headers = { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'Firehose_20150804.PutRecordBatch', 'user-agent': 'wren' };
 
-async function hashRate(Ctor, data, seconds) {
-  let n = 0;
-  const t0 = performance.now();
-  while (performance.now() - t0 < seconds * 1000) {
-    const h = new Ctor();
-    h.update(data);
-    await h.digest();
-    n++;
-  }
-  return (n * data.length) / MiB / ((performance.now() - t0) / 1000);
+async function wrenSigner() {
+  const { signRequest } = await import('../dist/src/aws/signer.js');
+  return (body) => signRequest({ method: 'POST', url, headers, body }, { credentials: KEYS, region: 'us-east-1', service: 'firehose' });
 }
 
-async function signRate(service, data, seconds) {
-  const url = new URL('https://search-logs.us-east-1.es.amazonaws.com/_bulk');
-  let n = 0;
-  const t0 = performance.now();
-  const c0 = process.cpuUsage();
-  while (performance.now() - t0 < seconds * 1000) {
-    await signRequest({ method: 'POST', url, headers: { 'content-type': 'application/x-ndjson' }, body: data }, { credentials: KEYS, region: 'us-east-1', service });
-    n++;
-  }
-  const secs = (performance.now() - t0) / 1000;
-  const cpu = process.cpuUsage(c0);
-  return { mibs: (n * data.length) / MiB / secs, perReq: (secs * 1000) / n, cpu: (cpu.user + cpu.system) / 1e6 };
+async function smithySigner() {
+  const { SignatureV4 } = await import('@smithy/signature-v4');
+  class Sha { constructor(k) { this.h = k === undefined ? createHash('sha256') : createHmac('sha256', k); } update(d) { this.h.update(d); } async digest() { return new Uint8Array(this.h.digest()); } }
+  const s = new SignatureV4({ credentials: KEYS, region: 'us-east-1', service: 'firehose', sha256: Sha, applyChecksum: false });
+  return (body) => s.sign({ method: 'POST', protocol: 'https:', hostname: url.hostname, path: '/', query: {}, headers: { ...headers, host: url.host }, body });
 }
 
-console.log('payload hash, 5 MiB body:');
-const node = await hashRate(NodeSha256, random, 2);
-const js = await hashRate(JsSha256, random, 4);
-console.log(`  node:crypto          ${node.toFixed(0).padStart(6)} MiB/s`);
-console.log(`  @aws-crypto/sha256-js ${js.toFixed(0).padStart(5)} MiB/s   (node:crypto is ${(node / js).toFixed(1)}x faster: the signer uses it)`);
-
-console.log('signRequest (SigV4 on @smithy/signature-v4, node:crypto hash):');
-for (const [label, service, data] of [
-  ['es, 5 MiB NDJSON', 'es', body],
-  ['aoss, 5 MiB NDJSON (+x-amz-content-sha256)', 'aoss', body],
-  [`es, gzip of it (${(gz.length / MiB).toFixed(2)} MiB)`, 'es', gz],
-  ['es, 1 KiB', 'es', body.subarray(0, 1024)],
-]) {
-  const r = await signRate(service, data, 2);
-  console.log(`  ${label.padEnd(44)} ${r.mibs.toFixed(1).padStart(8)} MiB/s  ${r.perReq.toFixed(3).padStart(8)} ms/request  CPU ${r.cpu.toFixed(2)} s`);
+/** One measurement in a fresh process (cold means cold): CPU µs per signature. */
+if (process.argv[2] === 'child') {
+  const [, , , which, size, cold, warm] = process.argv;
+  const sign = which === 'wren' ? await wrenSigner() : await smithySigner();
+  const body = randomBytes(Number(size));
+  const cpu = async (n) => {
+    const c0 = process.cpuUsage();
+    for (let i = 0; i < n; i++) await sign(body);
+    const c = process.cpuUsage(c0);
+    return (c.user + c.system) / n;
+  };
+  const a = await cpu(Number(cold));
+  await cpu(3000);
+  const b = await cpu(Number(warm));
+  console.log(JSON.stringify({ cold: a, warm: b }));
+  process.exit(0);
 }
+
+const run = (which, size, n = 600) => JSON.parse(execFileSync(process.execPath, [fileURLToPath(import.meta.url), 'child', which, String(size), String(n), String(n)], { encoding: 'utf8' }));
+console.log('SigV4 per request, CPU µs (cold: first 600 in a fresh process; warm: after 3,000 more):');
+for (const [label, size] of [['1 KiB body', 1024], ['140 KiB body (a Firehose call)', 140 * 1024]]) {
+  const w = run('wren', size);
+  const s = run('smithy', size);
+  console.log(`  ${label.padEnd(32)} wren ${w.cold.toFixed(0).padStart(5)} cold ${w.warm.toFixed(0).padStart(5)} warm   smithy ${s.cold.toFixed(0).padStart(5)} cold ${s.warm.toFixed(0).padStart(5)} warm`);
+}
+const big = run('wren', 5 * MiB, 20);
+console.log(`  5 MiB body (an OpenSearch call)  wren ${(5 * 1e6 / big.warm).toFixed(0)} MiB/s (the payload hash; node:crypto)`);
 console.log(`peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);

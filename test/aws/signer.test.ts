@@ -1,8 +1,8 @@
+import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { signParts, signRequest } from '../../src/aws/signer.js';
-import { NodeSha256, JsSha256, sha256Hex } from '../../src/aws/sha256.js';
 import { verifySigV4 } from '../helpers/sigv4-verify.js';
 
 interface SuiteTest {
@@ -49,9 +49,8 @@ describe('AWS SigV4 test suite', () => {
       if (lk === 'x-amz-security-token') { token = v; continue; }
       headers[lk] = headers[lk] === undefined ? v : `${headers[lk]},${v}`;
     }
-    const signed = await signParts({
+    const signed = signParts({
       method: t.request.method,
-      hostname: headers.host!,
       path: t.request.path,
       query: suiteQuery(t.request.query),
       headers,
@@ -84,7 +83,7 @@ describe('signRequest, checked by aws4', () => {
     const aoss = new URL('https://abc123.us-west-2.aoss.amazonaws.com/_bulk');
     const req = await signRequest({ method: 'POST', url: aoss, headers: { 'content-encoding': 'gzip' }, body },
       { credentials: KEYS, region: 'us-west-2', service: 'aoss' });
-    expect(req.headers['x-amz-content-sha256']).toBe(sha256Hex(body));
+    expect(req.headers['x-amz-content-sha256']).toBe(createHash('sha256').update(body).digest('hex'));
     expect(verifySigV4({ method: 'POST', path: '/_bulk', headers: req.headers, body }, { ...KEYS, service: 'aoss' })).toMatchObject({ ok: true });
   });
 
@@ -110,13 +109,37 @@ describe('signRequest, checked by aws4', () => {
   });
 });
 
-describe('sha256 implementations', () => {
-  it('node:crypto and sha256-js agree on hashes and HMACs', async () => {
-    const data = Buffer.from('x'.repeat(100_000));
-    for (const secret of [undefined, 'key']) {
-      const a = new NodeSha256(secret); a.update(data);
-      const b = new JsSha256(secret); b.update(data);
-      expect(Buffer.from(await a.digest()).toString('hex')).toBe(Buffer.from(await b.digest()).toString('hex'));
+describe('signParts edge cases', () => {
+  const base = { method: 'PUT', path: '/bucket/key', query: {} };
+  const o = { credentials: KEYS, region: 'us-east-1', service: 's3', date: new Date('2026-12-02T10:00:00Z') };
+
+  it('drops an authorization or date the caller set, signs a given x-amz-content-sha256 as the payload hash', () => {
+    const h = signParts({ ...base, headers: { host: 'b.s3.amazonaws.com', Authorization: 'old', 'X-Amz-Date': '1999', 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' }, body: 'data' }, o);
+    expect(h.Authorization).toBeUndefined();
+    expect(h['X-Amz-Date']).toBeUndefined();
+    expect(h['x-amz-date']).toBe('20261202T100000Z');
+    expect(h['x-amz-content-sha256']).toBe('UNSIGNED-PAYLOAD');
+    expect(h.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE\/20261202\/us-east-1\/s3\/aws4_request, SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=[0-9a-f]{64}$/);
+    expect(verifySigV4({ method: 'PUT', path: '/bucket/key', headers: h, body: 'data' }, { ...KEYS, service: 's3', now: o.date.getTime() })).toMatchObject({ ok: true });
+  });
+
+  it('does not sign user-agent, proxy- or sec- headers; a name given twice in two cases is signed once', () => {
+    const h = signParts({ ...base, headers: { host: 'h', 'user-agent': 'wren', 'proxy-authorization': 'x', 'sec-x': 'y', 'X-Thing': ' a   b ', 'x-thing': 'c' } }, { ...o, service: 'es' });
+    expect(h.authorization).toContain('SignedHeaders=host;x-amz-date;x-thing,');
+    expect(h['user-agent']).toBe('wren');
+  });
+
+  it('a new day gives a new signing key (the cached one is the day\'s)', () => {
+    const sign = (date: Date) => signParts({ ...base, headers: { host: 'h' }, body: 'x' }, { ...o, service: 'es', date });
+    const a = sign(new Date('2026-12-02T23:59:59Z'));
+    const b = sign(new Date('2026-12-03T00:00:01Z'));
+    for (const [h, d] of [[a, '2026-12-02T23:59:59Z'], [b, '2026-12-03T00:00:01Z']] as const) {
+      expect(verifySigV4({ method: 'PUT', path: '/bucket/key', headers: h, body: 'x' }, { ...KEYS, service: 'es', now: Date.parse(d) })).toMatchObject({ ok: true });
     }
+    expect(b.authorization).toContain('/20261203/');
+  });
+
+  it('refuses credentials without a key, in one line', () => {
+    expect(() => signParts({ ...base, headers: {} }, { ...o, credentials: { accessKeyId: undefined as unknown as string, secretAccessKey: 's' } })).toThrow(/no access key id or secret key/);
   });
 });
