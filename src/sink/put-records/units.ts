@@ -12,23 +12,57 @@ import { RecordShaper } from './shape.js';
  * A chunk made into service records ("units"): each unit is one record of a PutRecordBatch /
  * PutRecords call and carries one chunk record, or several (simple_aggregation: newline-joined;
  * aggregation: a KPL aggregate). Units keep the chunk's order; unit u carries the encoded records
- * [from[u], to[u]), whose chunk positions are in `positions`. Parallel arrays, no object per record.
+ * [from[u], to[u]), whose chunk positions are in `positions`. Parallel arrays, no object per record;
+ * a class, so every flush's units have one shape (an object literal spread per flush made the
+ * optimized batch and body code deoptimize and recompile as the shape's field types widened).
  */
-export interface Units {
-  count: number;
+export class Units {
+  count = 0;
   /** Unit u's data is bufs[u][starts[u], ends[u]). */
-  bufs: Buffer[];
-  starts: number[];
-  ends: number[];
+  readonly bufs: Buffer[] = objectArray();
+  readonly starts: number[] = [];
+  readonly ends: number[] = [];
   /** Partition keys (Kinesis). */
-  keys: string[];
-  from: number[];
-  to: number[];
+  readonly keys: string[] = objectArray();
+  readonly from: number[] = [];
+  readonly to: number[] = [];
   /** Chunk position of each encoded record. */
-  positions: number[];
-  tally: EncodeTally;
+  positions: number[] = [];
+  tally: EncodeTally = { missingKey: 0, empty: 0, unencodable: 0, tooLarge: 0, truncated: 0, largest: 0 };
+  private giveBack: (() => void) | undefined;
+
+  push(buf: Buffer, start: number, end: number, key: string, from: number, to: number): void {
+    this.bufs.push(buf);
+    this.starts.push(start);
+    this.ends.push(end);
+    this.keys.push(key);
+    this.from.push(from);
+    this.to.push(to);
+    this.count++;
+  }
+
+  /** Set what is given back once the flush is over (the pooled buffer the units point into). */
+  onRelease(f: () => void): void {
+    this.giveBack = f;
+  }
+
   /** Give the pooled buffer back (after the flush: the request bodies are copies). */
-  release(): void;
+  release(): void {
+    const f = this.giveBack;
+    this.giveBack = undefined;
+    f?.();
+  }
+}
+
+/**
+ * An empty array already of the elements kind that holds objects and strings: `[]` starts as
+ * small integers, and the first push of a string or buffer into a fresh one deoptimized the
+ * optimized push on every flush.
+ */
+function objectArray<T>(): T[] {
+  const a: unknown[] = [''];
+  a.length = 0;
+  return a as T[];
 }
 
 /** Records not sent (counted, logged) and records cut to fit. */
@@ -91,7 +125,8 @@ export class UnitEncoder {
     const n = data.count;
     const recordBytes = data.starts[n]! - data.starts[0]!;
     const w = this.pool.forRecords(recordBytes, n);
-    const tally: EncodeTally = { missingKey: 0, empty: 0, unencodable: 0, tooLarge: 0, truncated: 0, largest: 0 };
+    const units = new Units();
+    const tally = units.tally;
     const recStarts: number[] = [];
     const recKeys: string[] = [];
     const positions: number[] = [];
@@ -118,18 +153,11 @@ export class UnitEncoder {
     }
     recStarts.push(w.pos);
     this.pool.learn(w, recordBytes, n);
-    const units = cfg.kplAggregation ? this.kpl(w.buf, recStarts, recKeys) : this.plain(w.buf, recStarts, recKeys);
-    const pool = this.pool;
-    let released = false;
-    return {
-      ...units,
-      positions,
-      tally,
-      release: () => {
-        if (!released) pool.give(w);
-        released = true;
-      },
-    };
+    if (cfg.kplAggregation) this.kpl(units, w.buf, recStarts, recKeys);
+    else this.plain(units, w.buf, recStarts, recKeys);
+    units.positions = positions;
+    units.onRelease(() => this.pool.give(w));
+    return units;
   }
 
   /** Compress, then check the record against its limit: cut it (Go plugins) or drop it (Fluent Bit). */
@@ -162,10 +190,9 @@ export class UnitEncoder {
   }
 
   /** One unit per record, or (simple_aggregation) runs of records joined up to the record limit. */
-  private plain(buf: Buffer, recStarts: number[], recKeys: string[]): Omit<Units, 'positions' | 'tally' | 'release'> {
+  private plain(u: Units, buf: Buffer, recStarts: number[], recKeys: string[]): void {
     const cfg = this.cfg;
     const m = recStarts.length - 1;
-    const u = emptyUnits();
     const keyed = cfg.service.partitionKeys;
     for (let k = 0; k < m; k++) {
       let to = k + 1;
@@ -175,17 +202,15 @@ export class UnitEncoder {
         // a configured partition key keeps its records together; random keys: the first one's
         while (to < m && recStarts[to + 1]! - recStarts[k]! <= max && (cfg.partitionKey === undefined || recKeys[to] === key)) to++;
       }
-      push(u, buf, recStarts[k]!, recStarts[to]!, recKeys[k]!, k, to);
+      u.push(buf, recStarts[k]!, recStarts[to]!, recKeys[k]!, k, to);
       k = to - 1;
     }
-    return u;
   }
 
   /** KPL aggregates of consecutive records; a record of 20 KiB or more goes alone. */
-  private kpl(buf: Buffer, recStarts: number[], recKeys: string[]): Omit<Units, 'positions' | 'tally' | 'release'> {
+  private kpl(u: Units, buf: Buffer, recStarts: number[], recKeys: string[]): void {
     const cfg = this.cfg;
     const m = recStarts.length - 1;
-    const u = emptyUnits();
     const max = cfg.service.maxRecordBytes - MAX_PARTITION_KEY;
     let agg: KplAggregate | undefined;
     let aggFrom = 0;
@@ -193,7 +218,7 @@ export class UnitEncoder {
     const close = (k: number) => {
       if (agg === undefined) return;
       const b = agg.encode();
-      push(u, b, 0, b.length, agg.partitionKey, aggFrom, k);
+      u.push(b, 0, b.length, agg.partitionKey, aggFrom, k);
       agg = undefined;
     };
     for (let k = 0; k < m; k++) {
@@ -201,7 +226,7 @@ export class UnitEncoder {
       const e = recStarts[k + 1]!;
       if (e - s >= KPL_MAX_AGGREGATED_RECORD) {
         close(k);
-        push(u, buf, s, e, recKeys[k] || this.random.next(), k, k + 1);
+        u.push(buf, s, e, recKeys[k] || this.random.next(), k, k + 1);
         continue;
       }
       if (agg === undefined) {
@@ -219,20 +244,5 @@ export class UnitEncoder {
       agg.add(cfg.partitionKey === undefined ? aggKey : recKeys[k]!, buf, s, e);
     }
     close(m);
-    return u;
   }
-}
-
-function emptyUnits(): Omit<Units, 'positions' | 'tally' | 'release'> {
-  return { count: 0, bufs: [], starts: [], ends: [], keys: [], from: [], to: [] };
-}
-
-function push(u: Omit<Units, 'positions' | 'tally' | 'release'>, buf: Buffer, start: number, end: number, key: string, from: number, to: number): void {
-  u.bufs.push(buf);
-  u.starts.push(start);
-  u.ends.push(end);
-  u.keys.push(key);
-  u.from.push(from);
-  u.to.push(to);
-  u.count++;
 }
