@@ -8,6 +8,8 @@ import type { LogEvent } from './types.js';
  */
 export interface MemoryOwner {
   charge(bytes: number): void;
+  /** Bytes it may still buffer under its mem_buf_limit (Infinity without one). */
+  room?(): number;
 }
 
 /** What one owner pays for some event data. */

@@ -63,6 +63,19 @@ export interface OutputRunnerOptions {
 }
 
 const DEFAULT_CHUNK_BYTES = 2 * 1024 * 1024;
+const MIN_CHUNK_BYTES = 256 * 1024;
+
+/**
+ * The chunk size under the smallest `mem_buf_limit` of a pipeline's inputs: 2 MiB, or half the
+ * limit when that is less (a power of two, the pool's size classes, from 256 KiB). With a 2M limit
+ * and 2 MiB chunks, one chunk's growth by doubling and its request body alone came to twice the
+ * limit in buffers (the outage test: 3-4 MB of RSS more than with 1 MiB chunks); two chunks also
+ * let one be sent while the next fills.
+ */
+export function chunkBytesFor(smallestLimit: number): number {
+  if (!(smallestLimit < 2 * DEFAULT_CHUNK_BYTES)) return DEFAULT_CHUNK_BYTES;
+  return Math.max(MIN_CHUNK_BYTES, 2 ** Math.floor(Math.log2(Math.max(1, smallestLimit / 2))));
+}
 const MAX_SIZE_HINTS = 10_000;
 
 /**
@@ -131,9 +144,12 @@ export class OutputRunner {
       c = undefined;
     }
     if (!c) {
-      // sized as this tag's last chunk was: a busy tag's chunk never grows (nor copies) on the way
+      // sized as this tag's last chunk was: a busy tag's chunk never grows (nor copies) on the way;
+      // but no larger than its input may still buffer (at mem_buf_limit, the chunk opened for the
+      // last batch read before the pause holds that batch only)
       const hint = this.lastSize.get(tag);
-      c = { tag, builder: new ChunkBuilder(Math.max(size, hint?.bytes ?? 0), Math.max(n, hint?.count ?? 0)), receipts: [] };
+      const room = Math.max(0, owner?.room?.() ?? Infinity);
+      c = { tag, builder: new ChunkBuilder(Math.max(size, Math.min(hint?.bytes ?? 0, room)), Math.max(n, hint?.count ?? 0)), receipts: [] };
       if (key !== tag) {
         c.files = [];
         c.onDisk = true;

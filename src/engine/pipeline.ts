@@ -8,7 +8,7 @@ import { excerpt } from '../redact.js';
 import { EmitterRunner } from './filter-emitter.js';
 import { InputRunner } from './input-runner.js';
 import { MetricsRegistry, type InstanceMetrics } from './metrics.js';
-import { OutputRunner } from './output-runner.js';
+import { chunkBytesFor, OutputRunner } from './output-runner.js';
 import { Receipt } from './receipt.js';
 import { eventBuffers } from './buffer-pool.js';
 import { encodeEvents, trimScratch } from './encode-events.js';
@@ -103,6 +103,7 @@ export class Pipeline {
         return undefined;
       }
     };
+    const chunkBytes = chunkBytesFor(Math.min(...cfg.inputs.map((ic) => ic.options.optNum('mem_buf_limit') ?? Infinity)));
     for (const oc of cfg.outputs) {
       if (oc.def.kind !== 'output') continue;
       const def = oc.def;
@@ -115,6 +116,7 @@ export class Pipeline {
         metrics: ctx.metrics as InstanceMetrics,
         log: ctx.log,
         workers: oc.options.num('workers'),
+        chunkBytes,
         retryLimit: parseRetryLimit(oc.options.str('retry_limit')) ?? Infinity,
         schedulerBaseMs: cfg.service.schedulerBaseMs,
         schedulerCapMs: cfg.service.schedulerCapMs,

@@ -4,7 +4,7 @@ import { encodeEvents, eventData } from '../../src/engine/encode-events.js';
 import type { MemoryOwner } from '../../src/engine/event-data.js';
 import { compileMatch } from '../../src/engine/match.js';
 import { MetricsRegistry } from '../../src/engine/metrics.js';
-import { OutputRunner } from '../../src/engine/output-runner.js';
+import { chunkBytesFor, OutputRunner } from '../../src/engine/output-runner.js';
 import { Receipt } from '../../src/engine/receipt.js';
 import type { Chunk, FlushResult, LogEvent } from '../../src/engine/types.js';
 import { createLogger } from '../../src/log.js';
@@ -23,13 +23,14 @@ class Owner implements MemoryOwner {
 const data = (n: number) => encodeEvents(ev(n)).batch;
 const ids = (c: Chunk) => c.data.toEvents().map((e) => e.record.i as number);
 
-function runner(flush: (c: Chunk) => Promise<FlushResult>, opts: { retryLimit?: number; workers?: number; baseMs?: number; capMs?: number } = {}) {
+function runner(flush: (c: Chunk) => Promise<FlushResult>, opts: { retryLimit?: number; workers?: number; baseMs?: number; capMs?: number; chunkBytes?: number } = {}) {
   const reg = new MetricsRegistry();
   const metrics = reg.instance('output', 'o.0', 'test');
   let dropped = 0;
   const r = new OutputRunner({
     id: 'o.0', instance: { flush }, metrics, log: createLogger('off'), workers: opts.workers ?? 1,
     retryLimit: opts.retryLimit ?? Infinity, schedulerBaseMs: opts.baseMs ?? 5, schedulerCapMs: opts.capMs ?? 20, onDrop: (n) => (dropped += n),
+    chunkBytes: opts.chunkBytes,
   });
   return { r, metrics, dropped: () => dropped };
 }
@@ -150,6 +151,39 @@ describe('OutputRunner', () => {
     while (delivered.length < 5 && performance.now() - t0 < 1000) await new Promise((res) => setTimeout(res, 5));
     expect(delivered.sort()).toEqual(['probe', 't1', 't2', 't3', 't4']);
     await r.drain();
+  });
+});
+
+describe('chunk sizes', () => {
+  it('are 2 MiB, or half the smallest mem_buf_limit (a power of two, from 256 KiB) when that is less', () => {
+    const MiB = 1024 * 1024;
+    expect(chunkBytesFor(Infinity)).toBe(2 * MiB);
+    expect(chunkBytesFor(5 * MiB)).toBe(2 * MiB);
+    expect(chunkBytesFor(4 * MiB)).toBe(2 * MiB);
+    expect(chunkBytesFor(3 * MiB)).toBe(MiB);
+    expect(chunkBytesFor(2 * MiB)).toBe(MiB);
+    expect(chunkBytesFor(MiB)).toBe(MiB / 2);
+    expect(chunkBytesFor(100 * 1024)).toBe(256 * 1024);
+  });
+
+  it('a chunk opened when its input is at mem_buf_limit starts small, not at the size of the tag\'s last chunk', async () => {
+    const sizes: number[] = [];
+    const { r } = runner(async (c) => {
+      sizes.push(c.data.buf.length);
+      return { status: 'ok' };
+    }, { chunkBytes: 64 * 1024 });
+    const room = { left: Infinity };
+    const owner: MemoryOwner = { charge: () => {}, room: () => room.left };
+    const rc = new Receipt(() => {});
+    r.append('t', data(8000), rc, owner); // past chunkBytes: sealed, and the tag's size hint is its size
+    room.left = 0;
+    r.append('t', data(1), rc, owner);
+    room.left = Infinity;
+    r.append('t', data(1), rc, owner); // joins the open chunk
+    rc.release();
+    await r.drain();
+    expect(sizes[0]).toBeGreaterThanOrEqual(64 * 1024);
+    expect(sizes[1]).toBeLessThan(32 * 1024);
   });
 });
 
