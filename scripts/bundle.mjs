@@ -16,8 +16,30 @@ import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
+const require = createRequire(import.meta.url);
 import { join } from 'node:path';
+
+/**
+ * undici's HTTP/2 client requires node:http2 when it loads, for a few constants: about 1.2 MB of
+ * RSS (its JS and the code it compiles), in every process with a network output, though Wren never
+ * asks undici for HTTP/2. In the bundle, that require gets those constants (copied here from this
+ * Node) and the module itself only when something else of it is used.
+ */
+function deferHttp2() {
+  const constants = JSON.stringify(Object.fromEntries(Object.entries(require('node:http2').constants)));
+  return {
+    name: 'defer-http2',
+    setup(b) {
+      b.onResolve({ filter: /^node:http2$/ }, (args) => (/undici[\\/]lib[\\/]dispatcher[\\/]client-h2\.js$/.test(args.importer) ? { path: 'http2', namespace: 'deferred-http2' } : undefined));
+      b.onLoad({ filter: /.*/, namespace: 'deferred-http2' }, () => ({
+        loader: 'js',
+        contents: `const constants = ${constants};\nlet real;\nmodule.exports = new Proxy({ constants }, { get: (_, k) => (k === 'constants' ? constants : (real ??= require('node:http2'))[k]) });\n`,
+      }));
+    },
+  };
+}
 
 const root = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..');
 const outdir = join(root, 'dist', 'bundle');
@@ -40,6 +62,7 @@ await build({
   define: { 'import.meta.url': '__wrenImportMetaUrl' },
   banner: { js: "const __wrenImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
   logLevel: 'warning',
+  plugins: [deferHttp2()],
 });
 const text = readFileSync(join(outdir, 'cli.cjs'));
 if (text.some((b) => b > 0x7f)) throw new Error('dist/bundle/cli.cjs has non-ASCII bytes: the bin reads it as latin1');
