@@ -17,7 +17,10 @@ import { eventBuffers } from './buffer-pool.js';
  *   last GROW_AFTER_MS, and held again (factor 1) once Wren is quiet: under BUSY_SHARE over the
  *   last QUIET_WINDOW_MS. An outage's retries, tens of ms of work a second, are quiet; a dip of a
  *   few hundred ms at full speed is not. (Allowing growth only after a whole second of load cost
- *   15–30% of a 2 s run's throughput.)
+ *   15–30% of a 2 s run's throughput.) Not while no records come in (every input paused on its
+ *   mem_buf_limit, `flowing`): the burst that fills the limit as an outage begins was busy for a
+ *   moment, grew the young generation to its ceiling and kept it there for the whole outage. The
+ *   CLI starts the governor once the pipeline runs, so loading and building count for nothing.
  * - After QUIET_MS of quiet: the free event buffers are let go, and one full collection if
  *   REGROWTH bytes of buffers or heap came since the last (or since the start); again, at most
  *   every QUIET_MS, while buffers made since add up to REGROWTH bytes (each retry encodes its
@@ -60,6 +63,12 @@ export interface HeapGovernorOptions {
   youngBytes?: () => number;
   /** Sets a V8 flag (tests). */
   setFlag?: (flag: string) => void;
+  /**
+   * Whether records are coming in (some input is not paused on its mem_buf_limit): the young
+   * generation grows only then. The burst that fills mem_buf_limit as an outage begins is busy for
+   * a moment, and growing to the ceiling then kept 7-8 MB more for as long as the outage lasted.
+   */
+  flowing?: () => boolean;
 }
 
 export class HeapGovernor {
@@ -140,7 +149,7 @@ export class HeapGovernor {
     this.recent.push({ ms: elapsedMs, cpu: cpu - this.lastCpu });
     this.lastCpu = cpu;
     if (this.recent.length > WINDOW_TICKS) this.recent.shift();
-    if (!this.growing && this.share(GROW_AFTER_MS) > BUSY_SHARE && !this.atCeiling()) this.setGrowth(true);
+    if (!this.growing && this.share(GROW_AFTER_MS) > BUSY_SHARE && !this.atCeiling() && (this.o.flowing?.() ?? true)) this.setGrowth(true);
     if (!(this.share(QUIET_WINDOW_MS) <= BUSY_SHARE)) {
       this.quietFor = 0;
       this.collected = false;

@@ -53,6 +53,11 @@ const POOL_IDLE_MS = 10_000;
 export class Pipeline {
   readonly metrics = new MetricsRegistry();
   private readonly inputs: InputRunner[] = [];
+
+  /** Whether some input may be reading now (not paused on its mem_buf_limit, not stopped). */
+  inputsFlowing(): boolean {
+    return this.inputs.some((r) => !r.paused && !r.stopped);
+  }
   private readonly filters: FilterRunner[] = [];
   private readonly outputs: OutputRunner[] = [];
   /** Pauses and drops that filesystem and memrb storage ask for. */

@@ -12,7 +12,8 @@ function governed() {
   let collections = 0;
   const buffers = { bytes: 0 };
   const heap = { bytes: 8 * 1024 * 1024 };
-  const g = new HeapGovernor({ nodeFlags: '', cpuMicros: () => cpu, bufferBytes: () => buffers.bytes, heapBytes: () => heap.bytes, collect: () => collections++, setFlag: (f) => flags.push(f), youngBytes: () => 2 * 1024 * 1024 });
+  const input = { flowing: true };
+  const g = new HeapGovernor({ nodeFlags: '', flowing: () => input.flowing, cpuMicros: () => cpu, bufferBytes: () => buffers.bytes, heapBytes: () => heap.bytes, collect: () => collections++, setFlag: (f) => flags.push(f), youngBytes: () => 2 * 1024 * 1024 });
   const tick = (cpuMs: number, n = 1) => {
     for (let i = 0; i < n; i++) {
       cpu += cpuMs * 1000;
@@ -20,7 +21,7 @@ function governed() {
     }
   };
   const growing = () => flags.at(-1) === '--semi-space-growth-factor=6'; // from 2 MB to the 12 MB ceiling in one step
-  return { g, flags, tick, buffers, heap, growing, collections: () => collections };
+  return { g, flags, tick, buffers, heap, input, growing, collections: () => collections };
 }
 
 test('the young generation grows under sustained load only, and stops growing once Wren is quiet', () => {
@@ -41,10 +42,12 @@ test('the young generation grows under sustained load only, and stops growing on
 });
 
 test('an outage: retries of a few tens of ms every second neither grow the young generation nor keep Wren from being quiet', () => {
-  const { g, tick, growing, buffers, collections } = governed();
+  const { g, tick, growing, buffers, input, collections } = governed();
   g.start();
-  tick(90, 10); // the burst that fills mem_buf_limit
-  expect(growing()).toBe(true);
+  tick(90); // the burst that fills mem_buf_limit: then the input is paused on it
+  input.flowing = false;
+  tick(90, 9); // busy (start-up's compiling, the first flushes), but no records come in: no growth
+  expect(growing()).toBe(false);
   tick(2, 9);
   for (let s = 0; s < 10; s++) {
     buffers.bytes += 3 * 1024 * 1024; // each retry encodes its request again
@@ -55,6 +58,18 @@ test('an outage: retries of a few tens of ms every second neither grow the young
   // quiet from about 0.7 s after the burst; collected 2 s later, then again as retries pile up buffers
   expect(collections()).toBeGreaterThanOrEqual(3);
   expect(collections()).toBeLessThanOrEqual(5);
+  g.stop();
+});
+
+test('busy while every input is paused on mem_buf_limit is not load: the young generation grows once records flow again', () => {
+  const { g, tick, growing, input } = governed();
+  g.start();
+  input.flowing = false;
+  tick(90, 5);
+  expect(growing()).toBe(false);
+  input.flowing = true;
+  tick(90);
+  expect(growing()).toBe(true);
   g.stop();
 });
 
