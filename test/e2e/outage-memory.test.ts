@@ -12,15 +12,16 @@ import { until } from '../helpers/until.js';
  *
  * Wren runs with the environment the `wren` command (bin/wren.cjs) and the image give Node, as
  * every CLI test does (test/helpers/cli.ts): a fixed malloc trim threshold. The bound asserted is
- * what Wren holds today with some room, mem_buf_limit + 74 MB (measured: a 66-67 MB peak with 2M, +64-65, reached in the burst that
- * fills mem_buf_limit as the outage begins, then flat; `wren run` is at about 48 MB before it
- * reads a line, 38 MB of that the node binary's pages, 42 MB of them once its compilers ran). The
- * issue's target is mem_buf_limit + 60 MB, not met yet: this test keeps what was won from
- * slipping back.
+ * what Wren holds today with some room, mem_buf_limit + 66 MB. Measured: a 63-64 MB peak with 2M
+ * (+61-62), reached in the burst that fills mem_buf_limit as the outage begins, then flat; `wren
+ * run` is at about 54 MB before it reads a line (38 MB of that the node binary's pages, 42 MB of
+ * them once its compilers ran). Before this round it was 65-67, and 1 run in 6 crept to 71-72 as
+ * the young generation, grown in that burst, filled over the outage. The issue's target is
+ * mem_buf_limit + 60 MB, not met yet: this test keeps what was won from slipping back.
  */
 const LINES = 60_000; // about 12 MB: six times mem_buf_limit
 const LIMIT_MB = 2;
-const BOUND_MB = LIMIT_MB + 74;
+const BOUND_MB = LIMIT_MB + 66;
 
 const rssMb = (pid: number): number => {
   try {
@@ -30,7 +31,7 @@ const rssMb = (pid: number): number => {
   }
 };
 
-test('RSS stays under mem_buf_limit + 74 MB while the destination is down, and nothing is lost when it comes back', async () => {
+test('RSS stays under mem_buf_limit + 66 MB while the destination is down, and nothing is lost when it comes back', async () => {
   const dir = tempDir('wren-outage-');
   const pad = 'x'.repeat(160);
   writeFileSync(join(dir, 'app.log'), Array.from({ length: LINES }, (_, n) => `{"n":${n},"msg":"${pad}"}\n`).join(''));
