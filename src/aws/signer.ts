@@ -65,8 +65,9 @@ function signingKey(c: AwsCredentials, day: string, region: string, service: str
   let k = byScope.get(scope);
   if (k === undefined) {
     k = hmac(hmac(hmac(hmac(`AWS4${c.secretAccessKey}`, day), region), service), 'aws4_request');
-    // one entry a day per region and service: forget the days before
-    byScope.clear();
+    // one entry a day per region and service (outputs that share credentials may sign for
+    // several): forget the days before
+    for (const s of byScope.keys()) if (!s.startsWith(day)) byScope.delete(s);
     byScope.set(scope, k);
   }
   return k;

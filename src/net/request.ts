@@ -46,13 +46,17 @@ export function send(req: OutgoingRequest, dispatcher: Dispatcher, opts: SendOpt
     const u = req.url;
     const h = new Collector(resolve, reject, opts);
     if (h.done) return;
-    dispatcher.dispatch({
-      origin: u.origin,
-      path: u.search ? `${u.pathname}${u.search}` : u.pathname,
-      method: req.method as Dispatcher.HttpMethod,
-      headers: req.headers,
-      body: req.body,
-    }, h);
+    try {
+      dispatcher.dispatch({
+        origin: u.origin,
+        path: u.search ? `${u.pathname}${u.search}` : u.pathname,
+        method: req.method as Dispatcher.HttpMethod,
+        headers: req.headers,
+        body: req.body,
+      }, h);
+    } catch (err) {
+      h.onError(err as Error);
+    }
   });
 }
 
