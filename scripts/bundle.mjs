@@ -18,8 +18,9 @@ import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmS
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-const require = createRequire(import.meta.url);
 import { join } from 'node:path';
+
+const require = createRequire(import.meta.url);
 
 /**
  * undici's HTTP/2 client requires node:http2 when it loads, for a few constants: about 1.2 MB of

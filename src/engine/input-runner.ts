@@ -48,13 +48,14 @@ export class InputRunner implements MemoryOwner {
    * resume a paused input; taking never pauses by itself (see checkLimit), so a batch that is
    * charged provisionally and then as bytes does not pause and resume the input in between.
    */
-  room(): number {
-    return this.memBufLimit - this.inflightBytes;
-  }
-
   charge(bytes: number): void {
     this.inflightBytes += bytes;
     if (bytes < 0) this.maybeResume();
+  }
+
+  /** Bytes it may still buffer before mem_buf_limit (negative past it; Infinity without one). */
+  room(): number {
+    return this.memBufLimit - this.inflightBytes;
   }
 
   /**

@@ -76,6 +76,7 @@ export function chunkBytesFor(smallestLimit: number): number {
   if (!(smallestLimit < 2 * DEFAULT_CHUNK_BYTES)) return DEFAULT_CHUNK_BYTES;
   return Math.max(MIN_CHUNK_BYTES, 2 ** Math.floor(Math.log2(Math.max(1, smallestLimit / 2))));
 }
+
 const MAX_SIZE_HINTS = 10_000;
 
 /**

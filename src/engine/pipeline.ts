@@ -54,10 +54,6 @@ export class Pipeline {
   readonly metrics = new MetricsRegistry();
   private readonly inputs: InputRunner[] = [];
 
-  /** Whether some input may be reading now (not paused on its mem_buf_limit, not stopped). */
-  inputsFlowing(): boolean {
-    return this.inputs.some((r) => !r.paused && !r.stopped);
-  }
   private readonly filters: FilterRunner[] = [];
   private readonly outputs: OutputRunner[] = [];
   /** Pauses and drops that filesystem and memrb storage ask for. */
@@ -90,6 +86,11 @@ export class Pipeline {
   /** Records dropped so far, for any reason. */
   get droppedRecords(): number {
     return this.dropped;
+  }
+
+  /** Whether some input may be reading now (not paused on its mem_buf_limit, not stopped). */
+  inputsFlowing(): boolean {
+    return this.inputs.some((r) => !r.paused && !r.stopped);
   }
 
   /**
