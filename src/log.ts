@@ -1,4 +1,5 @@
 import { pino, type DestinationStream, type Logger } from 'pino';
+import { isoTime } from './codec/iso-time.js';
 import { countLogLine, toPinoLevel } from './log-levels.js';
 import { redact, redactValue } from './redact.js';
 
@@ -46,7 +47,8 @@ export function createLogger(level: string, destination: number | NodeJS.Writabl
     {
       level: toPinoLevel(level),
       base: { pid: process.pid },
-      timestamp: pino.stdTimeFunctions.isoTime,
+      // pino's isoTime calls toISOString: see src/codec/iso-time.ts
+      timestamp: () => `,"time":"${isoTime(Date.now())}"`,
       redact: { paths: REDACT_PATHS, censor: '***' },
       formatters: { level: (label) => ({ level: label }) },
       hooks: {

@@ -2,6 +2,7 @@ import { appendFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { errorLine } from '../../src/errors.js';
 import type { Logger } from '../../src/log.js';
+import { isoTime } from '../../src/codec/iso-time.js';
 import { toJson } from '../../src/codec/raw-number.js';
 import { redact } from '../../src/redact.js';
 
@@ -28,16 +29,15 @@ function recordJson(r: Record<string, unknown> | undefined): string {
   }
 }
 
-function isoTime(ms: number): string {
-  const d = new Date(ms);
-  return Number.isNaN(d.getTime()) ? '' : d.toISOString();
+function isoTimeOrEmpty(ms: number): string {
+  return Number.isNaN(new Date(ms).getTime()) ? '' : isoTime(ms);
 }
 
 /** One NDJSON line per refused document: its time, tag, index, status, reason, and the document. */
 export function deadLetterLine(e: DeadLetter, failedAt: number): string {
   const doc = e.document !== undefined ? e.document.toString('utf8') : recordJson(e.record);
-  return `{"time":${JSON.stringify(isoTime(e.time))},"tag":${JSON.stringify(e.tag)},"index":${JSON.stringify(e.index)},` +
-    `"status":${e.status},"reason":${JSON.stringify(redact(e.reason))},"failed_at":${JSON.stringify(isoTime(failedAt))},"document":${doc}}\n`;
+  return `{"time":${JSON.stringify(isoTimeOrEmpty(e.time))},"tag":${JSON.stringify(e.tag)},"index":${JSON.stringify(e.index)},` +
+    `"status":${e.status},"reason":${JSON.stringify(redact(e.reason))},"failed_at":${JSON.stringify(isoTimeOrEmpty(failedAt))},"document":${doc}}\n`;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { isoTime } from '../codec/iso-time.js';
 import { errorLine } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Resolution } from './chain.js';
@@ -79,7 +80,8 @@ export class CredentialCache {
 
   private background(): void {
     if (this.inflight || this.now() - this.lastAttempt < BACKGROUND_INTERVAL_MS) return;
-    const until = this.current?.credentials.expiration?.toISOString();
+    const exp = this.current?.credentials.expiration;
+    const until = exp ? isoTime(exp.getTime()) : undefined;
     this.shared().then((r) => {
       this.o.log.debug({ provider: r.provider }, 'AWS credentials refreshed in the background');
     }, (err: unknown) => {

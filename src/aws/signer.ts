@@ -1,4 +1,5 @@
 import { createHash, createHmac } from 'node:crypto';
+import { isoTime } from '../codec/iso-time.js';
 import type { OutgoingRequest } from '../net/request.js';
 import type { AwsCredentials } from './types.js';
 
@@ -83,7 +84,7 @@ function sha256Hex(data: Uint8Array | string): string {
 
 /** `20150830T123600Z` */
 function amzDate(d: Date): string {
-  const s = d.toISOString();
+  const s = isoTime(d.getTime());
   return `${s.slice(0, 4)}${s.slice(5, 7)}${s.slice(8, 10)}T${s.slice(11, 13)}${s.slice(14, 16)}${s.slice(17, 19)}Z`;
 }
 

@@ -1,3 +1,4 @@
+import { isoTime } from '../codec/iso-time.js';
 import type { MetricsRegistry } from '../engine/metrics.js';
 import { collectFamilies, fluentBitCounters, label, type Family, type ProcessInfo } from './metrics-model.js';
 
@@ -21,7 +22,7 @@ export function renderPrometheus(reg: MetricsRegistry, info: ProcessInfo, now = 
 
 /** `GET /api/v2/metrics`: cmetrics' text format, `2024-01-01T00:00:00.000000000Z name{labels} = value`. */
 export function renderCmetricsText(reg: MetricsRegistry, info: ProcessInfo, now = Date.now()): string {
-  const iso = new Date(now).toISOString();
+  const iso = isoTime(now);
   const ts = `${iso.slice(0, 19)}.${iso.slice(20, 23)}000000Z`;
   let out = '';
   for (const f of collectFamilies(reg, info, now)) {
