@@ -42,6 +42,61 @@ function deferHttp2() {
   };
 }
 
+/**
+ * pino loads node:worker_threads when it loads: tools.js for `isMainThread`, and lib/transport.js
+ * through thread-stream, for transports (logging from a worker thread). Wren logs from its main
+ * thread to a file descriptor and never asks pino for a transport, and the module (with the
+ * worker and performance internals it brings) is about 0.5 MB of RSS in every process. In the
+ * bundle, tools.js is told it runs on the main thread (it only decides there whether to flush
+ * an asynchronous destination at exit; Wren's is synchronous), and thread-stream loads only if a
+ * transport is ever made.
+ */
+function deferPinoWorkers() {
+  return {
+    name: 'defer-pino-workers',
+    setup(b) {
+      b.onResolve({ filter: /^(node:)?worker_threads$/ }, (args) => (/pino[\\/]lib[\\/]tools\.js$/.test(args.importer) ? { path: 'worker_threads', namespace: 'pino-main-thread' } : undefined));
+      b.onLoad({ filter: /.*/, namespace: 'pino-main-thread' }, () => ({ loader: 'js', contents: 'module.exports = { isMainThread: true };\n' }));
+      b.onResolve({ filter: /^thread-stream$/ }, (args) => (/pino[\\/]lib[\\/]transport\.js$/.test(args.importer) ? { path: 'thread-stream', namespace: 'deferred-thread-stream' } : undefined));
+      b.onLoad({ filter: /.*/, namespace: 'deferred-thread-stream' }, () => ({
+        loader: 'js',
+        resolveDir: join(root, 'node_modules', 'pino', 'lib'),
+        contents: "module.exports = function ThreadStream(...args) { return new (require('thread-stream'))(...args); };\n",
+      }));
+    },
+  };
+}
+
+/**
+ * undici and sonic-boom (pino's destination) load node:assert for `assert(condition, message)`
+ * alone: the module brings its error formatting and comparison internals, about 0.3 MB of RSS. In
+ * the bundle they get that one function (an AssertionError as Node's, code ERR_ASSERTION); any
+ * other property of it loads the real module.
+ */
+function leanAssert() {
+  return {
+    name: 'lean-assert',
+    setup(b) {
+      b.onResolve({ filter: /^(node:)?assert$/ }, (args) => (/node_modules[\\/](undici|sonic-boom)[\\/]/.test(args.importer) ? { path: 'assert', namespace: 'lean-assert' } : undefined));
+      b.onLoad({ filter: /.*/, namespace: 'lean-assert' }, () => ({
+        loader: 'js',
+        contents: `class AssertionError extends Error {
+  constructor(message) { super(message); this.name = 'AssertionError'; this.code = 'ERR_ASSERTION'; }
+}
+function assert(value, message) {
+  if (value) return;
+  if (message instanceof Error) throw message;
+  throw new AssertionError(message === undefined ? 'The expression evaluated to a falsy value' : String(message));
+}
+assert.ok = assert;
+assert.AssertionError = AssertionError;
+module.exports = new Proxy(assert, { get: (t, k) => (k in t ? t[k] : require('node:assert')[k]) });
+`,
+      }));
+    },
+  };
+}
+
 const root = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..');
 const outdir = join(root, 'dist', 'bundle');
 rmSync(outdir, { recursive: true, force: true });
@@ -63,7 +118,7 @@ await build({
   define: { 'import.meta.url': '__wrenImportMetaUrl' },
   banner: { js: "const __wrenImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
   logLevel: 'warning',
-  plugins: [deferHttp2()],
+  plugins: [deferHttp2(), deferPinoWorkers(), leanAssert()],
 });
 const text = readFileSync(join(outdir, 'cli.cjs'));
 if (text.some((b) => b > 0x7f)) throw new Error('dist/bundle/cli.cjs has non-ASCII bytes: the bin reads it as latin1');

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
+import { monotonicMs } from '../../src/clock.js';
 import { addSecret } from '../../src/redact.js';
 import type { Dispatcher } from 'undici';
 import { Agent, request } from '../../src/net/undici.js';
@@ -83,8 +84,8 @@ export class KubeClient {
 
   private async bearer(): Promise<string | undefined> {
     if (!this.o.tokenFile) return undefined;
-    if (performance.now() - this.tokenReadAt < this.o.tokenTtlMs) return this.token;
-    this.tokenReadAt = performance.now();
+    if (monotonicMs() - this.tokenReadAt < this.o.tokenTtlMs) return this.token;
+    this.tokenReadAt = monotonicMs();
     try {
       this.token = (await readFile(this.o.tokenFile, 'utf8')).trim() || undefined;
       addSecret(this.token); // an API error body that echoes it is printed redacted

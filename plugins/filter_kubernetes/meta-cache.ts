@@ -1,3 +1,4 @@
+import { monotonicMs } from '../../src/clock.js';
 import { errorLine } from '../../src/errors.js';
 import type { Logger } from '../../src/log.js';
 import type { PluginMetrics } from '../../src/engine/types.js';
@@ -13,7 +14,7 @@ export interface ContainerMeta {
 /** What the cache knows about one pod. */
 interface PodState {
   pod?: PodJson;
-  /** performance.now() of the last good answer. */
+  /** monotonicMs() of the last good answer. */
   fetchedAt: number;
   /** After a failure: no new request before this time. */
   retryAt: number;
@@ -58,7 +59,7 @@ export class MetaCache {
    * timeout with whatever is known then.
    */
   lookup(key: string, namespace: string, pod: string): PodState | Promise<PodState> {
-    const now = performance.now();
+    const now = monotonicMs();
     let st = this.pods.get(key);
     if (st === undefined) {
       st = { fetchedAt: 0, retryAt: 0, metas: new Map() };
@@ -80,11 +81,11 @@ export class MetaCache {
     st.inflight = this.fetch(namespace, pod).then(
       (json) => {
         st.pod = json;
-        st.fetchedAt = performance.now();
+        st.fetchedAt = monotonicMs();
         st.metas.clear();
       },
       (err: unknown) => {
-        st.retryAt = performance.now() + this.o.negativeTtlMs;
+        st.retryAt = monotonicMs() + this.o.negativeTtlMs;
         if (this.o.signal?.aborted) return;
         this.metrics.add('kube_api_errors');
         const kept = st.pod !== undefined ? 'keeping the metadata cached before' : 'records go on with the file-name metadata';

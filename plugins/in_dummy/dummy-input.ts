@@ -1,3 +1,4 @@
+import { monotonicMs } from '../../src/clock.js';
 import { ConfigError } from '../../src/errors.js';
 import type { InputContext, InputInstance, LogEvent } from '../../src/engine/types.js';
 
@@ -35,7 +36,7 @@ export class DummyInput implements InputInstance {
   }
 
   start(): void {
-    this.startedAt = performance.now() - (this.ctx.options.bool('flush_on_startup') ? 1000 / this.perSecond : 0);
+    this.startedAt = monotonicMs() - (this.ctx.options.bool('flush_on_startup') ? 1000 / this.perSecond : 0);
     this.schedule();
   }
 
@@ -47,7 +48,7 @@ export class DummyInput implements InputInstance {
 
   private tick(): void {
     if (this.stopped) return;
-    const elapsed = performance.now() - this.startedAt;
+    const elapsed = monotonicMs() - this.startedAt;
     let due = Math.floor((elapsed * this.perSecond) / 1000) - this.emitted;
     if (this.samples > 0) due = Math.min(due, this.samples - this.emitted);
     while (due > 0 && !this.paused && !this.stopped) {
@@ -83,7 +84,7 @@ export class DummyInput implements InputInstance {
     if (!this.paused) return;
     this.paused = false;
     // do not try to catch up on the time spent paused
-    this.startedAt = performance.now() - (this.emitted * 1000) / this.perSecond;
+    this.startedAt = monotonicMs() - (this.emitted * 1000) / this.perSecond;
     this.schedule();
   }
 

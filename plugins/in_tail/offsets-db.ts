@@ -1,5 +1,6 @@
 import { rmSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
+import { monotonicMs } from '../../src/clock.js';
 import { WrenError } from '../../src/errors.js';
 import type { Logger } from '../../src/log.js';
 import { removeStaleTemps, type SyncMode, writeAtomic, writeAtomicSync } from './atomic-write.js';
@@ -192,14 +193,14 @@ export class OffsetsDb {
         r.markerSize = m.size;
       }
     }
-    const t0 = performance.now();
+    const t0 = monotonicMs();
     this.lastWrite = Date.now();
     try {
       this.applyPending(rows);
       if (!this.unsaved) return;
       await this.dropSidecars();
       const image = this.sql.image(this.seenAt);
-      this.commitCost = performance.now() - t0;
+      this.commitCost = monotonicMs() - t0;
       await writeAtomic(this.path, image, this.sync);
       this.failures.succeeded();
     } catch (err) {

@@ -1,3 +1,4 @@
+import { monotonicMs } from '../clock.js';
 import { errorLine } from '../errors.js';
 import {
   CredentialsError, NotConfigured, type AwsCredentials, type ChainStep, type CredentialProvider, type Described,
@@ -30,12 +31,12 @@ export class ChainError extends CredentialsError {
 }
 
 export function elapsed(t0: number): number {
-  return Math.round((performance.now() - t0) * 10) / 10;
+  return Math.round((monotonicMs() - t0) * 10) / 10;
 }
 
 /** Run one provider as a step of the report. */
 export async function runStep(name: string, p: () => Promise<AwsCredentials>): Promise<{ step: ChainStep; credentials?: AwsCredentials }> {
-  const t0 = performance.now();
+  const t0 = monotonicMs();
   try {
     const credentials = await p();
     return { step: { provider: name, outcome: 'answered', ms: elapsed(t0), message: '' }, credentials };

@@ -1,3 +1,4 @@
+import { monotonicMs } from '../clock.js';
 import type { Logger } from '../log.js';
 import type { InstanceMetrics } from './metrics.js';
 import type { MemoryOwner } from './event-data.js';
@@ -88,7 +89,7 @@ export class InputRunner implements MemoryOwner {
     this.paused = true;
     this.metrics.add('pauses');
     this.pausesUnlogged++;
-    const now = performance.now();
+    const now = monotonicMs();
     if (now - this.lastPauseLog >= PAUSE_LOG_MS) {
       this.log.warn({ buffered_bytes: this.inflightBytes, mem_buf_limit: this.memBufLimit, pauses: this.pausesUnlogged },
         'mem_buf_limit reached: input paused until outputs catch up (logged at most once a minute; see wren_input_pauses_total)');

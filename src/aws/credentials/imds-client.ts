@@ -1,4 +1,5 @@
 import type { Dispatcher } from 'undici';
+import { monotonicMs } from '../../clock.js';
 import { errorLine } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { send, type IncomingResponse } from '../../net/request.js';
@@ -79,7 +80,7 @@ export class ImdsClient {
 
   private fetchToken(): Promise<TokenOutcome> {
     const { endpoint, timeoutMs } = this.o;
-    const t0 = performance.now();
+    const t0 = monotonicMs();
     const ctl = new AbortController();
     return new Promise<TokenOutcome>((resolve, reject) => {
       let settled = false;
@@ -93,7 +94,7 @@ export class ImdsClient {
         if (keepPut) {
           hopConcluded = true;
           // the PUT stays out for the rest of its time: an answer proves it was only slow
-          const rest = setTimeout(() => ctl.abort(), Math.max(0, t0 + timeoutMs - performance.now()));
+          const rest = setTimeout(() => ctl.abort(), Math.max(0, t0 + timeoutMs - monotonicMs()));
           rest.unref();
         } else {
           ctl.abort();
@@ -106,7 +107,7 @@ export class ImdsClient {
       this.request('PUT', '/latest/api/token', { 'x-aws-ec2-metadata-token-ttl-seconds': String(TOKEN_TTL_S) }, ctl.signal).then((res) => {
         if (hopConcluded) {
           ctl.abort();
-          if (res.status === 200) this.putWasSlow(res, Math.round(performance.now() - t0));
+          if (res.status === 200) this.putWasSlow(res, Math.round(monotonicMs() - t0));
           return;
         }
         finish(() => {
@@ -126,8 +127,8 @@ export class ImdsClient {
       timers.push(setTimeout(() => {
         this.request('GET', '/latest/meta-data/', {}, ctl.signal).then(() => {
           if (settled) return;
-          const wait = Math.max(0, t0 + this.hopWaitMs - performance.now());
-          timers.push(setTimeout(() => finish(() => resolve({ kind: 'hop-limit', afterMs: Math.round(performance.now() - t0) }), true), wait));
+          const wait = Math.max(0, t0 + this.hopWaitMs - monotonicMs());
+          timers.push(setTimeout(() => finish(() => resolve({ kind: 'hop-limit', afterMs: Math.round(monotonicMs() - t0) }), true), wait));
         }, () => { /* the deadline reports it */ });
       }, Math.min(20, timeoutMs / 10)));
     });

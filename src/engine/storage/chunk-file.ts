@@ -1,7 +1,7 @@
 import { closeSync, fsyncSync, ftruncateSync, openSync, readSync, writevSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { ChunkBuilder, type EncodedBatch } from '../chunk-builder.js';
 import type { EventData } from '../event-data.js';
-import { crc32 } from 'node:zlib';
 
 /**
  * A chunk on disk (`storage.type filesystem`): one append-only file per chunk, holding exactly
@@ -192,4 +192,11 @@ export function readChunkHeader(path: string): ChunkHeader | undefined {
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
+}
+
+/** node:zlib's crc32, loaded on first use: only storage.checksum needs it (node:zlib is 0.2 MB of RSS). */
+let zlibCrc32: ((data: Uint8Array, value?: number) => number) | undefined;
+function crc32(data: Uint8Array, value?: number): number {
+  zlibCrc32 ??= (createRequire(import.meta.url)('node:zlib') as typeof import('node:zlib')).crc32;
+  return zlibCrc32(data, value);
 }
