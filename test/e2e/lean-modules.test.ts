@@ -9,7 +9,7 @@ import { until } from '../helpers/until.js';
  * What a tail → http pipeline (no TLS, no compression) loads of Node's own modules, as users run
  * it (the bundle, through the `wren` bin). Each of these is 0.2-0.9 MB of RSS for as long as Wren
  * runs, and none is needed there: node:tls (only with https or a CA file), node:zlib (only to
- * compress, or with storage.checksum), node:dns (only with net.dns.prefer_ipv4), node:perf_hooks
+ * compress, or with storage.checksum), node:dns (only with service dns.prefer_ipv4), node:perf_hooks
  * (only while the heap governor lets the young generation grow; Wren's clock is src/clock.ts),
  * node:worker_threads (pino's transports, never used) and node:assert (undici's and sonic-boom's
  * `assert(condition)`: the bundle gives them that function alone).
