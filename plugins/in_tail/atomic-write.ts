@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import { closeSync, constants, fsyncSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { nodeCrypto } from '../../src/lazy-require.js';
 
 /**
  * Replace a file with new bytes so that a crash (kill -9, power loss with `sync`) at any moment
@@ -21,7 +21,7 @@ export type SyncMode = 'off' | 'normal' | 'full' | 'extra';
 const TMP_MARK = '.wren-tmp-';
 
 function tempName(target: string): string {
-  return join(dirname(target), `${basename(target)}${TMP_MARK}${process.pid}-${randomBytes(6).toString('hex')}`);
+  return join(dirname(target), `${basename(target)}${TMP_MARK}${process.pid}-${nodeCrypto().randomBytes(6).toString('hex')}`);
 }
 
 const EXCL = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL;

@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { FileHandle } from 'node:fs/promises';
+import { sha1Hex } from '../../src/codec/sha1.js';
 
 /**
  * What identifies a file's content, besides its inode:
@@ -47,14 +47,14 @@ export async function readHead(handle: FileHandle, size: number): Promise<Head |
   const len = Math.min(size, HEAD_BYTES);
   if (len <= 0) return null;
   const buf = await readAt(handle, len, 0).catch(() => null);
-  return buf === null ? null : { len, hash: createHash('sha1').update(buf).digest('hex') };
+  return buf === null ? null : { len, hash: sha1Hex(buf) };
 }
 
 /** Whether the file (of `size` bytes) starts with the content `head` was taken from. */
 export async function headMatches(handle: FileHandle, size: number, head: Head): Promise<boolean> {
   if (size < head.len) return false;
   const buf = await readAt(handle, head.len, 0).catch(() => null);
-  return buf !== null && createHash('sha1').update(buf).digest('hex') === head.hash;
+  return buf !== null && sha1Hex(buf) === head.hash;
 }
 
 export type Xxh3 = (bytes: Uint8Array) => bigint;

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { nodeCrypto } from '../lazy-require.js';
 import { isLossy, RawNumber } from './raw-number.js';
 
 /**
@@ -118,10 +118,18 @@ export function parseLogJsonObject(text: string, limit?: number): Record<string,
   return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
 }
 
-const NONCE = randomBytes(6).toString('hex');
-/** A lossy number's stand-in while the text is parsed natively: "\u0000<nonce>:<index>". */
-const MARK = `\u0000${NONCE}:`;
-const MARK_JSON = `"\\u0000${NONCE}:`;
+/**
+ * A lossy number's stand-in while the text is parsed natively: "\u0000<nonce>:<index>", the nonce
+ * random per process; made with the first lossy number (node:crypto loads then).
+ */
+let MARK = '';
+let MARK_JSON = '';
+
+function makeMark(): void {
+  const nonce = nodeCrypto().randomBytes(6).toString('hex');
+  MARK = `\u0000${nonce}:`;
+  MARK_JSON = `"\\u0000${nonce}:`;
+}
 
 interface Rewritten {
   text: string;
@@ -196,6 +204,7 @@ function rewrite(s: string, limit: number): Rewritten | null {
       const token = s.slice(i, e);
       if (e - i >= 16 || /[eE]/.test(token)) {
         if (isLossy(token)) {
+          if (MARK === '') makeMark();
           out += s.slice(from, i) + MARK_JSON + numbers.length + '"';
           numbers.push(token);
           from = e;

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { nodeCrypto } from '../lazy-require.js';
 
 /**
  * A number whose JSON text a JavaScript number cannot hold exactly: an integer past 2^53
@@ -32,15 +32,24 @@ export class RawNumber {
 
   toJSON(): string {
     used++;
-    return MARK + this.#text;
+    return mark() + this.#text;
   }
 }
 
-const NONCE = randomBytes(8).toString('hex');
-const MARK = `\u0001${NONCE}#`;
+/** "\u0001<nonce>#", the nonce random per process; made with the first RawNumber written (node:crypto loads then). */
+let MARK = '';
 /** The marker as JSON.stringify writes it inside a string. */
-const MARKED = new RegExp(`"\\\\u0001${NONCE}#(-?[0-9][0-9.eE+-]*)"`, 'g');
+let MARKED: RegExp | undefined;
 let used = 0;
+
+function mark(): string {
+  if (MARK === '') {
+    const nonce = nodeCrypto().randomBytes(8).toString('hex');
+    MARK = `\u0001${nonce}#`;
+    MARKED = new RegExp(`"\\\\u0001${nonce}#(-?[0-9][0-9.eE+-]*)"`, 'g');
+  }
+  return MARK;
+}
 
 /**
  * JSON text of a record or value, numbers kept as they came (RawNumber). Throws what
@@ -56,13 +65,13 @@ export function toJson(v: unknown): string {
     if (!(err instanceof TypeError) || !/BigInt/i.test(err.message)) throw err;
     s = JSON.stringify(v, bigintAsRaw);
   }
-  return used === before || s === undefined ? s : s.replace(MARKED, '$1');
+  return used === before || s === undefined ? s : s.replace(MARKED!, '$1');
 }
 
 function bigintAsRaw(_k: string, v: unknown): unknown {
   if (typeof v !== 'bigint') return v;
   used++;
-  return MARK + v.toString();
+  return mark() + v.toString();
 }
 
 /** True when JSON.stringify wrote a RawNumber since `mark` (see `rawMark`). */
@@ -72,7 +81,7 @@ export function rawMark(): number {
 
 /** Swap RawNumber markers in JSON text made by JSON.stringify for their digits. */
 export function unmarkRaw(json: string): string {
-  return json.replace(MARKED, '$1');
+  return MARKED === undefined ? json : json.replace(MARKED, '$1'); // no marker made: none to swap
 }
 
 const VALID = /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?$/;

@@ -1,9 +1,11 @@
-import { createRequire } from 'node:module';
 import type { PerformanceObserver } from 'node:perf_hooks';
 import { getHeapSpaceStatistics, getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { lazyRequire } from '../lazy-require.js';
 import { EXPOSE_GC, LIFTOFF_ONLY, OLD_GROWTH } from '../v8-flags.cjs';
 import { eventBuffers } from './buffer-pool.js';
+
+const perfHooks = lazyRequire<typeof import('node:perf_hooks')>('node:perf_hooks');
 
 /**
  * Keeps V8's young generation small unless Wren is busy, and gives memory back once it is quiet.
@@ -234,9 +236,8 @@ export class HeapGovernor {
       return;
     }
     if (this.gcWatch) return;
-    // node:perf_hooks (0.3 MB of RSS) loads the first time growth is allowed: never in a quiet run or an outage
-    const { PerformanceObserver: Observer } = createRequire(import.meta.url)('node:perf_hooks') as typeof import('node:perf_hooks');
-    this.gcWatch = new Observer(() => this.afterScavenge());
+    // node:perf_hooks loads the first time growth is allowed: never in a quiet run or an outage
+    this.gcWatch = new (perfHooks().PerformanceObserver)(() => this.afterScavenge());
     this.gcWatch.observe({ entryTypes: ['gc'] });
   }
 }

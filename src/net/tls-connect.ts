@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import type { SecureContext } from 'node:tls';
 import { WrenError } from '../errors.js';
+import { lazyRequire } from '../lazy-require.js';
 import type { TlsOptions } from './dispatchers.js';
+
+const tlsModule = lazyRequire<typeof import('node:tls')>('node:tls');
 
 /** The TLS part of an undici connect option. */
 export interface TlsConnect {
@@ -35,8 +37,8 @@ export function tlsConnectOptions(tls: TlsOptions | undefined, env: NodeJS.Proce
   if (tls?.serverName) out.servername = tls.serverName;
   if (tls?.caFile) {
     const extra = env.NODE_EXTRA_CA_CERTS ? [readPem(env.NODE_EXTRA_CA_CERTS, 'NODE_EXTRA_CA_CERTS')] : [];
-    // node:tls (0.9 MB of RSS) loads here only with a CA file, else with the first https connection
-    const { createSecureContext, rootCertificates } = createRequire(import.meta.url)('node:tls') as typeof import('node:tls');
+    // node:tls loads here only with a CA file, else with the first https connection
+    const { createSecureContext, rootCertificates } = tlsModule();
     out.ca = [...rootCertificates, ...extra, readPem(tls.caFile, 'tls.ca_file')];
     out.secureContext = createSecureContext({ ca: out.ca });
   }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { nodeCrypto } from '../lazy-require.js';
 import { BUILTIN_SPECS } from './builtin-specs.js';
 
 /**
@@ -21,7 +21,7 @@ const SLOW: ReadonlyMap<string, string> = new Map([
 /** The stock parser standing in for a Fluent Bit stock pattern, when `regex` is one. */
 export function stockStandIn(regex: string | undefined): { name: string; regex?: string } | undefined {
   if (!regex || regex.length > 2000) return undefined;
-  const name = SLOW.get(createHash('sha256').update(regex.trim()).digest('hex'));
+  const name = SLOW.get(nodeCrypto().createHash('sha256').update(regex.trim()).digest('hex'));
   if (name === undefined) return undefined;
   return { name, regex: BUILTIN_SPECS.find((s) => s.name === name)?.regex };
 }

@@ -11,10 +11,12 @@ import { until } from '../helpers/until.js';
  * runs, and none is needed there: node:tls (only with https or a CA file), node:zlib (only to
  * compress, or with storage.checksum), node:dns (only with service dns.prefer_ipv4), node:perf_hooks
  * (only while the heap governor lets the young generation grow; Wren's clock is src/clock.ts),
+ * node:crypto (signing, hashing and nonces load it when they are first needed; tail's file heads
+ * are hashed by src/codec/sha1.ts),
  * node:worker_threads (pino's transports, never used) and node:assert (undici's and sonic-boom's
  * `assert(condition)`: the bundle gives them that function alone).
  */
-test('a tail → http run loads no node:tls, zlib, dns, perf_hooks, worker_threads or assert', async () => {
+test('a tail → http run loads no node:tls, zlib, dns, perf_hooks, crypto, worker_threads or assert', async () => {
   const dir = tempDir('wren-lean-');
   writeFileSync(join(dir, 'app.log'), Array.from({ length: 50 }, (_, n) => `{"n":${n}}\n`).join(''));
   let lines = 0;
@@ -51,5 +53,5 @@ pipeline:
   }
   const loaded = readFileSync(list, 'utf8').split('\n');
   expect(loaded).toContain('http'); // the list is real: undici loads node:http
-  expect(loaded.filter((m) => ['tls', '_tls_wrap', 'zlib', 'dns', 'perf_hooks', 'worker_threads', 'assert'].includes(m))).toEqual([]);
+  expect(loaded.filter((m) => ['tls', '_tls_wrap', 'zlib', 'dns', 'perf_hooks', 'crypto', 'worker_threads', 'assert'].includes(m))).toEqual([]);
 }, 30_000);

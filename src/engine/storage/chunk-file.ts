@@ -1,6 +1,6 @@
 import { closeSync, fsyncSync, ftruncateSync, openSync, readSync, writevSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { ChunkBuilder, type EncodedBatch } from '../chunk-builder.js';
+import { lazyRequire } from '../../lazy-require.js';
 import type { EventData } from '../event-data.js';
 
 /**
@@ -194,9 +194,8 @@ export function readChunkHeader(path: string): ChunkHeader | undefined {
   }
 }
 
-/** node:zlib's crc32, loaded on first use: only storage.checksum needs it (node:zlib is 0.2 MB of RSS). */
-let zlibCrc32: ((data: Uint8Array, value?: number) => number) | undefined;
+/** node:zlib's crc32: only storage.checksum needs node:zlib, loaded then. */
+const zlib = lazyRequire<typeof import('node:zlib')>('node:zlib');
 function crc32(data: Uint8Array, value?: number): number {
-  zlibCrc32 ??= (createRequire(import.meta.url)('node:zlib') as typeof import('node:zlib')).crc32;
-  return zlibCrc32(data, value);
+  return zlib().crc32(data, value);
 }
