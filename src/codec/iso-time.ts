@@ -13,6 +13,5 @@ export function isoTime(ms: number): string {
 }
 
 function pad(n: number, width: number): string {
-  const s = String(n);
-  return s.length >= width ? s : '0'.repeat(width - s.length) + s;
+  return String(n).padStart(width, '0');
 }
