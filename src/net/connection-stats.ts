@@ -2,6 +2,7 @@ import type { Dispatcher } from 'undici';
 import { Agent } from './undici.js';
 import type { PluginMetrics } from '../engine/types.js';
 import { RoutingDispatcher } from './routing-dispatcher.js';
+import { H1Agent } from './h1-agent.js';
 
 /** Connections a dispatcher holds open, and how many of them carry a request now. */
 export interface ConnectionStats {
@@ -23,6 +24,11 @@ export function connectionStats(d: Dispatcher): ConnectionStats {
   const agents: Agent[] = [];
   const visit = (x: Dispatcher) => {
     if (x instanceof RoutingDispatcher) for (const y of x.dispatchers) visit(y);
+    else if (x instanceof H1Agent) {
+      const s = x.stats;
+      out.total += s.total;
+      out.busy += s.busy;
+    }
     else if (x instanceof Agent) agents.push(x);
     else {
       const a = innerAgent(x);

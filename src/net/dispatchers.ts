@@ -1,5 +1,6 @@
 import type { Dispatcher } from 'undici';
 import { Agent, ProxyAgent } from './undici.js';
+import { H1Agent } from './h1-agent.js';
 import { ProxyResolver, parseProxyUrl } from './proxy-env.js';
 import { RoutingDispatcher } from './routing-dispatcher.js';
 import { tlsConnectOptions, type TlsConnect } from './tls-connect.js';
@@ -59,7 +60,8 @@ export function createDestinationDispatcher(opts: DestinationOptions = {}): Disp
   const env = opts.env ?? process.env;
   const tls = tlsConnectOptions(opts.tls, env);
   const timeout = opts.connectTimeoutMs ?? 10_000;
-  const direct = new Agent({ connect: { ...tls, timeout }, connections: opts.connections });
+  // direct traffic on Wren's own HTTP/1.1 client (see H1Agent), proxied traffic on undici's
+  const direct = new H1Agent({ tls, connectTimeoutMs: timeout, connections: opts.connections });
   const resolver = new ProxyResolver({ proxy: opts.proxy, env });
   if (resolver.alwaysDirect) return direct;
   const owned: Dispatcher[] = [direct];

@@ -1,0 +1,53 @@
+import type { Dispatcher } from 'undici';
+
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const BAD_VALUE = /[\r\n\0]/;
+/** Headers the request line and framing own (as undici refuses them). */
+const FRAMING = new Set(['transfer-encoding', 'keep-alive', 'upgrade', 'expect']);
+
+/**
+ * The request line and headers as H1Agent writes them, with `host` and `content-length` when the
+ * caller did not set them; names, values and framing headers are checked as undici checks them.
+ */
+export function requestHead(opts: Dispatcher.DispatchOptions, host: string, body: Buffer | Uint8Array | string | undefined): { head: string; close: boolean } {
+  const path = opts.path;
+  if (typeof path !== 'string' || path[0] !== '/' || BAD_VALUE.test(path) || path.includes(' ')) throw new TypeError(`invalid request path ${JSON.stringify(path)}`);
+  let lines = '';
+  let hasHost = false;
+  let length: string | undefined;
+  let close = false;
+  const add = (name: string, value: unknown) => {
+    const v = String(value);
+    if (!TOKEN.test(name)) throw new TypeError(`invalid header name ${JSON.stringify(name)}`);
+    if (BAD_VALUE.test(v)) throw new TypeError(`invalid value for header ${name} (it holds a line break or a NUL)`);
+    const lower = name.toLowerCase();
+    if (FRAMING.has(lower)) throw new TypeError(`the ${lower} header is set by the HTTP client, not the request`);
+    if (lower === 'host') hasHost = true;
+    else if (lower === 'content-length') {
+      length = v;
+      return;
+    } else if (lower === 'connection') {
+      const c = v.toLowerCase();
+      if (c !== 'close' && c !== 'keep-alive') throw new TypeError(`invalid connection header ${JSON.stringify(v)}`);
+      if (c === 'close') close = true;
+      return;
+    }
+    lines += `${name}: ${v}\r\n`;
+  };
+  const h = opts.headers;
+  if (Array.isArray(h)) {
+    for (let i = 0; i + 1 < h.length; i += 2) add(String(h[i]), h[i + 1]);
+  } else if (h != null) {
+    for (const [k, v] of Object.entries(h as Record<string, unknown>)) {
+      if (v === undefined) continue;
+      if (Array.isArray(v)) for (const x of v) add(k, x);
+      else add(k, v);
+    }
+  }
+  let head = hasHost ? `${opts.method} ${path} HTTP/1.1\r\n${lines}` : `${opts.method} ${path} HTTP/1.1\r\nhost: ${host}\r\n${lines}`;
+  const size = body === undefined ? 0 : typeof body === 'string' ? Buffer.byteLength(body) : body.length;
+  if (length !== undefined && Number(length) !== size) throw new TypeError(`content-length ${length} does not match the body's ${size} bytes`);
+  if (body !== undefined || opts.method === 'POST' || opts.method === 'PUT' || opts.method === 'PATCH') head += `content-length: ${size}\r\n`;
+  head += close ? 'connection: close\r\n\r\n' : 'connection: keep-alive\r\n\r\n';
+  return { head, close };
+}

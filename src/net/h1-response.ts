@@ -1,0 +1,215 @@
+/**
+ * An HTTP/1.1 response read as its bytes arrive (RFC 9112): status line and headers, then a body
+ * framed by Content-Length, chunked transfer coding, or the end of the connection. No object per
+ * body piece: the body goes on as views into the bytes read.
+ */
+
+/** Where a parsed response goes. */
+export interface ResponseEvents {
+  headers(status: number, rawHeaders: Buffer[], statusText: string): void;
+  data(chunk: Buffer): void;
+}
+
+/** A response that breaks the protocol: the connection cannot be used again. */
+export class ResponseError extends Error {
+  readonly code = 'HPE_INVALID_RESPONSE';
+}
+
+/** Largest status line and header block accepted (Node's and undici's default). */
+export const MAX_HEAD_BYTES = 16 * 1024;
+
+const CRLF2 = Buffer.from('\r\n\r\n', 'latin1');
+const enum State { Head, Fixed, ChunkSize, ChunkData, ChunkEnd, Trailers, UntilClose, Done }
+
+export class ResponseParser {
+  /** The connection may carry another request after this response. */
+  keepAlive = true;
+  /** The server's `Keep-Alive: timeout=N`, in ms. */
+  keepAliveHintMs: number | undefined;
+  private state = State.Head;
+  /** Bytes of an unfinished head, chunk-size line or trailer block. */
+  private pending: Buffer | undefined;
+  private remaining = 0;
+
+  constructor(private readonly method: string, private readonly on: ResponseEvents) {}
+
+  get done(): boolean {
+    return this.state === State.Done;
+  }
+
+  /**
+   * Read `buf`. Returns the number of bytes that were not part of this response (a server that
+   * answered more than asked for): the connection is then not used again.
+   */
+  feed(buf: Buffer): number {
+    let at = 0;
+    while (at < buf.length && this.state !== State.Done) {
+      switch (this.state) {
+        case State.Head: at = this.head(buf, at); break;
+        case State.Fixed: {
+          const n = Math.min(this.remaining, buf.length - at);
+          this.on.data(at === 0 && n === buf.length ? buf : buf.subarray(at, at + n));
+          at += n;
+          this.remaining -= n;
+          if (this.remaining === 0) this.state = State.Done;
+          break;
+        }
+        case State.ChunkSize: at = this.chunkSize(buf, at); break;
+        case State.ChunkData: {
+          const n = Math.min(this.remaining, buf.length - at);
+          this.on.data(buf.subarray(at, at + n));
+          at += n;
+          this.remaining -= n;
+          if (this.remaining === 0) {
+            this.state = State.ChunkEnd;
+            this.remaining = 2;
+          }
+          break;
+        }
+        case State.ChunkEnd: {
+          // the CRLF after a chunk's data, possibly split over two reads
+          const c = buf[at]!;
+          if (c !== (this.remaining === 2 ? 13 : 10)) throw new ResponseError('malformed chunked body: no CRLF after a chunk');
+          at++;
+          if (--this.remaining === 0) this.state = State.ChunkSize;
+          break;
+        }
+        case State.Trailers: at = this.trailers(buf, at); break;
+        case State.UntilClose:
+          this.on.data(at === 0 ? buf : buf.subarray(at));
+          at = buf.length;
+          break;
+      }
+    }
+    return buf.length - at;
+  }
+
+  /** The server closed the connection: true when that ends the response (a body read until close). */
+  closed(): boolean {
+    if (this.state === State.UntilClose) this.state = State.Done;
+    return this.state === State.Done;
+  }
+
+  /** Joins what is pending with `buf` from `at`, when a line or the head spans reads. */
+  private joined(buf: Buffer, at: number): Buffer {
+    const rest = at === 0 ? buf : buf.subarray(at);
+    return this.pending === undefined ? rest : Buffer.concat([this.pending, rest]);
+  }
+
+  private head(buf: Buffer, at: number): number {
+    const b = this.joined(buf, at);
+    const carried = this.pending?.length ?? 0;
+    const end = b.indexOf(CRLF2, Math.max(0, carried - 3));
+    if (end < 0) {
+      if (b.length > MAX_HEAD_BYTES) throw new ResponseError(`response headers over ${MAX_HEAD_BYTES} bytes`);
+      this.pending = Buffer.from(b); // a copy: `buf` is the socket's and may be reused
+      return buf.length;
+    }
+    if (end > MAX_HEAD_BYTES) throw new ResponseError(`response headers over ${MAX_HEAD_BYTES} bytes`);
+    this.pending = undefined;
+    this.parseHead(b.subarray(0, end));
+    return at + (end + 4 - carried);
+  }
+
+  private parseHead(h: Buffer): void {
+    const text = h.toString('latin1');
+    const lineEnd = text.indexOf('\r\n');
+    const statusLine = lineEnd < 0 ? text : text.slice(0, lineEnd);
+    const m = /^HTTP\/1\.([01]) ([1-9]\d\d)(?: (.*))?$/.exec(statusLine);
+    if (m === null) throw new ResponseError(`not an HTTP/1.1 status line: ${JSON.stringify(statusLine.slice(0, 80))}`);
+    const status = Number(m[2]);
+    const raw: Buffer[] = [];
+    let length: number | undefined;
+    let chunked = false;
+    let close = m[1] === '0';
+    let pos = lineEnd < 0 ? text.length : lineEnd + 2;
+    while (pos < text.length) {
+      let e = text.indexOf('\r\n', pos);
+      if (e < 0) e = text.length;
+      const colon = text.indexOf(':', pos);
+      if (colon < 0 || colon > e || colon === pos) throw new ResponseError(`malformed response header line: ${JSON.stringify(text.slice(pos, Math.min(e, pos + 80)))}`);
+      const name = text.slice(pos, colon);
+      const value = text.slice(colon + 1, e).trim();
+      raw.push(h.subarray(pos, colon), Buffer.from(value, 'latin1'));
+      switch (name.length) {
+        case 10: // connection, keep-alive
+          if (equalsLower(name, 'connection')) {
+            const v = value.toLowerCase();
+            if (v.includes('close')) close = true;
+            else if (v.includes('keep-alive') && m[1] === '0') close = false;
+          } else if (equalsLower(name, 'keep-alive')) {
+            const t = /(?:^|[\s,])timeout=(\d+)/i.exec(value);
+            if (t !== null) this.keepAliveHintMs = Number(t[1]) * 1000;
+          }
+          break;
+        case 14:
+          if (equalsLower(name, 'content-length')) {
+            if (!/^\d+$/.test(value) || (length !== undefined && length !== Number(value))) throw new ResponseError(`invalid content-length: ${JSON.stringify(value)}`);
+            length = Number(value);
+          }
+          break;
+        case 17:
+          if (equalsLower(name, 'transfer-encoding')) chunked = /(?:^|,)\s*chunked\s*$/i.test(value);
+          break;
+      }
+      pos = e + 2;
+    }
+    if (status < 200) {
+      // an interim answer (100 Continue, 103 Early Hints): the final one follows
+      if (status === 101) throw new ResponseError('the server switched protocols, which Wren never asks for');
+      return;
+    }
+    this.keepAlive = !close;
+    this.on.headers(status, raw, m[3] ?? '');
+    if (this.method === 'HEAD' || status === 204 || status === 304) this.state = State.Done;
+    else if (chunked) this.state = State.ChunkSize;
+    else if (length !== undefined) {
+      this.remaining = length;
+      this.state = length === 0 ? State.Done : State.Fixed;
+    } else {
+      this.keepAlive = false;
+      this.state = State.UntilClose;
+    }
+  }
+
+  private chunkSize(buf: Buffer, at: number): number {
+    const e = buf.indexOf(10, at);
+    if (e < 0) {
+      this.pending = this.joined(buf, at);
+      if (this.pending.length > 1024) throw new ResponseError('malformed chunked body: chunk-size line too long');
+      this.pending = Buffer.from(this.pending);
+      return buf.length;
+    }
+    const line = (this.pending === undefined ? buf.toString('latin1', at, e) : this.joined(buf.subarray(0, e), at).toString('latin1'));
+    this.pending = undefined;
+    const m = /^([0-9a-fA-F]{1,12})[ \t]*(?:;[^\r]*)?\r$/.exec(line);
+    if (m === null) throw new ResponseError(`malformed chunked body: chunk size ${JSON.stringify(line.slice(0, 40))}`);
+    this.remaining = parseInt(m[1]!, 16);
+    this.state = this.remaining === 0 ? State.Trailers : State.ChunkData;
+    return e + 1;
+  }
+
+  /** After the last chunk: trailer lines (ignored) up to an empty line. */
+  private trailers(buf: Buffer, at: number): number {
+    for (;;) {
+      const e = buf.indexOf(10, at);
+      if (e < 0) {
+        this.pending = Buffer.from(this.joined(buf, at));
+        if (this.pending.length > MAX_HEAD_BYTES) throw new ResponseError(`response trailers over ${MAX_HEAD_BYTES} bytes`);
+        return buf.length;
+      }
+      const lineLength = (this.pending?.length ?? 0) + e - at;
+      this.pending = undefined;
+      at = e + 1;
+      if (lineLength === 1) { // "\r": the empty line that ends the message
+        this.state = State.Done;
+        return at;
+      }
+    }
+  }
+}
+
+/** `name` (any case) equals `lower` (lower case, same length already checked). */
+function equalsLower(name: string, lower: string): boolean {
+  return name === lower || name.toLowerCase() === lower;
+}
