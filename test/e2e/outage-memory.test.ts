@@ -12,12 +12,13 @@ import { until } from '../helpers/until.js';
  *
  * Wren runs with the environment the `wren` command (bin/wren.cjs) and the image give Node, as
  * every CLI test does (test/helpers/cli.ts): a fixed malloc trim threshold. The bound is the
- * issue's target, mem_buf_limit + 60 MB. Measured: a 61.3-61.6 MB peak with 2M (60.7-61.1 without
- * the tests' loopback guard), reached in the burst that fills mem_buf_limit as the outage begins,
- * then flat. Of it, about 42 MB is the node binary's pages (a bare `node` touches 31: V8's
- * optimizing compiler, WebAssembly for undici's HTTP parser, the modules loaded). It was 63-64
- * before Wren stopped loading what such a run does not use (test/e2e/lean-modules.test.ts) and
- * V8's time zone data (src/codec/iso-time.ts), and 65-67 before that.
+ * issue's target, mem_buf_limit + 60 MB. Measured: a 59.6-60.1 MB peak with 2M
+ * (WREN_TEST_SHOW_RSS=1 prints it), reached in the burst that fills mem_buf_limit as the outage
+ * begins, then flat. Of it, about 41 MB is the node binary's pages (a bare `node` touches 31: V8's
+ * optimizing compiler, the modules loaded). It was 61.3-61.6 while direct connections went through
+ * undici (its WebAssembly HTTP parser), 63-64 before Wren stopped loading what such a run does not
+ * use (test/e2e/lean-modules.test.ts) and V8's time zone data (src/codec/iso-time.ts), and 65-67
+ * before that.
  */
 const LINES = 60_000; // about 12 MB: six times mem_buf_limit
 const LIMIT_MB = 2;
@@ -79,7 +80,7 @@ pipeline:
     await until(() => state.refused >= 3, 20_000, 'the first refused flushes');
     await new Promise((r) => setTimeout(r, 6000)); // the outage: Wren holds mem_buf_limit and waits
     const peak = Math.max(...samples);
-    if (process.env.WREN_TEST_SHOW_RSS) console.log(samples.map((s) => s.toFixed(0)).join(" "));
+    if (process.env.WREN_TEST_SHOW_RSS) console.log(`outage peak ${peak.toFixed(1)} MB`);
     state.down = false;
     await until(() => seen.size === LINES, 60_000, `all ${LINES} lines delivered (have ${seen.size})`);
     expect(duplicated).toBe(0);

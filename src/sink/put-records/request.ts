@@ -46,7 +46,8 @@ export function buildBody(svc: StreamService, target: string, units: Units, idx:
       size += kj.length * 3 + 16; // `,"PartitionKey":` and the key as UTF-8 (at most 3 bytes a character)
     }
   }
-  const out = room !== undefined && room.length >= size ? room : Buffer.allocUnsafe(size);
+  // a new buffer has 1/16 to spare, so that the next calls' bodies (a few bytes longer or shorter) fit in it
+  const out = room !== undefined && room.length >= size ? room : Buffer.allocUnsafe(size + (size >> 4));
   let at = h.copy(out, 0);
   for (let k = 0; k < idx.length; k++) {
     const u = idx[k]!;
