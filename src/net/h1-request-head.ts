@@ -11,6 +11,7 @@ const FRAMING = new Set(['transfer-encoding', 'keep-alive', 'upgrade', 'expect']
  */
 export function requestHead(opts: Dispatcher.DispatchOptions, host: string, body: Buffer | Uint8Array | string | undefined): { head: string; close: boolean } {
   const path = opts.path;
+  if (!TOKEN.test(opts.method)) throw new TypeError(`invalid request method ${JSON.stringify(opts.method)}`);
   if (typeof path !== 'string' || path[0] !== '/' || BAD_VALUE.test(path) || path.includes(' ')) throw new TypeError(`invalid request path ${JSON.stringify(path)}`);
   let lines = '';
   let hasHost = false;
