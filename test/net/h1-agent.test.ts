@@ -227,3 +227,20 @@ it('close() waits for requests in flight, then refuses new ones', async () => {
   expect(a.stats.total).toBe(0);
   await expect(send(get(url), a, { timeoutMs: 5000 })).rejects.toThrow('the connection pool is closed');
 });
+
+it('takes an early answer (a 413 before the body is read) and does not reuse that connection', async () => {
+  const { url, sockets } = await listen(createNetServer((sock) => {
+    sock.once('data', () => sock.end('HTTP/1.1 413 Request Entity Too Large\r\nConnection: close\r\nContent-Length: 8\r\n\r\ntoo big!'));
+    sock.on('error', () => {});
+  }));
+  const a = agent();
+  const body = Buffer.alloc(8 * 1024 * 1024, 98);
+  for (let i = 0; i < 2; i++) {
+    const res = await send({ method: 'POST', url, headers: {}, body }, a, { timeoutMs: 5000 }).catch((e: Error) => e);
+    // the answer, or (if the kernel reset the connection first) a one-line network error: never a hang
+    if (res instanceof Error) expect(res.message).toMatch(/ECONNRESET|EPIPE|closed the connection/);
+    else expect([res.status, res.body.toString()]).toEqual([413, 'too big!']);
+  }
+  expect(sockets).toHaveLength(2);
+  expect(a.stats.total).toBe(0);
+});
