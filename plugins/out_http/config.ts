@@ -5,6 +5,7 @@ import { ConfigError } from '../../src/errors.js';
 import { splitHeader } from '../../src/config/secrets.js';
 import { PROXY_OPTIONS, TLS_OPTIONS, destinationFromOptions, type DestinationKeys } from '../../src/net/options.js';
 import { NET_OPTIONS } from '../../src/sink/options.js';
+import { headerProblem } from '../../src/net/h1-request-head.js';
 import { AWS_OPTIONS } from '../../src/aws/options.js';
 
 export const HTTP_OPTIONS: readonly OptionSpec[] = [
@@ -57,6 +58,8 @@ export function httpConfig(id: string, o: PluginOptions): HttpConfig {
   for (const h of o.list('header')) {
     const m = /^\s*([^\s:]+):?\s+(.*)$/.exec(h);
     if (!m) throw new ConfigError(`output '${id}': header '${splitHeader(h).name}' has no value (its text is not printed: it may be a secret)`, o.pos('header'), { hint: "write it as 'NAME VALUE', e.g. 'Authorization Bearer …'" });
+    const problem = headerProblem(m[1]!, m[2]!.trim());
+    if (problem !== undefined) throw new ConfigError(`output '${id}': header ${problem}`, o.pos('header'), { hint: 'give a header name of letters, digits and -, and a value on one line; leave framing headers (Transfer-Encoding, Expect, …) to Wren' });
     headers[m[1]!.toLowerCase()] = m[2]!.trim();
   }
   const user = o.optStr('http_user');

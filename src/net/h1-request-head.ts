@@ -6,6 +6,20 @@ const BAD_VALUE = /[\r\n\0]/;
 const FRAMING = new Set(['transfer-encoding', 'keep-alive', 'upgrade', 'expect']);
 
 /**
+ * Why a header cannot be sent as given (undefined when it can): its name is not an HTTP token, its
+ * value holds a line break or a NUL, or it is a framing header the client sets itself. The http
+ * output checks its `header` entries with this when the config loads.
+ */
+export function headerProblem(name: string, value: string): string | undefined {
+  if (!TOKEN.test(name)) return `invalid header name ${JSON.stringify(name)}`;
+  if (BAD_VALUE.test(value)) return `invalid value for header ${name} (it holds a line break or a NUL)`;
+  const lower = name.toLowerCase();
+  if (FRAMING.has(lower)) return `the ${lower} header is set by the HTTP client, not the request`;
+  if (lower === 'connection' && !/^(close|keep-alive)$/i.test(value)) return `invalid connection header ${JSON.stringify(value)} (close or keep-alive)`;
+  return undefined;
+}
+
+/**
  * The request line and headers as H1Agent writes them, with `host` and `content-length` when the
  * caller did not set them; names, values and framing headers are checked as undici checks them.
  */
@@ -19,18 +33,15 @@ export function requestHead(opts: Dispatcher.DispatchOptions, host: string, body
   let close = false;
   const add = (name: string, value: unknown) => {
     const v = String(value);
-    if (!TOKEN.test(name)) throw new TypeError(`invalid header name ${JSON.stringify(name)}`);
-    if (BAD_VALUE.test(v)) throw new TypeError(`invalid value for header ${name} (it holds a line break or a NUL)`);
+    const problem = headerProblem(name, v);
+    if (problem !== undefined) throw new TypeError(problem);
     const lower = name.toLowerCase();
-    if (FRAMING.has(lower)) throw new TypeError(`the ${lower} header is set by the HTTP client, not the request`);
     if (lower === 'host') hasHost = true;
     else if (lower === 'content-length') {
       length = v;
       return;
     } else if (lower === 'connection') {
-      const c = v.toLowerCase();
-      if (c !== 'close' && c !== 'keep-alive') throw new TypeError(`invalid connection header ${JSON.stringify(v)}`);
-      if (c === 'close') close = true;
+      if (v.toLowerCase() === 'close') close = true;
       return;
     }
     lines += `${name}: ${v}\r\n`;

@@ -26,6 +26,18 @@ async function output(entries: Array<[string, RawValue]>): Promise<OutputInstanc
 }
 
 describe('http output', () => {
+  it('refuses, when the config loads, a header the HTTP client could not send', async () => {
+    await expect(output([['header', 'Expect 100-continue']])).rejects.toThrow("output 'http.0': header the expect header is set by the HTTP client, not the request");
+    await expect(output([['header', 'X@Team core']])).rejects.toThrow('invalid header name "X@Team"');
+    await expect(output([['header', 'Connection upgrade']])).rejects.toThrow('invalid connection header "upgrade" (close or keep-alive)');
+    // a Host header of the user's is sent as given (virtual hosts)
+    const s = await startRecordingServer();
+    servers.push(s);
+    const o = await output([['port', String(s.port)], ['header', 'Host logs.example.internal']]);
+    expect((await o.flush(chunk(1))).status).toBe('ok');
+    expect(s.received[0]!.headers.host).toBe('logs.example.internal');
+  });
+
   it('POSTs a JSON array with the date key, extra headers and basic auth', async () => {
     const s = await startRecordingServer();
     servers.push(s);
