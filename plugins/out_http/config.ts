@@ -59,7 +59,7 @@ export function httpConfig(id: string, o: PluginOptions): HttpConfig {
     const m = /^\s*([^\s:]+):?\s+(.*)$/.exec(h);
     if (!m) throw new ConfigError(`output '${id}': header '${splitHeader(h).name}' has no value (its text is not printed: it may be a secret)`, o.pos('header'), { hint: "write it as 'NAME VALUE', e.g. 'Authorization Bearer …'" });
     const problem = headerProblem(m[1]!, m[2]!.trim());
-    if (problem !== undefined) throw new ConfigError(`output '${id}': header ${problem}`, o.pos('header'), { hint: 'give a header name of letters, digits and -, and a value on one line; leave framing headers (Transfer-Encoding, Expect, …) to Wren' });
+    if (problem !== undefined) throw new ConfigError(`output '${id}': header '${m[1]}' cannot be sent: ${problem}`, o.pos('header'), { hint: 'write NAME VALUE on one line, NAME of letters, digits and -; leave Transfer-Encoding, Expect, Upgrade and Keep-Alive to Wren' });
     headers[m[1]!.toLowerCase()] = m[2]!.trim();
   }
   const user = o.optStr('http_user');

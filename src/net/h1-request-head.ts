@@ -11,11 +11,11 @@ const FRAMING = new Set(['transfer-encoding', 'keep-alive', 'upgrade', 'expect']
  * output checks its `header` entries with this when the config loads.
  */
 export function headerProblem(name: string, value: string): string | undefined {
-  if (!TOKEN.test(name)) return `invalid header name ${JSON.stringify(name)}`;
-  if (BAD_VALUE.test(value)) return `invalid value for header ${name} (it holds a line break or a NUL)`;
+  if (!TOKEN.test(name)) return "its name is not an HTTP token (letters, digits and !#$%&'*+-.^_`|~)";
+  if (BAD_VALUE.test(value)) return 'its value holds a line break or a NUL';
   const lower = name.toLowerCase();
-  if (FRAMING.has(lower)) return `the ${lower} header is set by the HTTP client, not the request`;
-  if (lower === 'connection' && !/^(close|keep-alive)$/i.test(value)) return `invalid connection header ${JSON.stringify(value)} (close or keep-alive)`;
+  if (FRAMING.has(lower)) return 'the HTTP client sets it itself';
+  if (lower === 'connection' && !/^(close|keep-alive)$/i.test(value)) return 'it can only be close or keep-alive';
   return undefined;
 }
 
@@ -34,7 +34,7 @@ export function requestHead(opts: Dispatcher.DispatchOptions, host: string, body
   const add = (name: string, value: unknown) => {
     const v = String(value);
     const problem = headerProblem(name, v);
-    if (problem !== undefined) throw new TypeError(problem);
+    if (problem !== undefined) throw new TypeError(`header ${JSON.stringify(name)} cannot be sent: ${problem}`);
     const lower = name.toLowerCase();
     if (lower === 'host') hasHost = true;
     else if (lower === 'content-length') {
