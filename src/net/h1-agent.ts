@@ -229,8 +229,10 @@ class Job implements ResponseEvents {
     this.fail(err);
   }
 
-  headers(status: number, raw: Buffer[], statusText: string): void {
-    this.handler.onHeaders?.(status, raw, noop, statusText);
+  headers(status: number, raw: string[], statusText: string): void {
+    // strings where undici's type says Buffers: its handlers (and send()'s) read them with
+    // toString('latin1'), which a string answers with itself
+    this.handler.onHeaders?.(status, raw as unknown as Buffer[], noop, statusText);
   }
 
   data(chunk: Buffer): void {

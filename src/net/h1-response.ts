@@ -6,7 +6,11 @@
 
 /** Where a parsed response goes. */
 export interface ResponseEvents {
-  headers(status: number, rawHeaders: Buffer[], statusText: string): void;
+  /**
+   * `rawHeaders`: names and values in turn, as latin1 strings (undici hands Buffers over; a
+   * Buffer per header, made for every answer, was most of this parser's cost in a fresh process).
+   */
+  headers(status: number, rawHeaders: string[], statusText: string): void;
   data(chunk: Buffer): void;
 }
 
@@ -118,7 +122,7 @@ export class ResponseParser {
     const m = /^HTTP\/1\.([01]) ([1-9]\d\d)(?: (.*))?$/.exec(statusLine);
     if (m === null) throw new ResponseError(`not an HTTP/1.1 status line: ${JSON.stringify(statusLine.slice(0, 80))}`);
     const status = Number(m[2]);
-    const raw: Buffer[] = [];
+    const raw: string[] = [];
     let length: number | undefined;
     let chunked = false;
     let close = m[1] === '0';
@@ -130,7 +134,7 @@ export class ResponseParser {
       if (colon < 0 || colon > e || colon === pos) throw new ResponseError(`malformed response header line: ${JSON.stringify(text.slice(pos, Math.min(e, pos + 80)))}`);
       const name = text.slice(pos, colon);
       const value = text.slice(colon + 1, e).trim();
-      raw.push(h.subarray(pos, colon), Buffer.from(value, 'latin1'));
+      raw.push(name, value);
       switch (name.length) {
         case 10: // connection, keep-alive
           if (equalsLower(name, 'connection')) {
