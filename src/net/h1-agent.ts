@@ -123,6 +123,7 @@ class OriginPool {
 
   enqueue(job: Job): void {
     let c = this.idle.pop();
+    // a socket Node destroyed on a read error is gone before its 'error' event reaches the Conn
     while (c !== undefined && c.socket.destroyed) {
       this.conns.delete(c);
       c = this.idle.pop();
@@ -309,8 +310,8 @@ class Conn {
     const job = this.job;
     const parser = this.parser;
     if (job === undefined || parser === undefined) {
-      // bytes nobody asked for: the connection is out of step
-      this.socket.destroy();
+      // bytes nobody asked for: the connection is out of step (it leaves the pool now)
+      this.destroy(new Error('an answer nobody asked for'));
       return;
     }
     let extra: number;
@@ -337,7 +338,7 @@ class Conn {
     const hint = parser.keepAliveHintMs;
     if (hint !== undefined) this.keepAliveMs = Math.min(hint, KEEPALIVE_MAX_MS) - KEEPALIVE_MARGIN_MS;
     // reused only when the whole request went out (a server may answer early, e.g. a 413, and stop reading)
-    const reuse = !spent && this.socket.writableLength === 0 && this.connected && parser.keepAlive && !job.close && this.keepAliveMs > 0 && !this.dead;
+    const reuse = !spent && this.socket.writableLength === 0 && this.connected && parser.keepAlive && !job.close && this.keepAliveMs > 0;
     if (reuse) this.pool.free(this);
     else {
       this.dead = true;

@@ -6,7 +6,7 @@ import type { TlsOptions } from './dispatchers.js';
 
 const tlsModule = lazyRequire<typeof import('node:tls')>('node:tls');
 
-/** The TLS part of an undici connect option. */
+/** The TLS options of a connection: undici's connect option (proxies) and H1Agent's tls.connect (direct). */
 export interface TlsConnect {
   rejectUnauthorized: boolean;
   ca?: string[];
