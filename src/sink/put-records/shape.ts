@@ -37,6 +37,11 @@ export class RecordShaper {
     this.fast = o.logKey === undefined && o.dataKeys === undefined;
   }
 
+  /** Does every record go as the chunk holds it (and a newline if configured)? */
+  get passesThrough(): boolean {
+    return this.fast && this.o.timeKey === undefined && this.o.replaceDots === undefined;
+  }
+
   /** Write event i's data; on anything but 'ok' nothing is written. */
   write(w: ByteWriter, data: EventData, i: number): ShapeResult {
     const o = this.o;

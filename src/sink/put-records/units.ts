@@ -18,10 +18,11 @@ import { RecordShaper } from './shape.js';
  */
 export class Units {
   count = 0;
-  /** Unit u's data is bufs[u][starts[u], ends[u]). */
+  /** Unit u's data is bufs[u][starts[u], ends[u]), then the byte tails[u] if it is not -1. */
   readonly bufs: Buffer[] = objectArray();
   readonly starts: number[] = [];
   readonly ends: number[] = [];
+  readonly tails: number[] = [];
   /** Partition keys (Kinesis). */
   readonly keys: string[] = objectArray();
   readonly from: number[] = [];
@@ -31,10 +32,11 @@ export class Units {
   tally: EncodeTally = { missingKey: 0, empty: 0, unencodable: 0, tooLarge: 0, truncated: 0, largest: 0 };
   private giveBack: (() => void) | undefined;
 
-  push(buf: Buffer, start: number, end: number, key: string, from: number, to: number): void {
+  push(buf: Buffer, start: number, end: number, key: string, from: number, to: number, tail = -1): void {
     this.bufs.push(buf);
     this.starts.push(start);
     this.ends.push(end);
+    this.tails.push(tail);
     this.keys.push(key);
     this.from.push(from);
     this.to.push(to);
@@ -44,6 +46,11 @@ export class Units {
   /** Set what is given back once the flush is over (the pooled buffer the units point into). */
   onRelease(f: () => void): void {
     this.giveBack = f;
+  }
+
+  /** Unit u's length in bytes. */
+  size(u: number): number {
+    return this.ends[u]! - this.starts[u]! + (this.tails[u]! < 0 ? 0 : 1);
   }
 
   /** Give the pooled buffer back (after the flush: the request bodies are copies). */
@@ -101,8 +108,12 @@ export class UnitEncoder {
   private readonly pool = new WriterPool(2, 1024 * 1024, 16);
   private readonly random = new RandomKeys();
 
+  /** Records go as they are in the chunk (no option reshapes them, one record a unit): no copy. */
+  private readonly passThrough: boolean;
+
   constructor(private readonly cfg: PutRecordsConfig) {
     this.shaper = new RecordShaper(cfg.shape);
+    this.passThrough = this.shaper.passesThrough && cfg.compression === undefined && !cfg.kplAggregation && !cfg.simpleAggregation;
   }
 
   /** The partition key of event i (configured field, cut to 256 characters), or a random one. */
@@ -120,6 +131,7 @@ export class UnitEncoder {
   }
 
   encode(data: EventData): Units {
+    if (this.passThrough) return this.encodeInPlace(data);
     const cfg = this.cfg;
     const svc = cfg.service;
     const n = data.count;
@@ -157,6 +169,54 @@ export class UnitEncoder {
     else this.plain(units, w.buf, recStarts, recKeys);
     units.positions = positions;
     units.onRelease(() => this.pool.give(w));
+    return units;
+  }
+
+  /**
+   * Units that point at the chunk's own record bytes (the newline, when there is one, is added as
+   * the body is written): the usual case, with no copy of the records. A record over the limit is
+   * dropped (Fluent Bit) or cut into a buffer of its own (Go plugins), as `fit` does.
+   */
+  private encodeInPlace(data: EventData): Units {
+    const cfg = this.cfg;
+    const svc = cfg.service;
+    const n = data.count;
+    const buf = data.buf;
+    const st = data.starts;
+    const units = new Units();
+    const tally = units.tally;
+    const positions: number[] = [];
+    const keyed = svc.partitionKeys;
+    const tail = cfg.shape.newline ? 0x0a : -1;
+    const extra = tail < 0 ? 0 : 1;
+    for (let i = 0; i < n; i++) {
+      const s = st[i]!;
+      const e = st[i + 1]!;
+      if (e - s <= 2) {
+        tally.empty++;
+        continue;
+      }
+      const key = keyed ? this.keyOf(data, i) : '';
+      const max = svc.maxRecordBytes - (keyed ? Buffer.byteLength(key) : 0);
+      const len = e - s + extra;
+      const u = units.count;
+      if (len <= max) {
+        units.push(buf, s, e, key, u, u + 1, tail);
+      } else {
+        tally.largest = Math.max(tally.largest, len);
+        if (cfg.flavor === 'core') {
+          tally.tooLarge++;
+          continue;
+        }
+        tally.truncated++;
+        const cut = Buffer.allocUnsafe(max);
+        buf.copy(cut, 0, s, s + max - TRUNCATED_SUFFIX.length);
+        TRUNCATED_SUFFIX.copy(cut, max - TRUNCATED_SUFFIX.length);
+        units.push(cut, 0, max, key, u, u + 1);
+      }
+      positions.push(i);
+    }
+    units.positions = positions;
     return units;
   }
 
