@@ -25,6 +25,7 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 /** Views over the last buffers seen (one pooled record buffer and one body held at most), so that a body of many records makes them once. */
 let srcBuf: Buffer | undefined;
 let srcView: DataView | undefined;
+let outBuf: Buffer | undefined;
 let outAb: ArrayBufferLike | undefined;
 let outWords: Uint32Array | undefined;
 
@@ -37,9 +38,13 @@ function viewOf(src: Buffer): DataView {
 }
 
 function wordsOf(out: Buffer): Uint32Array {
-  if (out.buffer !== outAb) {
-    outAb = out.buffer;
-    outWords = new Uint32Array(out.buffer, 0, out.buffer.byteLength >>> 2);
+  if (out !== outBuf) {
+    outBuf = out;
+    const ab = out.buffer;
+    if (ab !== outAb) {
+      outAb = ab;
+      outWords = new Uint32Array(ab, 0, ab.byteLength >>> 2);
+    }
   }
   return outWords!;
 }

@@ -12,35 +12,54 @@ import { RecordShaper } from './shape.js';
  * A chunk made into service records ("units"): each unit is one record of a PutRecordBatch /
  * PutRecords call and carries one chunk record, or several (simple_aggregation: newline-joined;
  * aggregation: a KPL aggregate). Units keep the chunk's order; unit u carries the encoded records
- * [from[u], to[u]), whose chunk positions are in `positions`. Parallel arrays, no object per record;
+ * [from[u], to[u]), whose chunk positions are in `positions`. Parallel arrays sized for the chunk
+ * (typed where they hold numbers), no object per record and no growing as units are added;
  * a class, so every flush's units have one shape (an object literal spread per flush made the
  * optimized batch and body code deoptimize and recompile as the shape's field types widened).
  */
 export class Units {
   count = 0;
   /** Unit u's data is bufs[u][starts[u], ends[u]), then the byte tails[u] if it is not -1. */
-  readonly bufs: Buffer[] = objectArray();
-  readonly starts: number[] = [];
-  readonly ends: number[] = [];
-  readonly tails: number[] = [];
+  readonly bufs: Buffer[];
+  readonly starts: Int32Array;
+  readonly ends: Int32Array;
+  readonly tails: Int16Array;
   /** Partition keys (Kinesis). */
-  readonly keys: string[] = objectArray();
-  readonly from: number[] = [];
-  readonly to: number[] = [];
-  /** Chunk position of each encoded record. */
-  positions: number[] = [];
+  readonly keys: string[];
+  readonly from: Int32Array;
+  readonly to: Int32Array;
+  /** Chunk position of each encoded record (`records` of them). */
+  readonly positions: Int32Array;
+  records = 0;
   tally: EncodeTally = { missingKey: 0, empty: 0, unencodable: 0, tooLarge: 0, truncated: 0, largest: 0 };
   private giveBack: (() => void) | undefined;
 
+  /** Room for `capacity` units and records (a chunk's record count: there are never more). */
+  constructor(capacity: number) {
+    this.bufs = new Array<Buffer>(capacity);
+    this.starts = new Int32Array(capacity);
+    this.ends = new Int32Array(capacity);
+    this.tails = new Int16Array(capacity);
+    this.keys = new Array<string>(capacity);
+    this.from = new Int32Array(capacity);
+    this.to = new Int32Array(capacity);
+    this.positions = new Int32Array(capacity);
+  }
+
+  /** Record `i` of the chunk is the next encoded record. */
+  record(i: number): void {
+    this.positions[this.records++] = i;
+  }
+
   push(buf: Buffer, start: number, end: number, key: string, from: number, to: number, tail = -1): void {
-    this.bufs.push(buf);
-    this.starts.push(start);
-    this.ends.push(end);
-    this.tails.push(tail);
-    this.keys.push(key);
-    this.from.push(from);
-    this.to.push(to);
-    this.count++;
+    const u = this.count++;
+    this.bufs[u] = buf;
+    this.starts[u] = start;
+    this.ends[u] = end;
+    this.tails[u] = tail;
+    this.keys[u] = key;
+    this.from[u] = from;
+    this.to[u] = to;
   }
 
   /** Set what is given back once the flush is over (the pooled buffer the units point into). */
@@ -59,17 +78,6 @@ export class Units {
     this.giveBack = undefined;
     f?.();
   }
-}
-
-/**
- * An empty array already of the elements kind that holds objects and strings: `[]` starts as
- * small integers, and the first push of a string or buffer into a fresh one deoptimized the
- * optimized push on every flush.
- */
-function objectArray<T>(): T[] {
-  const a: unknown[] = [''];
-  a.length = 0;
-  return a as T[];
 }
 
 /** Records not sent (counted, logged) and records cut to fit. */
@@ -137,11 +145,10 @@ export class UnitEncoder {
     const n = data.count;
     const recordBytes = data.starts[n]! - data.starts[0]!;
     const w = this.pool.forRecords(recordBytes, n);
-    const units = new Units();
+    const units = new Units(n);
     const tally = units.tally;
     const recStarts: number[] = [];
     const recKeys: string[] = [];
-    const positions: number[] = [];
     const keyed = svc.partitionKeys;
     const needKey = keyed && (cfg.partitionKey !== undefined || !cfg.kplAggregation);
     for (let i = 0; i < n; i++) {
@@ -161,13 +168,12 @@ export class UnitEncoder {
       }
       recStarts.push(start);
       recKeys.push(key);
-      positions.push(i);
+      units.record(i);
     }
     recStarts.push(w.pos);
     this.pool.learn(w, recordBytes, n);
     if (cfg.kplAggregation) this.kpl(units, w.buf, recStarts, recKeys);
     else this.plain(units, w.buf, recStarts, recKeys);
-    units.positions = positions;
     units.onRelease(() => this.pool.give(w));
     return units;
   }
@@ -183,9 +189,8 @@ export class UnitEncoder {
     const n = data.count;
     const buf = data.buf;
     const st = data.starts;
-    const units = new Units();
+    const units = new Units(n);
     const tally = units.tally;
-    const positions: number[] = [];
     const keyed = svc.partitionKeys;
     const tail = cfg.shape.newline ? 0x0a : -1;
     const extra = tail < 0 ? 0 : 1;
@@ -214,9 +219,8 @@ export class UnitEncoder {
         TRUNCATED_SUFFIX.copy(cut, max - TRUNCATED_SUFFIX.length);
         units.push(cut, 0, max, key, u, u + 1);
       }
-      positions.push(i);
+      units.record(i);
     }
-    units.positions = positions;
     return units;
   }
 
