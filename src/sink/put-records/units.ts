@@ -35,7 +35,7 @@ export class Units {
   private giveBack: (() => void) | undefined;
 
   /** Room for `capacity` units and records (a chunk's record count: there are never more). */
-  constructor(capacity: number) {
+  constructor(readonly capacity: number) {
     this.bufs = new Array<Buffer>(capacity);
     this.starts = new Int32Array(capacity);
     this.ends = new Int32Array(capacity);
@@ -78,6 +78,15 @@ export class Units {
     this.giveBack = undefined;
     f?.();
   }
+
+  /** Empty again, for another chunk, holding on to no buffer of the last one. */
+  reset(): void {
+    this.bufs.fill(undefined as unknown as Buffer, 0, this.count);
+    this.keys.fill('', 0, this.count);
+    this.count = 0;
+    this.records = 0;
+    this.tally = { missingKey: 0, empty: 0, unencodable: 0, tooLarge: 0, truncated: 0, largest: 0 };
+  }
 }
 
 /** Records not sent (counted, logged) and records cut to fit. */
@@ -115,6 +124,8 @@ export class UnitEncoder {
   /** Record buffers, sized from what shaping added per record in the last chunk (newline, time_key). */
   private readonly pool = new WriterPool(2, 1024 * 1024, 16);
   private readonly random = new RandomKeys();
+  /** The last flush's units, emptied, for the next one (their arrays are sized for a chunk). */
+  private spare: Units | undefined;
 
   /** Records go as they are in the chunk (no option reshapes them, one record a unit): no copy. */
   private readonly passThrough: boolean;
@@ -138,6 +149,19 @@ export class UnitEncoder {
     return v.length > MAX_PARTITION_KEY ? v.slice(0, MAX_PARTITION_KEY) : v;
   }
 
+  /** Units for a chunk of `n` records: the spare if it is large enough. */
+  private units(n: number): Units {
+    const spare = this.spare;
+    this.spare = undefined;
+    return spare !== undefined && spare.capacity >= n ? spare : new Units(n);
+  }
+
+  /** A flush is over with `units`: keep them for the next. */
+  private keep(units: Units): void {
+    units.reset();
+    this.spare = units;
+  }
+
   encode(data: EventData): Units {
     if (this.passThrough) return this.encodeInPlace(data);
     const cfg = this.cfg;
@@ -145,7 +169,7 @@ export class UnitEncoder {
     const n = data.count;
     const recordBytes = data.starts[n]! - data.starts[0]!;
     const w = this.pool.forRecords(recordBytes, n);
-    const units = new Units(n);
+    const units = this.units(n);
     const tally = units.tally;
     const recStarts: number[] = [];
     const recKeys: string[] = [];
@@ -174,7 +198,10 @@ export class UnitEncoder {
     this.pool.learn(w, recordBytes, n);
     if (cfg.kplAggregation) this.kpl(units, w.buf, recStarts, recKeys);
     else this.plain(units, w.buf, recStarts, recKeys);
-    units.onRelease(() => this.pool.give(w));
+    units.onRelease(() => {
+      this.pool.give(w);
+      this.keep(units);
+    });
     return units;
   }
 
@@ -189,7 +216,7 @@ export class UnitEncoder {
     const n = data.count;
     const buf = data.buf;
     const st = data.starts;
-    const units = new Units(n);
+    const units = this.units(n);
     const tally = units.tally;
     const keyed = svc.partitionKeys;
     const tail = cfg.shape.newline ? 0x0a : -1;
@@ -221,6 +248,7 @@ export class UnitEncoder {
       }
       units.record(i);
     }
+    units.onRelease(() => this.keep(units));
     return units;
   }
 
