@@ -17,7 +17,7 @@ const PAD = 0x3d;
 
 /** Length of the base64 text of `n` bytes. */
 export function base64Length(n: number): number {
-  return Math.ceil(n / 3) * 4;
+  return (((n + 2) / 3) | 0) * 4;
 }
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;

@@ -19,7 +19,8 @@ export function unitCost(svc: StreamService, units: Units, u: number): number {
 
 /** `{"Data":""},` */
 const RECORD_OVERHEAD = 12;
-const DATA_HEAD = Buffer.from(',{"Data":"', 'latin1');
+/** Length of `{"Data":"`. */
+const DATA_OPEN = 9;
 /** Most spaces a record's `{"Data":"` may be preceded by (alignment, see buildBody). */
 const ALIGN = 3;
 
@@ -51,16 +52,27 @@ export function buildBody(svc: StreamService, target: string, units: Units, idx:
   // a new buffer has 1/16 to spare, so that the next calls' bodies (a few bytes longer or shorter) fit in it
   const out = room !== undefined && room.length >= size ? room : Buffer.allocUnsafe(size + (size >> 4));
   let at = h.copy(out, 0);
+  const base = out.byteOffset;
+  const { bufs, starts, ends, tails } = units;
+  const keyed = svc.partitionKeys;
   for (let k = 0; k < idx.length; k++) {
     const u = idx[k]!;
-    // `,{"Data":"` (the comma from the second record on) as bytes: no native call per record;
-    // spaces before the `{` put the base64 on a 4-byte boundary, where it is written a word at a
-    // time (Firehose: the first record only, as each record then adds a multiple of 4 bytes)
+    // `,{"Data":"` (the comma from the second record on) as single stores: no native call per
+    // record; spaces before the `{` put the base64 on a 4-byte boundary, where it is written a word
+    // at a time (Firehose: the first record only, as each record then adds a multiple of 4 bytes)
     if (k > 0) out[at++] = 0x2c;
-    for (let p = (out.byteOffset + at + DATA_HEAD.length - 1) & 3; p !== 0 && p < 4; p++) out[at++] = 0x20;
-    for (let i = 1; i < DATA_HEAD.length; i++) out[at++] = DATA_HEAD[i]!;
-    at = base64Into(out, at, units.bufs[u]!, units.starts[u]!, units.ends[u]!, units.tails[u]!);
-    if (svc.partitionKeys) {
+    while (((base + at + DATA_OPEN) & 3) !== 0) out[at++] = 0x20;
+    out[at] = 0x7b; // {"Data":"
+    out[at + 1] = 0x22;
+    out[at + 2] = 0x44;
+    out[at + 3] = 0x61;
+    out[at + 4] = 0x74;
+    out[at + 5] = 0x61;
+    out[at + 6] = 0x22;
+    out[at + 7] = 0x3a;
+    out[at + 8] = 0x22;
+    at = base64Into(out, at + DATA_OPEN, bufs[u]!, starts[u]!, ends[u]!, tails[u]!);
+    if (keyed) {
       at += out.write('","PartitionKey":', at, 'latin1');
       at += out.write(keyJson[k]!, at, 'utf8');
       out[at++] = 0x7d;
