@@ -20,7 +20,7 @@ export function base64Length(n: number): number {
   return (((n + 2) / 3) | 0) * 4;
 }
 
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+export const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** Views over the last buffers seen (one pooled record buffer and one body held at most), so that a body of many records makes them once. */
 let srcBuf: Buffer | undefined;
@@ -29,7 +29,8 @@ let outBuf: Buffer | undefined;
 let outAb: ArrayBufferLike | undefined;
 let outWords: Uint32Array | undefined;
 
-function viewOf(src: Buffer): DataView {
+/** A DataView over `src` (the last one made, when `src` is the same buffer). */
+export function viewOf(src: Buffer): DataView {
   if (src !== srcBuf) {
     srcBuf = src;
     srcView = new DataView(src.buffer, src.byteOffset, src.length);
@@ -37,7 +38,8 @@ function viewOf(src: Buffer): DataView {
   return srcView!;
 }
 
-function wordsOf(out: Buffer): Uint32Array {
+/** A Uint32Array over all of `out`'s memory (from its ArrayBuffer's start). */
+export function wordsOf(out: Buffer): Uint32Array {
   if (out !== outBuf) {
     outBuf = out;
     const ab = out.buffer;
@@ -109,4 +111,41 @@ export function base64Into(out: Buffer, at: number, src: Buffer, start: number, 
   out[o + 2] = c > 1 ? A[(v >>> 6) & 63]! : PAD;
   out[o + 3] = c > 2 ? A[v & 63]! : PAD;
   return o + 4;
+}
+
+/** `=` as the fourth character of a word, and as the third and fourth. */
+const PAD_LAST = PAD << 24;
+const PAD_TWO = (PAD << 16) | PAD_LAST;
+
+/**
+ * base64Into on 4-byte-aligned output with the views made by the caller (once for many records):
+ * writes from word `w` of `words` (a wordsOf view) the base64 of `src[start, end)` (`dv` a viewOf
+ * it), then of the byte `tail` unless it is -1; returns the next word. Little-endian only.
+ */
+export function base64Words(words: Uint32Array, w: number, dv: DataView, src: Buffer, start: number, end: number, tail: number): number {
+  let i = start;
+  const whole12 = end - ((end - start) % 12);
+  for (; i < whole12; i += 12) {
+    const a = dv.getUint32(i);
+    const b = dv.getUint32(i + 4);
+    const c = dv.getUint32(i + 8);
+    words[w] = quad(a >>> 8);
+    words[w + 1] = quad(((a & 255) << 16) | (b >>> 16));
+    words[w + 2] = quad(((b & 65535) << 8) | (c >>> 24));
+    words[w + 3] = quad(c & 0xffffff);
+    w += 4;
+  }
+  const whole = end - ((end - i) % 3);
+  for (; i < whole; i += 3) words[w++] = quad((src[i]! << 16) | (src[i + 1]! << 8) | src[i + 2]!);
+  let c = end - i;
+  let v = 0;
+  for (let j = 0; j < c; j++) v = (v << 8) | src[i + j]!;
+  if (tail >= 0) {
+    v = (v << 8) | tail;
+    c++;
+  }
+  if (c === 0) return w;
+  const q = quad(v << ((3 - c) * 8));
+  words[w] = c === 3 ? q : c === 2 ? (q & 0xffffff) | PAD_LAST : (q & 0xffff) | PAD_TWO;
+  return w + 1;
 }
