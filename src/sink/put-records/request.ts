@@ -28,8 +28,14 @@ export function callOverhead(svc: StreamService, target: string): number {
   return svc.partitionKeys ? 0 : head(svc, target).length + 2 + ALIGN;
 }
 
+/** The last head made (an output sends to one stream: made once). */
+let lastHead: { svc: StreamService; target: string; bytes: Buffer } | undefined;
+
 function head(svc: StreamService, target: string): Buffer {
-  return Buffer.from(`{"${svc.streamField}":${JSON.stringify(target)},"Records":[`);
+  if (lastHead?.svc !== svc || lastHead.target !== target) {
+    lastHead = { svc, target, bytes: Buffer.from(`{"${svc.streamField}":${JSON.stringify(target)},"Records":[`) };
+  }
+  return lastHead.bytes;
 }
 
 /**
@@ -89,7 +95,8 @@ export function buildBody(svc: StreamService, target: string, units: Units, idx:
       out[at++] = 0x7d;
     }
   }
-  at += out.write(']}', at, 'latin1');
+  out[at++] = 0x5d; // ]}
+  out[at++] = 0x7d;
   return { body: out.subarray(0, at), buf: out };
 }
 
