@@ -58,33 +58,15 @@ function quad(v: number): number {
 
 /**
  * Write the base64 of `src[start, end)`, followed by the byte `tail` unless it is -1, into `out` at
- * `at` (room must be there); returns the end offset. Where `at` falls on a 4-byte boundary of the memory (the request bodies pad to one), 12
- * input bytes are read as three big-endian words and written as four words: about twice the
- * byte-at-a-time loop, which remains for the rest and for unaligned output.
+ * `at` (room must be there); returns the end offset. Where `at` falls on a 4-byte boundary of the
+ * memory (the request bodies pad to one), base64Words writes it a word at a time: about twice the
+ * byte-at-a-time loop below, which remains for unaligned output.
  */
 export function base64Into(out: Buffer, at: number, src: Buffer, start: number, end: number, tail = -1): number {
+  const abs = out.byteOffset + at;
+  if (LITTLE_ENDIAN && (abs & 3) === 0) return (base64Words(wordsOf(out), abs >>> 2, viewOf(src), src, start, end, tail) << 2) - out.byteOffset;
   let i = start;
   let o = at;
-  const abs = out.byteOffset + at;
-  if (LITTLE_ENDIAN && (abs & 3) === 0 && end - start >= 12) {
-    const dv = viewOf(src);
-    const words = wordsOf(out);
-    let w = abs >>> 2;
-    const whole12 = end - ((end - start) % 12);
-    let r = i;
-    for (; r < whole12; r += 12) {
-      const a = dv.getUint32(r);
-      const b = dv.getUint32(r + 4);
-      const c = dv.getUint32(r + 8);
-      words[w] = quad(a >>> 8);
-      words[w + 1] = quad(((a & 255) << 16) | (b >>> 16));
-      words[w + 2] = quad(((b & 65535) << 8) | (c >>> 24));
-      words[w + 3] = quad(c & 0xffffff);
-      w += 4;
-    }
-    o += (r - i) / 3 * 4;
-    i = r;
-  }
   const whole = end - ((end - i) % 3);
   for (; i < whole; i += 3) {
     const v = (src[i]! << 16) | (src[i + 1]! << 8) | src[i + 2]!;
@@ -96,7 +78,22 @@ export function base64Into(out: Buffer, at: number, src: Buffer, start: number, 
     out[o + 3] = lo >>> 8;
     o += 4;
   }
-  // the last 1 or 2 bytes of src, then the tail byte: one more group, padded if short
+  const g = lastGroup(src, i, end, tail);
+  const c = g >>> 24;
+  if (c === 0) return o;
+  const v = g & 0xffffff;
+  out[o] = A[v >>> 18]!;
+  out[o + 1] = A[(v >>> 12) & 63]!;
+  out[o + 2] = c > 1 ? A[(v >>> 6) & 63]! : PAD;
+  out[o + 3] = c > 2 ? A[v & 63]! : PAD;
+  return o + 4;
+}
+
+/**
+ * The last group: the 0 to 2 bytes of src left at `i`, then the tail byte unless it is -1, as
+ * `count << 24 | the 24 bits` (bytes from the top, zeros after them); count 0: there is none.
+ */
+function lastGroup(src: Buffer, i: number, end: number, tail: number): number {
   let c = end - i;
   let v = 0;
   for (let j = 0; j < c; j++) v = (v << 8) | src[i + j]!;
@@ -104,13 +101,7 @@ export function base64Into(out: Buffer, at: number, src: Buffer, start: number, 
     v = (v << 8) | tail;
     c++;
   }
-  if (c === 0) return o;
-  v <<= (3 - c) * 8;
-  out[o] = A[v >>> 18]!;
-  out[o + 1] = A[(v >>> 12) & 63]!;
-  out[o + 2] = c > 1 ? A[(v >>> 6) & 63]! : PAD;
-  out[o + 3] = c > 2 ? A[v & 63]! : PAD;
-  return o + 4;
+  return c === 0 ? 0 : (c << 24) | (v << ((3 - c) * 8));
 }
 
 /** `=` as the fourth character of a word, and as the third and fourth. */
@@ -137,15 +128,10 @@ export function base64Words(words: Uint32Array, w: number, dv: DataView, src: Bu
   }
   const whole = end - ((end - i) % 3);
   for (; i < whole; i += 3) words[w++] = quad((src[i]! << 16) | (src[i + 1]! << 8) | src[i + 2]!);
-  let c = end - i;
-  let v = 0;
-  for (let j = 0; j < c; j++) v = (v << 8) | src[i + j]!;
-  if (tail >= 0) {
-    v = (v << 8) | tail;
-    c++;
-  }
+  const g = lastGroup(src, i, end, tail);
+  const c = g >>> 24;
   if (c === 0) return w;
-  const q = quad(v << ((3 - c) * 8));
+  const q = quad(g & 0xffffff);
   words[w] = c === 3 ? q : c === 2 ? (q & 0xffffff) | PAD_LAST : (q & 0xffff) | PAD_TWO;
   return w + 1;
 }
