@@ -22,33 +22,14 @@ export function base64Length(n: number): number {
 
 export const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
-/** Views over the last buffers seen (one pooled record buffer and one body held at most), so that a body of many records makes them once. */
-let srcBuf: Buffer | undefined;
-let srcView: DataView | undefined;
-let outBuf: Buffer | undefined;
-let outAb: ArrayBufferLike | undefined;
-let outWords: Uint32Array | undefined;
-
-/** A DataView over `src` (the last one made, when `src` is the same buffer). */
-export function viewOf(src: Buffer): DataView {
-  if (src !== srcBuf) {
-    srcBuf = src;
-    srcView = new DataView(src.buffer, src.byteOffset, src.length);
-  }
-  return srcView!;
+/** A Uint32Array over all of `out`'s memory (from its ArrayBuffer's start): base64Words' output. */
+export function wordsOf(out: Buffer): Uint32Array {
+  return new Uint32Array(out.buffer, 0, out.buffer.byteLength >>> 2);
 }
 
-/** A Uint32Array over all of `out`'s memory (from its ArrayBuffer's start). */
-export function wordsOf(out: Buffer): Uint32Array {
-  if (out !== outBuf) {
-    outBuf = out;
-    const ab = out.buffer;
-    if (ab !== outAb) {
-      outAb = ab;
-      outWords = new Uint32Array(ab, 0, ab.byteLength >>> 2);
-    }
-  }
-  return outWords!;
+/** A DataView over `src`: base64Words' input. */
+export function viewOf(src: Buffer): DataView {
+  return new DataView(src.buffer, src.byteOffset, src.length);
 }
 
 /** Little-endian word of the four characters of the 24-bit group `v`. */
@@ -59,8 +40,9 @@ function quad(v: number): number {
 /**
  * Write the base64 of `src[start, end)`, followed by the byte `tail` unless it is -1, into `out` at
  * `at` (room must be there); returns the end offset. Where `at` falls on a 4-byte boundary of the
- * memory (the request bodies pad to one), base64Words writes it a word at a time: about twice the
- * byte-at-a-time loop below, which remains for unaligned output.
+ * memory, base64Words writes it a word at a time (about twice the byte-at-a-time loop below, which
+ * remains for unaligned output). Makes its views per call: code writing many records into one
+ * buffer (the request bodies) makes them once and calls base64Words.
  */
 export function base64Into(out: Buffer, at: number, src: Buffer, start: number, end: number, tail = -1): number {
   const abs = out.byteOffset + at;

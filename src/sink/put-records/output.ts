@@ -10,7 +10,7 @@ import { signAndSend } from '../send.js';
 import { classifyPut, headSaysNoFailures } from './classify.js';
 import { readPutRecordsConfig, type PutRecordsConfig } from './config.js';
 import { PutFlushState } from './flush-state.js';
-import { buildBody, callOverhead, putRequest, unitCost } from './request.js';
+import { bodyHead, buildBody, callOverhead, putRequest, unitCost } from './request.js';
 import type { StreamService } from './service.js';
 import { UnitEncoder, type Units } from './units.js';
 
@@ -29,6 +29,8 @@ export class PutRecordsOutput implements OutputInstance {
   readonly url: URL;
   private readonly encoder: UnitEncoder;
   private readonly what: string;
+  /** Every body's start (the stream's name). */
+  private readonly head: Buffer;
   private readonly userAgent = 'wren';
   /** Request bodies, reused: a body goes back once the service answered 200 (it read all of it). */
   private readonly bodies: Buffer[] = [];
@@ -46,6 +48,7 @@ export class PutRecordsOutput implements OutputInstance {
     }).url;
     this.encoder = new UnitEncoder(this.cfg);
     this.what = `${service.name} ${this.cfg.target}`;
+    this.head = bodyHead(service, this.cfg.target);
     for (const w of this.cfg.warnings) ctx.log.warn(w);
   }
 
@@ -55,7 +58,7 @@ export class PutRecordsOutput implements OutputInstance {
       this.noteEncoding(units);
       const st = new PutFlushState(units, this.ctx.metrics, this.what);
       const svc = this.cfg.service;
-      const overhead = callOverhead(svc, this.cfg.target);
+      const overhead = callOverhead(svc, this.head);
       const holdKeys = svc.partitionKeys && this.cfg.partitionKey !== undefined;
       let batch: number[] = [];
       let size = overhead;
@@ -88,7 +91,7 @@ export class PutRecordsOutput implements OutputInstance {
   /** One call with units `idx`; a 413 sends its halves instead. */
   private async send(units: Units, idx: number[], st: PutFlushState): Promise<void> {
     const svc = this.cfg.service;
-    const { body, buf } = buildBody(svc, this.cfg.target, units, idx, this.bodies.pop());
+    const { body, buf } = buildBody(svc, this.head, units, idx, this.bodies.pop());
     let res;
     try {
       res = await signAndSend(putRequest(this.url, svc, body, this.userAgent), {

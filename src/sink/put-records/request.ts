@@ -24,26 +24,20 @@ const DATA_OPEN = 9;
 /** Most spaces a record's `{"Data":"` may be preceded by (alignment, see buildBody). */
 const ALIGN = 3;
 
-export function callOverhead(svc: StreamService, target: string): number {
-  return svc.partitionKeys ? 0 : head(svc, target).length + 2 + ALIGN;
+/** What every call's body starts with, `{"DeliveryStreamName":"s","Records":[` (made once per output). */
+export function bodyHead(svc: StreamService, target: string): Buffer {
+  return Buffer.from(`{"${svc.streamField}":${JSON.stringify(target)},"Records":[`);
 }
 
-/** The last head made (an output sends to one stream: made once). */
-let lastHead: { svc: StreamService; target: string; bytes: Buffer } | undefined;
-
-function head(svc: StreamService, target: string): Buffer {
-  if (lastHead?.svc !== svc || lastHead.target !== target) {
-    lastHead = { svc, target, bytes: Buffer.from(`{"${svc.streamField}":${JSON.stringify(target)},"Records":[`) };
-  }
-  return lastHead.bytes;
+export function callOverhead(svc: StreamService, head: Buffer): number {
+  return svc.partitionKeys ? 0 : head.length + 2 + ALIGN;
 }
 
 /**
- * The body of one call carrying units `idx` (in order), written into `room` when it is large
+ * The body of one call carrying units `idx` (in order) after the head `h` (bodyHead), written into `room` when it is large
  * enough (a buffer reused from call to call), else into a new buffer.
  */
-export function buildBody(svc: StreamService, target: string, units: Units, idx: readonly number[], room?: Buffer): { body: Buffer; buf: Buffer } {
-  const h = head(svc, target);
+export function buildBody(svc: StreamService, h: Buffer, units: Units, idx: readonly number[], room?: Buffer): { body: Buffer; buf: Buffer } {
   const keyJson: string[] = [];
   let size = h.length + 2;
   for (let k = 0; k < idx.length; k++) {
@@ -62,6 +56,8 @@ export function buildBody(svc: StreamService, target: string, units: Units, idx:
   const { bufs, starts, ends, tails } = units;
   const keyed = svc.partitionKeys;
   const words = LITTLE_ENDIAN ? wordsOf(out) : undefined;
+  let dvOf: Buffer | undefined; // the record buffer `dv` views (a chunk's: the same for most units)
+  let dv: DataView | undefined;
   for (let k = 0; k < idx.length; k++) {
     const u = idx[k]!;
     // `,{"Data":"` (the comma from the second record on) as single stores: no native call per
@@ -82,7 +78,11 @@ export function buildBody(svc: StreamService, target: string, units: Units, idx:
     if (words !== undefined) {
       // aligned (above): word stores, with the views made once a body
       const src = bufs[u]!;
-      at = (base64Words(words, (base + at) >>> 2, viewOf(src), src, starts[u]!, ends[u]!, tails[u]!) << 2) - base;
+      if (src !== dvOf) {
+        dvOf = src;
+        dv = viewOf(src);
+      }
+      at = (base64Words(words, (base + at) >>> 2, dv!, src, starts[u]!, ends[u]!, tails[u]!) << 2) - base;
     } else {
       at = base64Into(out, at, bufs[u]!, starts[u]!, ends[u]!, tails[u]!);
     }

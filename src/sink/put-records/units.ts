@@ -208,7 +208,7 @@ export class UnitEncoder {
   /**
    * Units that point at the chunk's own record bytes (the newline, when there is one, is added as
    * the body is written): the usual case, with no copy of the records. A record over the limit is
-   * dropped (Fluent Bit) or cut into a buffer of its own (Go plugins), as `fit` does.
+   * dropped (Fluent Bit) or cut into a buffer of its own (Go plugins).
    */
   private encodeInPlace(data: EventData): Units {
     const cfg = this.cfg;
@@ -235,12 +235,7 @@ export class UnitEncoder {
       if (len <= max) {
         units.push(buf, s, e, key, u, u + 1, tail);
       } else {
-        tally.largest = Math.max(tally.largest, len);
-        if (cfg.flavor === 'core') {
-          tally.tooLarge++;
-          continue;
-        }
-        tally.truncated++;
+        if (!this.cuts(len, tally)) continue;
         const cut = Buffer.allocUnsafe(max);
         buf.copy(cut, 0, s, s + max - TRUNCATED_SUFFIX.length);
         TRUNCATED_SUFFIX.copy(cut, max - TRUNCATED_SUFFIX.length);
@@ -255,7 +250,7 @@ export class UnitEncoder {
   /** Compress, then check the record against its limit: cut it (Go plugins) or drop it (Fluent Bit). */
   private fit(w: ByteWriter, start: number, max: number, tally: EncodeTally): boolean {
     const cfg = this.cfg;
-    let len = w.pos - start;
+    const len = w.pos - start;
     if (cfg.compression !== undefined) {
       const c = compressRecord(cfg.compression, Buffer.from(w.buf.subarray(start, w.pos)), max);
       if (c === undefined) {
@@ -269,15 +264,23 @@ export class UnitEncoder {
       return true;
     }
     if (len <= max) return true;
+    if (!this.cuts(len, tally)) return false;
+    w.pos = start + max - TRUNCATED_SUFFIX.length;
+    w.bytes(TRUNCATED_SUFFIX);
+    return true;
+  }
+
+  /**
+   * A record of `len` bytes is over its limit: counted; true when it is to be cut to the limit,
+   * ending with [Truncated...] (Go plugins), false when it is dropped (Fluent Bit).
+   */
+  private cuts(len: number, tally: EncodeTally): boolean {
     tally.largest = Math.max(tally.largest, len);
-    if (cfg.flavor === 'core') {
+    if (this.cfg.flavor === 'core') {
       tally.tooLarge++;
       return false;
     }
     tally.truncated++;
-    w.pos = start + max - TRUNCATED_SUFFIX.length;
-    w.bytes(TRUNCATED_SUFFIX);
-    len = max;
     return true;
   }
 
