@@ -1,4 +1,6 @@
 import type { Dispatcher } from 'undici';
+import { monotonicMs } from '../clock.js';
+import { inFlight, type Cancellable } from './in-flight.js';
 
 /** A request as built by an output, before signing. Signing adds headers; the body is sent as is. */
 export interface OutgoingRequest {
@@ -38,8 +40,9 @@ export const HEAD_BYTES = 256;
  * deadline passed: an error named `TimeoutError`; `signal` aborted: its reason).
  *
  * Straight on undici's dispatch API with one small handler: no response stream, async iterator,
- * AbortSignal.timeout / AbortSignal.any or async resource per request. A Firehose output makes
- * hundreds of calls a second, and that machinery cost more CPU per call than the call's own work.
+ * AbortSignal.timeout / AbortSignal.any, async resource, timer or abort listener per request (see
+ * in-flight.ts). A Firehose output makes hundreds of calls a second, and that machinery cost more
+ * CPU per call than the call's own work.
  */
 export function send(req: OutgoingRequest, dispatcher: Dispatcher, opts: SendOptions = {}): Promise<IncomingResponse> {
   return new Promise<IncomingResponse>((resolve, reject) => {
@@ -64,32 +67,35 @@ class TimeoutError extends Error {
   override name = 'TimeoutError';
 }
 
-/** undici's (legacy) dispatch handler: collects one answer, with the deadline and the abort signal. */
-class Collector implements Dispatcher.DispatchHandler {
+/** undici's (legacy) dispatch handler: collects one answer, with the deadline and the abort signal (watched by inFlight). */
+class Collector implements Dispatcher.DispatchHandler, Cancellable {
   done = false;
+  readonly deadline: number;
   private abort: ((err: Error) => void) | undefined;
   private reason: Error | undefined;
-  private timer: NodeJS.Timeout | undefined;
   private status = 0;
   private headers: IncomingResponse['headers'] = {};
   private chunks: Buffer[] = [];
   private kept = 0;
   private decide = false;
   private skipping = false;
-  private readonly onAbort = () => this.cancel((this.opts.signal!.reason as Error | undefined) ?? new Error('aborted'));
 
   constructor(
     private readonly resolve: (r: IncomingResponse) => void,
     private readonly reject: (e: Error) => void,
     private readonly opts: SendOptions,
   ) {
+    this.deadline = opts.timeoutMs ? monotonicMs() + opts.timeoutMs : Infinity;
     const signal = opts.signal;
     if (signal?.aborted) {
       this.fail((signal.reason as Error | undefined) ?? new Error('aborted'));
       return;
     }
-    signal?.addEventListener('abort', this.onAbort, { once: true });
-    if (opts.timeoutMs) this.timer = setTimeout(() => this.cancel(new TimeoutError(`no answer within ${opts.timeoutMs} ms`)), opts.timeoutMs);
+    inFlight.add(this, signal);
+  }
+
+  cutShort(why: 'deadline' | 'abort', signal?: AbortSignal): void {
+    this.cancel(why === 'deadline' ? new TimeoutError(`no answer within ${this.opts.timeoutMs} ms`) : (signal!.reason as Error | undefined) ?? new Error('aborted'));
   }
 
   private cancel(err: Error): void {
@@ -151,8 +157,7 @@ class Collector implements Dispatcher.DispatchHandler {
 
   private end(): void {
     this.done = true;
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.opts.signal?.removeEventListener('abort', this.onAbort);
+    inFlight.delete(this, this.opts.signal);
   }
 }
 

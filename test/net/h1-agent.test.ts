@@ -152,6 +152,24 @@ it('opens a new connection after `Connection: close`, a short keep-alive hint, o
   expect(a.stats.total).toBe(0);
 });
 
+it('closes a connection once it has been idle for the keep-alive time, counted from its last answer', async () => {
+  // Keep-Alive: timeout=4 leaves 2 s (less the 2 s margin). Requests at 0 and 1 s: still open at
+  // 2.5 s (the idle clock restarted at 1 s), closed at about 3 s.
+  const { url, sockets } = await listen(rawServer((_n, sock) => sock.write('HTTP/1.1 200 OK\r\nKeep-Alive: timeout=4\r\nContent-Length: 2\r\n\r\nok')));
+  const a = agent();
+  const t0 = performance.now();
+  await send(get(url), a, { timeoutMs: 5000 });
+  await new Promise((r) => setTimeout(r, 1000));
+  await send(get(url), a, { timeoutMs: 5000 });
+  const second = performance.now();
+  await new Promise((r) => setTimeout(r, 2500 - (second - t0)));
+  expect(a.stats.total).toBe(1);
+  while (a.stats.total > 0 && performance.now() - t0 < 8000) await new Promise((r) => setTimeout(r, 20));
+  expect(a.stats.total).toBe(0);
+  expect(performance.now() - second).toBeGreaterThanOrEqual(1900);
+  expect(sockets).toHaveLength(1);
+});
+
 it('fails a request, in one line naming the server, on a malformed answer or a connection closed mid-answer; the next works', async () => {
   const { url } = await listen(rawServer((n, sock) => {
     if (n === 0) sock.write('SMTP ready\r\n\r\n');

@@ -101,9 +101,10 @@ export class ImdsClient {
         }
         fn();
       };
-      timers.push(setTimeout(() => finish(() => reject(new CredentialsError(
+      const tooLate = () => finish(() => reject(new CredentialsError(
         `IMDS at ${endpoint} did not answer within ${timeoutMs} ms`, { hint: 'set aws_imds: off when not on EC2' },
-      ))), timeoutMs));
+      )));
+      timers.push(setTimeout(tooLate, timeoutMs));
       this.request('PUT', '/latest/api/token', { 'x-aws-ec2-metadata-token-ttl-seconds': String(TOKEN_TTL_S) }, ctl.signal).then((res) => {
         if (hopConcluded) {
           ctl.abort();
@@ -120,7 +121,9 @@ export class ImdsClient {
           }
         });
       }, (err: unknown) => {
-        finish(() => reject(new CredentialsError(`IMDS at ${endpoint} unreachable: ${errorLine(err)}`, { cause: err })));
+        // the PUT's own deadline is this one (which of the two timers fires first is not defined)
+        if ((err as Error).name === 'TimeoutError') tooLate();
+        else finish(() => reject(new CredentialsError(`IMDS at ${endpoint} unreachable: ${errorLine(err)}`, { cause: err })));
       });
       // If the PUT is slow, ask whether the endpoint answers a plain GET: if it does and the PUT
       // still has not, the PUT's reply is being dropped (hop limit).
