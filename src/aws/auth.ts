@@ -46,6 +46,8 @@ export interface AwsAuth {
   readonly settings: AwsSettings;
   /** SigV4-sign a request right before sending it (re-sign on every retry). */
   sign(req: OutgoingRequest): Promise<OutgoingRequest>;
+  /** sign() without waiting, when the credentials are at hand (else undefined: use sign()). */
+  signNow(req: OutgoingRequest): OutgoingRequest | undefined;
   /** The current credentials (cached; refreshed in the background near expiry). */
   credentials(): Promise<AwsCredentials>;
   /** Force a refresh, e.g. after a 401/403 for an expired or invalid token; then re-sign. */
@@ -95,6 +97,10 @@ export function createAwsAuth(options: PluginOptions, deps: AwsAuthDeps): AwsAut
     async sign(req: OutgoingRequest): Promise<OutgoingRequest> {
       const credentials = await shared.get();
       return signRequest(req, { credentials, region, service, date: new Date(now()) });
+    },
+    signNow(req: OutgoingRequest): OutgoingRequest | undefined {
+      const credentials = shared.usable();
+      return credentials === undefined ? undefined : signRequest(req, { credentials, region, service, date: new Date(now()) });
     },
     credentials: () => shared.get(),
     refresh: () => shared.refresh(),

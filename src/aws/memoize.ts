@@ -40,18 +40,26 @@ export class CredentialCache {
   }
 
   get(): Promise<AwsCredentials> {
+    const now = this.usable();
+    return now !== undefined ? Promise.resolve(now) : this.shared().then((r) => r.credentials);
+  }
+
+  /**
+   * The credentials, when they can be used now without waiting (a refresh near expiry then runs
+   * in the background); undefined when get() would have to resolve them first.
+   */
+  usable(): AwsCredentials | undefined {
     const cur = this.current;
-    if (cur) {
-      const exp = cur.credentials.expiration;
-      if (!exp) return Promise.resolve(cur.credentials);
-      const left = exp.getTime() - this.now();
-      if (left > this.o.refreshWindowMs) return Promise.resolve(cur.credentials);
-      if (left > EXPIRY_MARGIN_MS) {
-        this.background();
-        return Promise.resolve(cur.credentials);
-      }
+    if (!cur) return undefined;
+    const exp = cur.credentials.expiration;
+    if (!exp) return cur.credentials;
+    const left = exp.getTime() - this.now();
+    if (left > this.o.refreshWindowMs) return cur.credentials;
+    if (left > EXPIRY_MARGIN_MS) {
+      this.background();
+      return cur.credentials;
     }
-    return this.shared().then((r) => r.credentials);
+    return undefined;
   }
 
   /** Force a new resolution (after a 401/403 for an expired or invalid token). */

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createDestinationDispatcher } from '../../src/net/dispatchers.js';
-import { send } from '../../src/net/request.js';
+import { send, type OutgoingRequest } from '../../src/net/request.js';
 import { signAndSend } from '../../src/sink/send.js';
 
 // send() on undici's dispatch API: the answer, its headers, the deadline and the abort signal.
@@ -80,4 +80,65 @@ it('rejects a refused connection with the network error', async () => {
   await new Promise<void>((r) => closed.close(() => r()));
   await expect(send({ method: 'GET', url: new URL(`http://127.0.0.1:${port}/`), headers: {} }, d, { timeoutMs: 5000 })).rejects.toMatchObject({ code: 'ECONNREFUSED' });
   await d.close();
+});
+
+it('signAndSend: signs at once when it can, else waits; one refresh and re-sign after a refusal; one resend after a network error', async () => {
+  let refusals = 0;
+  let drops = 0;
+  const seen: string[] = [];
+  const s = createServer((req, res) => {
+    seen.push(String(req.headers.authorization));
+    if (req.url === '/drop' && drops-- > 0) {
+      req.socket.destroy(); // a network error, once
+      return;
+    }
+    req.resume().on('end', () => {
+      if (refusals-- > 0) res.writeHead(403, { 'x-amzn-errortype': 'ExpiredTokenException' }).end('{"message":"The security token included in the request is expired"}');
+      else res.end('ok');
+    });
+  });
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const base = `http://127.0.0.1:${(s.address() as { port: number }).port}`;
+  const d = createDestinationDispatcher({ env: {} });
+  let key = 'k1';
+  let atHand = false;
+  const events: string[] = [];
+  const signer = {
+    signNow: (r: OutgoingRequest) => (atHand ? { ...r, headers: { ...r.headers, authorization: `now ${key}` } } : undefined),
+    sign: async (r: OutgoingRequest) => ({ ...r, headers: { ...r.headers, authorization: `later ${key}` } }),
+    refresh: async () => {
+      events.push('refresh');
+      key = 'k2';
+      atHand = true;
+    },
+  };
+  const ctx = { dispatcher: d, timeoutMs: 5000, signer, autoRetry: true, onRefresh: () => events.push('onRefresh'), onAutoRetry: () => events.push('retry') };
+  // credentials not at hand: sign() waited for; a refusal: refreshed once, re-signed (now at hand)
+  refusals = 1;
+  let res = await signAndSend({ method: 'POST', url: new URL('/', base), headers: {}, body: 'x' }, ctx);
+  expect(res.status).toBe(200);
+  expect(seen).toEqual(['later k1', 'now k2']);
+  expect(events).toEqual(['onRefresh', 'refresh']);
+  // refused again after the refresh: the answer is returned, not refreshed twice
+  seen.length = 0;
+  events.length = 0;
+  refusals = 2;
+  res = await signAndSend({ method: 'POST', url: new URL('/', base), headers: {}, body: 'x' }, ctx);
+  expect(res.status).toBe(403);
+  expect(events).toEqual(['onRefresh', 'refresh']);
+  // a network error: sent once more at once (auto_retry_requests); twice: the error, in one line
+  seen.length = 0;
+  events.length = 0;
+  refusals = 0;
+  drops = 1;
+  res = await signAndSend({ method: 'POST', url: new URL('/drop', base), headers: {}, body: 'x' }, ctx);
+  expect(res.status).toBe(200);
+  expect(events).toEqual(['retry']);
+  drops = 2;
+  await expect(signAndSend({ method: 'POST', url: new URL('/drop', base), headers: {}, body: 'x' }, ctx)).rejects.toThrow(/^POST http:\/\/127\.0\.0\.1:\d+\/drop failed: /);
+  // a signer that cannot sign: one line naming it
+  const broken = { ...ctx, signer: { ...signer, signNow: () => { throw new Error('no region'); } } };
+  await expect(signAndSend({ method: 'POST', url: new URL('/', base), headers: {} }, broken)).rejects.toThrow('cannot sign the request: no region');
+  await d.destroy();
+  await new Promise<void>((r) => s.close(() => r()));
 });
