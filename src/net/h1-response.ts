@@ -217,7 +217,7 @@ export class ResponseParser {
  * The status of `HTTP/1.x NNN[ reason]` (x 0 or 1, NNN 100-999), else 0. By hand: this regular
  * expression was most of the head's cost in a fresh process.
  */
-function statusOf(line: string): number {
+export function statusOf(line: string): number {
   if (line.length < 12 || !line.startsWith('HTTP/1.') || line.charCodeAt(8) !== 0x20 || (line.length > 12 && line.charCodeAt(12) !== 0x20)) return 0;
   const v = line.charCodeAt(7);
   if (v !== 0x30 && v !== 0x31) return 0;
