@@ -55,7 +55,7 @@ describe.each(PROXY_KINDS)('field story 1: HTTP(S)_PROXY set (%s), keys only in 
     expect(auth.region).toBe('eu-west-1'); // from the profile too
     const t0 = performance.now();
     const creds = await auth.credentials();
-    expect(performance.now() - t0).toBeLessThan(50);
+    expect(performance.now() - t0).toBeLessThan(250); // no IMDS round trip or timeout; room for a loaded CI machine
     expect(creds.accessKeyId).toBe(KEYS.accessKeyId);
 
     const dest = createDestinationDispatcher({ env: e, tls: { caFile: certs.caFile } });

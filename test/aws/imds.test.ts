@@ -173,7 +173,7 @@ describe('IMDS switch', () => {
       const { p } = provider(f, c);
       const t0 = performance.now();
       await expect(p()).rejects.toMatchObject({ name: 'NotConfigured' });
-      expect(performance.now() - t0).toBeLessThan(20);
+      expect(performance.now() - t0).toBeLessThan(150); // no network wait (its timeout is 1 s); room for a loaded CI machine
     }
     expect(f.received).toEqual([]);
     expect(f.connections).toBe(0);

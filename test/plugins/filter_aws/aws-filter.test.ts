@@ -113,7 +113,7 @@ describe('aws filter', () => {
     const t0 = performance.now();
     expect(one(f)).toEqual({ log: 'x' });
     f.filter([{ time: 0, record: {} }, { time: 0, record: {} }], 't');
-    expect(performance.now() - t0).toBeLessThan(50);
+    expect(performance.now() - t0).toBeLessThan(250); // no wait on the hanging IMDS (1 s); room for a loaded CI machine
     expect(ctx.counters.get('records_without_metadata')).toBe(3);
     await until(() => ctx.logs.some((l) => /EC2 metadata not fetched yet .*Records go on without it; retrying/.test(String(l.msg))), Boolean);
     imds.setBehaviour('v2');

@@ -269,7 +269,7 @@ describe('kubernetes filter: the API failing never blocks the pipeline', () => {
       const r = f.filter(batch('b'), tagOf('web-1', 'shop', 'nginx'));
       expect(r).not.toBeInstanceOf(Promise);
     }
-    expect(performance.now() - t1).toBeLessThan(50);
+    expect(performance.now() - t1).toBeLessThan(150); // under kube_meta_wait_timeout: no wait; room for a loaded CI machine
     // Another new pod waits its own (bounded) turn.
     const t2 = performance.now();
     await f.filter(batch('c'), tagOf('api-2', 'shop', 'app'));
