@@ -88,7 +88,12 @@ for (const name of Object.keys(outputs)) {
 }
 server.close();
 rmSync(dir, { recursive: true, force: true });
+// Also per round: run i of each output against run i of opensearch (minutes apart at most), so
+// that a slow or fast stretch of this shared machine weighs on both sides of each ratio.
+const cpuOf = (r) => r.cpu_user_s + r.cpu_system_s;
 for (const name of ['kinesis_firehose', 'kinesis_firehose simple_aggregation']) {
   const ratio = results.opensearch.cpu_s / results[name].cpu_s;
-  console.log(`${name} / opensearch, events per CPU second: ${ratio.toFixed(2)}x (the machine is shared: compare within one run)`);
+  const paired = runs[name].map((r, i) => cpuOf(runs.opensearch[i]) / cpuOf(r)).sort((a, b) => a - b);
+  const mid = paired[Math.floor(paired.length / 2)];
+  console.log(`${name} / opensearch, events per CPU second: ${ratio.toFixed(2)}x; run by run: median ${mid.toFixed(3)}x (${paired[0].toFixed(3)}-${paired.at(-1).toFixed(3)}) (the machine is shared: compare within one run)`);
 }
