@@ -89,18 +89,18 @@ export function createAwsAuth(options: PluginOptions, deps: AwsAuthDeps): AwsAut
   const shared = cache;
   const { region } = settings;
   const { service } = deps;
+  const signWith = (req: OutgoingRequest, credentials: AwsCredentials) => signRequest(req, { credentials, region, service, date: new Date(now()) });
 
   return {
     region,
     service,
     settings,
     async sign(req: OutgoingRequest): Promise<OutgoingRequest> {
-      const credentials = await shared.get();
-      return signRequest(req, { credentials, region, service, date: new Date(now()) });
+      return signWith(req, await shared.get());
     },
     signNow(req: OutgoingRequest): OutgoingRequest | undefined {
       const credentials = shared.usable();
-      return credentials === undefined ? undefined : signRequest(req, { credentials, region, service, date: new Date(now()) });
+      return credentials === undefined ? undefined : signWith(req, credentials);
     },
     credentials: () => shared.get(),
     refresh: () => shared.refresh(),

@@ -13,6 +13,10 @@ import type { FlushResult } from '../engine/types.js';
 
 /** Signs a built request just before it is sent (SigV4). */
 export interface RequestSigner {
+  /**
+   * A signed copy of `req`; `req` itself is not changed (after a refresh, signAndSend signs the
+   * same request again, which must not carry the first signature's headers).
+   */
   sign(req: OutgoingRequest): Promise<OutgoingRequest>;
   /** sign() without waiting when it can (the credentials at hand), else undefined. */
   signNow?(req: OutgoingRequest): OutgoingRequest | undefined;
@@ -84,13 +88,12 @@ function sendOnce(req: OutgoingRequest, ctx: SendContext): Promise<IncomingRespo
   if (signer === undefined) return transmit(req, req, ctx);
   let signed: OutgoingRequest | undefined;
   try {
-    // sign a copy: a re-sign must not see the previous signature's headers
-    signed = signer.signNow?.({ ...req, headers: { ...req.headers } });
+    signed = signer.signNow?.(req);
   } catch (err) {
     return Promise.reject(signingError(err));
   }
   if (signed !== undefined) return transmit(req, signed, ctx);
-  return signer.sign({ ...req, headers: { ...req.headers } }).then((s) => transmit(req, s, ctx), (err: unknown) => {
+  return signer.sign(req).then((s) => transmit(req, s, ctx), (err: unknown) => {
     throw signingError(err);
   });
 }
