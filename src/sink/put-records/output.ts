@@ -13,6 +13,7 @@ import { PutFlushState } from './flush-state.js';
 import { bodyHead, buildBody, callOverhead, putRequest, unitCost } from './request.js';
 import type { StreamService } from './service.js';
 import { UnitEncoder, type Units } from './units.js';
+import { WasmBodies } from './wasm-bodies.js';
 
 /**
  * The Kinesis-family outputs (kinesis_firehose / firehose, kinesis_streams / kinesis):
@@ -34,6 +35,8 @@ export class PutRecordsOutput implements OutputInstance {
   private readonly userAgent = 'wren';
   /** Request bodies, reused: a body goes back once the service answered 200 (it read all of it). */
   private readonly bodies: Buffer[] = [];
+  /** Bodies without partition keys (Firehose) are made in WebAssembly memory where it is there. */
+  private readonly wasmBodies: WasmBodies | undefined;
   private readonly skipBody = (head: Buffer) => headSaysNoFailures(this.cfg.service, head);
 
   constructor(private readonly ctx: PluginContext, service: StreamService, flavor: TimeFlavor) {
@@ -49,6 +52,7 @@ export class PutRecordsOutput implements OutputInstance {
     this.encoder = new UnitEncoder(this.cfg);
     this.what = `${service.name} ${this.cfg.target}`;
     this.head = bodyHead(service, this.cfg.target);
+    this.wasmBodies = service.partitionKeys ? undefined : WasmBodies.create(service.maxRecords, service.maxCallBytes);
     for (const w of this.cfg.warnings) ctx.log.warn(w);
   }
 
@@ -91,7 +95,9 @@ export class PutRecordsOutput implements OutputInstance {
   /** One call with units `idx`; a 413 sends its halves instead. */
   private async send(units: Units, idx: number[], st: PutFlushState): Promise<void> {
     const svc = this.cfg.service;
-    const { body, buf } = buildBody(svc, this.head, units, idx, this.bodies.pop());
+    const made = this.wasmBodies?.build(this.head, units, idx);
+    const js = made === undefined ? buildBody(svc, this.head, units, idx, this.bodies.pop()) : undefined;
+    const body = made?.body ?? js!.body;
     let res;
     try {
       res = await signAndSend(putRequest(this.url, svc, body, this.userAgent), {
@@ -108,8 +114,10 @@ export class PutRecordsOutput implements OutputInstance {
       this.ctx.metrics.add('errors');
       st.retryAll(idx, `${this.what}: ${errorLine(err)}`, undefined, true);
       return;
+    } finally {
+      if (made !== undefined) this.wasmBodies!.release(made.slot);
     }
-    if (res.status === 200 && this.bodies.length < 4) this.bodies.push(buf);
+    if (js !== undefined && res.status === 200 && this.bodies.length < 4) this.bodies.push(js.buf);
     const v = classifyPut(res, svc, idx.length, this.what);
     switch (v.kind) {
       case 'ok':

@@ -1,0 +1,100 @@
+import { base64Length } from '../../codec/base64.js';
+import { base64Records, DESC_WORDS, READ_PAST, RESERVED_BYTES, type Base64Records } from '../../codec/base64-records.js';
+import { RECORD_OVERHEAD } from './request.js';
+import type { Units } from './units.js';
+
+/** Where the records' descriptions go (one call's at a time: build() is synchronous). */
+const DESC_AT = RESERVED_BYTES;
+
+/** A body made in a slot of the WebAssembly memory: `body` is a view of it, valid until `release(slot)`. */
+export interface SlotBody {
+  body: Buffer;
+  slot: number;
+}
+
+/**
+ * PutRecordBatch bodies (no partition keys) made in WebAssembly memory (base64-records.ts): the
+ * units' bytes are copied into a slot's input area, a run of adjacent bytes at a time (a chunk's
+ * records lie one after another), and the body is written in the slot's output area and sent from
+ * there. A slot holds one call, from build() until release(slot), which the caller does once the
+ * call settled (the connection then writes no more of it: see H1Agent's finish and destroy).
+ * build() returns undefined when no slot is free or the call does not fit one: the caller builds
+ * that body with the JS loop (buildBody).
+ *
+ * The memory is sized for `slots` calls of the service's largest call, but only what calls use
+ * is ever touched (and so resident): one worker uses one slot.
+ */
+export class WasmBodies {
+  private readonly free: number[] = [];
+
+  private constructor(private readonly wasm: Base64Records, private readonly maxRecords: number, private readonly inSize: number, private readonly outSize: number, slotBase: number, slots: number) {
+    for (let s = slots - 1; s >= 0; s--) this.free.push(slotBase + s * (inSize + outSize));
+  }
+
+  /** Bodies for calls of at most `maxRecords` records and `maxCallBytes` bytes; undefined without WebAssembly. */
+  static create(maxRecords: number, maxCallBytes: number, slots = 2): WasmBodies | undefined {
+    // a call's records are at most 3/4 of their base64 (the tail bytes are added as the body is written)
+    const inSize = roundUp(Math.ceil((maxCallBytes * 3) / 4) + READ_PAST, 64);
+    const outSize = roundUp(maxCallBytes + 64, 64);
+    const slotBase = roundUp(DESC_AT + maxRecords * DESC_WORDS * 4, 64);
+    const wasm = base64Records(slotBase + slots * (inSize + outSize));
+    return wasm === undefined ? undefined : new WasmBodies(wasm, maxRecords, inSize, outSize, slotBase, slots);
+  }
+
+  /** The body `head` + units `idx` + `]}` in a free slot, or undefined (no slot free, or too large for one). */
+  build(head: Buffer, units: Units, idx: readonly number[]): SlotBody | undefined {
+    const n = idx.length;
+    if (this.free.length === 0 || n > this.maxRecords) return undefined;
+    const { bufs, starts, ends, tails } = units;
+    let inBytes = READ_PAST;
+    let outBytes = head.length + 2;
+    for (let k = 0; k < n; k++) {
+      const u = idx[k]!;
+      inBytes += ends[u]! - starts[u]!;
+      outBytes += base64Length(units.size(u)) + RECORD_OVERHEAD;
+    }
+    if (inBytes > this.inSize || outBytes > this.outSize) return undefined;
+    const slot = this.free.pop()!;
+    const mem = this.wasm.bytes;
+    const words = this.wasm.words;
+    // the input: runs of adjacent bytes of one buffer copied at once; each unit described by its place in the copy
+    let at = slot;
+    let runBuf: Buffer | undefined;
+    let runStart = 0;
+    let runEnd = 0;
+    let runAt = slot;
+    let w = DESC_AT >>> 2;
+    for (let k = 0; k < n; k++) {
+      const u = idx[k]!;
+      const buf = bufs[u]!;
+      const s = starts[u]!;
+      const e = ends[u]!;
+      if (buf !== runBuf || s !== runEnd) {
+        if (runBuf !== undefined) at += runBuf.copy(mem, at, runStart, runEnd);
+        runBuf = buf;
+        runStart = s;
+        runAt = at;
+      }
+      runEnd = e;
+      words[w] = runAt + (s - runStart);
+      words[w + 1] = e - s;
+      words[w + 2] = tails[u]!;
+      w += DESC_WORDS;
+    }
+    if (runBuf !== undefined) runBuf.copy(mem, at, runStart, runEnd);
+    const out = slot + this.inSize;
+    let end = this.wasm.records(DESC_AT, n, out + head.copy(mem, out));
+    mem[end++] = 0x5d; // ]}
+    mem[end++] = 0x7d;
+    return { body: mem.subarray(out, end), slot };
+  }
+
+  /** The call made with the slot's body settled: the slot is free again. */
+  release(slot: number): void {
+    this.free.push(slot);
+  }
+}
+
+function roundUp(n: number, to: number): number {
+  return Math.ceil(n / to) * to;
+}

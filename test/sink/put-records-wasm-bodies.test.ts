@@ -1,0 +1,70 @@
+import { expect, test } from 'vitest';
+import { buildBody } from '../../src/sink/put-records/request.js';
+import { FIREHOSE } from '../../src/sink/put-records/service.js';
+import { Units } from '../../src/sink/put-records/units.js';
+import { WasmBodies } from '../../src/sink/put-records/wasm-bodies.js';
+
+const head = Buffer.from('{"DeliveryStreamName":"logs","Records":[');
+
+/** Units as the Firehose encoder makes them: most in one chunk buffer one after another (newline tails), a cut one in a buffer of its own. */
+function someUnits(): Units {
+  const lines = Array.from({ length: 40 }, (_, i) => JSON.stringify({ log: `line ${i} ${'x'.repeat(i * 7 % 53)}`, n: i }));
+  const chunk = Buffer.from(lines.join(''));
+  const units = new Units(64);
+  let at = 0;
+  for (let i = 0; i < lines.length; i++) {
+    const len = Buffer.byteLength(lines[i]!);
+    if (i === 17) {
+      const cut = Buffer.from('{"cut":"[Truncated...]"}');
+      units.push(cut, 0, cut.length, '', i, i + 1);
+    } else if (i !== 23) units.push(chunk, at, at + len, '', i, i + 1, 0x0a); // 23 skipped: a gap in the chunk
+    at += len;
+  }
+  return units;
+}
+
+const records = (body: Buffer) => (JSON.parse(body.toString()) as { Records: { Data: string }[] }).Records.map((r) => Buffer.from(r.Data, 'base64').toString());
+
+test('a slot body carries the same records as the JS-built body, in order, copying runs of adjacent records', () => {
+  const units = someUnits();
+  const bodies = WasmBodies.create(FIREHOSE.maxRecords, FIREHOSE.maxCallBytes)!;
+  expect(bodies).toBeDefined();
+  const idx = [...Array(units.count).keys()].filter((u) => u !== 5);
+  const made = bodies.build(head, units, idx)!;
+  const js = buildBody(FIREHOSE, head, units, idx);
+  expect(records(made.body)).toEqual(records(js.body));
+  expect(records(made.body)).toContain('{"cut":"[Truncated...]"}');
+  expect(records(made.body)[0]).toMatch(/^\{"log":"line 0 ","n":0\}\n$/);
+  expect(made.body.subarray(0, head.length).equals(head)).toBe(true);
+  expect(JSON.parse(made.body.toString()).DeliveryStreamName).toBe('logs');
+  bodies.release(made.slot);
+});
+
+test('slots: two calls at once get two bodies; a third is built by the caller (undefined) until one is released', () => {
+  const units = someUnits();
+  const bodies = WasmBodies.create(FIREHOSE.maxRecords, FIREHOSE.maxCallBytes, 2)!;
+  const a = bodies.build(head, units, [0, 1, 2])!;
+  const b = bodies.build(head, units, [3, 4])!;
+  expect(a.slot).not.toBe(b.slot);
+  expect(bodies.build(head, units, [5])).toBeUndefined();
+  // the first body is untouched by the second
+  expect(records(a.body)).toEqual(records(buildBody(FIREHOSE, head, units, [0, 1, 2]).body));
+  bodies.release(a.slot);
+  const c = bodies.build(head, units, [6])!;
+  expect(c.slot).toBe(a.slot);
+  expect(records(b.body)).toEqual(records(buildBody(FIREHOSE, head, units, [3, 4]).body));
+});
+
+test('a call larger than a slot, or with more records than the service takes, is left to the JS body', () => {
+  const big = Buffer.alloc(700 * 1024, 0x61);
+  const units = new Units(8);
+  for (let i = 0; i < 5; i++) units.push(big, 0, big.length, '', i, i + 1, 0x0a);
+  const bodies = WasmBodies.create(FIREHOSE.maxRecords, 2 * 1024 * 1024)!;
+  expect(bodies.build(head, units, [0, 1, 2])).toBeUndefined(); // ~2.7 MiB of base64 in a 2 MiB slot
+  const two = bodies.build(head, units, [0, 1])!;
+  expect(records(two.body)).toEqual(['a'.repeat(big.length) + '\n', 'a'.repeat(big.length) + '\n']);
+  bodies.release(two.slot);
+  const small = WasmBodies.create(3, FIREHOSE.maxCallBytes)!;
+  expect(small.build(head, someUnits(), [0, 1, 2, 3])).toBeUndefined();
+  expect(small.build(head, someUnits(), [0, 1, 2])).toBeDefined();
+});
