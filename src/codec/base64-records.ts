@@ -50,7 +50,8 @@ let compiled: WebAssembly.Module | null | undefined;
 
 /**
  * A memory of at least `size` bytes with the module over it, or undefined where WebAssembly or its
- * SIMD is not there (`node --jitless`, a V8 built without): the caller keeps the JS loop.
+ * SIMD is not there (`node --jitless`, a V8 built without) or the memory cannot be had: the caller
+ * keeps the JS loop.
  */
 export function base64Records(size: number): Base64Records | undefined {
   if (compiled === undefined) {
@@ -62,8 +63,14 @@ export function base64Records(size: number): Base64Records | undefined {
   }
   if (compiled === null) return undefined;
   const pages = Math.ceil(size / PAGE);
-  const memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
-  const instance = new WebAssembly.Instance(compiled, { wren: { memory } });
+  let memory: WebAssembly.Memory;
+  let instance: WebAssembly.Instance;
+  try {
+    memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
+    instance = new WebAssembly.Instance(compiled, { wren: { memory } });
+  } catch {
+    return undefined; // no address space for another memory (a process limit): the JS loop
+  }
   return {
     bytes: Buffer.from(memory.buffer),
     words: new Int32Array(memory.buffer),

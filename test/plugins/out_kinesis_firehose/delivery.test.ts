@@ -1,5 +1,5 @@
 import { gunzipSync } from 'node:zlib';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { firehoseOutput } from '../../../plugins/out_firehose/index.js';
 import { kinesisFirehoseOutput } from '../../../plugins/out_kinesis_firehose/index.js';
 import type { RawValue } from '../../../src/config/types.js';
@@ -147,5 +147,25 @@ describe('kinesis_firehose', () => {
     expect(f.calls.map((c) => c.status)).toEqual([200, 200]);
     expect(f.signatureFailures).toEqual([]);
     expect(ns(f)).toEqual([...range(20), ...range(20)]);
+  });
+  it('without WebAssembly (node --jitless) the bodies are made by the JS loop: the same records and calls', async () => {
+    vi.resetModules();
+    vi.stubGlobal('WebAssembly', undefined);
+    try {
+      const { kinesisFirehoseOutput: jsOnly } = await import('../../../plugins/out_kinesis_firehose/index.js');
+      const { WasmBodies } = await import('../../../src/sink/put-records/wasm-bodies.js');
+      expect(WasmBodies.create(500, 4 * 1024 * 1024)).toBeUndefined();
+      const f = await fake();
+      const { out } = await firehose(f, [], jsOnly);
+      expect((await deliver(out, numbered(1203))).results.map((r) => r.status)).toEqual(['ok']);
+      expect(lines(f)[0]).toBe('{"n":0,"msg":"line 0"}\n');
+      expect(ns(f)).toEqual(range(1203));
+      expect(f.calls.map((c) => c.records)).toEqual([500, 500, 203]);
+      expect(f.signatureFailures).toEqual([]);
+      expect(f.violations).toEqual([]);
+    } finally {
+      vi.unstubAllGlobals();
+      vi.resetModules();
+    }
   });
 });
