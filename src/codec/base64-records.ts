@@ -1,7 +1,7 @@
 import { BASE64_RECORDS_WASM } from './base64-records.wasm.js';
 
 /**
- * The Firehose / Kinesis records `{"Data":"<base64>"},…` written by WebAssembly (SIMD, 16
+ * The Firehose / Kinesis records `{"Data":"<base64>"},…` (Kinesis: `{"Data":"…","PartitionKey":"k"}`) written by WebAssembly (SIMD, 16
  * characters per instruction sequence): about three times the JS loop of base64.ts in a fresh
  * process, where the bodies of a Firehose run are made (the module is base64-records.wat).
  *
@@ -29,8 +29,11 @@ declare namespace WebAssembly {
 const PAGE = 65536;
 /** The module keeps the base64 alphabet in the memory's first bytes. */
 export const RESERVED_BYTES = 64;
-/** A record's description: its address, its length, the byte after it (-1: none), as 32-bit words. */
-export const DESC_WORDS = 3;
+/**
+ * A record's description, as 32-bit words: its address, its length, the byte after it (-1: none),
+ * the address and length of the bytes that close it (`"}`, or `","PartitionKey":"k"}`).
+ */
+export const DESC_WORDS = 5;
 /** How far past a record's last byte the module may read (a 16-byte load for 12 bytes). */
 export const READ_PAST = 4;
 
@@ -40,8 +43,8 @@ export interface Base64Records {
   readonly words: Int32Array;
   /**
    * For the `n` records described from byte `desc` (DESC_WORDS words each), writes
-   * `{"Data":"<base64 of the record and its tail byte>"}` from byte `dst`, separated by commas;
-   * returns the end.
+   * `{"Data":"<base64 of the record and its tail byte>` and its closing bytes from byte `dst`,
+   * separated by commas; returns the end.
    */
   records(desc: number, n: number, dst: number): number;
 }

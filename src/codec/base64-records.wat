@@ -15,11 +15,13 @@
     (i32.store8 offset=2 (local.get $dst) (i32.load8_u (i32.and (i32.shr_u (local.get $v) (i32.const 6)) (i32.const 63))))
     (i32.store8 offset=3 (local.get $dst) (i32.load8_u (i32.and (local.get $v) (i32.const 63)))))
 
-  ;; For each of the $n records described at $desc (three i32 each: address, length, tail byte or
-  ;; -1), writes `{"Data":"<base64 of the bytes, then the tail>"}` at $dst, separated by commas;
+  ;; For each of the $n records described at $desc (five i32 each: address, length, tail byte or
+  ;; -1, the address and length of what closes it), writes `{"Data":"<base64 of the bytes, then the
+  ;; tail>` and the closing bytes (`"}`, or `","PartitionKey":"k"}`) at $dst, separated by commas;
   ;; returns the end. Reads up to 4 bytes past a record (the caller leaves that room).
   (func (export "records") (param $desc i32) (param $n i32) (param $dst i32) (result i32)
     (local $src i32) (local $end i32) (local $tail i32) (local $v i32) (local $c i32) (local $k i32)
+    (local $close i32) (local $closeEnd i32)
     (local $x v128) (local $m18 v128) (local $m4 v128) (local $m10 v128) (local $m24 v128)
     (local $c51 v128) (local $c26 v128) (local $c13 v128) (local $lut v128)
     (local.set $m18 (v128.const i32x4 0x3f 0x3f 0x3f 0x3f))
@@ -36,7 +38,9 @@
         (local.set $src (i32.load (local.get $desc)))
         (local.set $end (i32.add (local.get $src) (i32.load offset=4 (local.get $desc))))
         (local.set $tail (i32.load offset=8 (local.get $desc)))
-        (local.set $desc (i32.add (local.get $desc) (i32.const 12)))
+        (local.set $close (i32.load offset=12 (local.get $desc)))
+        (local.set $closeEnd (i32.add (local.get $close) (i32.load offset=16 (local.get $desc))))
+        (local.set $desc (i32.add (local.get $desc) (i32.const 20)))
         (if (local.get $k)
           (then
             (i32.store8 (local.get $dst) (i32.const 0x2c))
@@ -98,9 +102,14 @@
             (if (i32.lt_s (local.get $c) (i32.const 3)) (then (i32.store8 offset=3 (local.get $dst) (i32.const 0x3d))))
             (if (i32.eq (local.get $c) (i32.const 1)) (then (i32.store8 offset=2 (local.get $dst) (i32.const 0x3d))))
             (local.set $dst (i32.add (local.get $dst) (i32.const 4)))))
-        ;; "}
-        (i32.store16 (local.get $dst) (i32.const 0x7d22))
-        (local.set $dst (i32.add (local.get $dst) (i32.const 2)))
+        ;; the closing bytes, one at a time (a few: a call to memory.copy would cost more)
+        (block $closed
+          (br_if $closed (i32.ge_u (local.get $close) (local.get $closeEnd)))
+          (loop $byte
+            (i32.store8 (local.get $dst) (i32.load8_u (local.get $close)))
+            (local.set $dst (i32.add (local.get $dst) (i32.const 1)))
+            (local.set $close (i32.add (local.get $close) (i32.const 1)))
+            (br_if $byte (i32.lt_u (local.get $close) (local.get $closeEnd)))))
         (local.set $k (i32.add (local.get $k) (i32.const 1)))
         (br_if $record (i32.lt_u (local.get $k) (local.get $n)))))
     (local.get $dst))

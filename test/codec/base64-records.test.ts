@@ -23,10 +23,18 @@ test('the committed module is the assembly of base64-records.wat (scripts/build-
   expect(typeof source(built)).toBe('string');
 });
 
-test('records() writes {"Data":"<base64>"} per record as JSON and toString("base64") would: every length, tail or none, any address', () => {
+test('records() writes {"Data":"<base64>", then the closing bytes, per record as JSON and toString("base64") would: every length, tail or none, any address', () => {
   const wasm = base64Records(1 << 20)!;
   expect(wasm).toBeDefined();
   const mem = wasm.bytes;
+  // what closes a record: `"}` or a partition key, at their own addresses
+  const closes = ['"}', '","PartitionKey":"k-1"}', '","PartitionKey":"\\u00e9\\"x"}', ''];
+  const closeAt: number[] = [];
+  let c = 200000;
+  for (const text of closes) {
+    closeAt.push(c);
+    c += mem.write(text, c, 'utf8') + 3;
+  }
   for (let t = 0; t < 400; t++) {
     const n = 1 + (t % 7);
     const want: string[] = [];
@@ -42,8 +50,11 @@ test('records() writes {"Data":"<base64>"} per record as JSON and toString("base
       wasm.words[w] = inAt;
       wasm.words[w + 1] = len;
       wasm.words[w + 2] = tail;
+      const close = (t + k) % closes.length;
+      wasm.words[w + 3] = closeAt[close]!;
+      wasm.words[w + 4] = Buffer.byteLength(closes[close]!);
       inAt += len + READ_PAST + (k % 5);
-      want.push(JSON.stringify({ Data: (tail < 0 ? rec : Buffer.concat([rec, Buffer.from([tail])])).toString('base64') }));
+      want.push(`{"Data":"${(tail < 0 ? rec : Buffer.concat([rec, Buffer.from([tail])])).toString('base64')}${closes[close]}`);
     }
     const dst = 65536 + (t % 17);
     mem.fill(0, dst, dst + 8192);

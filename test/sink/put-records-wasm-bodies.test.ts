@@ -1,13 +1,13 @@
 import { expect, test } from 'vitest';
 import { buildBody } from '../../src/sink/put-records/request.js';
-import { FIREHOSE } from '../../src/sink/put-records/service.js';
+import { FIREHOSE, KINESIS } from '../../src/sink/put-records/service.js';
 import { Units } from '../../src/sink/put-records/units.js';
 import { WasmBodies } from '../../src/sink/put-records/wasm-bodies.js';
 
 const head = Buffer.from('{"DeliveryStreamName":"logs","Records":[');
 
 /** Units as the Firehose encoder makes them: most in one chunk buffer one after another (newline tails), a cut one in a buffer of its own. */
-function someUnits(): Units {
+function someUnits(keys?: (i: number) => string): Units {
   const lines = Array.from({ length: 40 }, (_, i) => JSON.stringify({ log: `line ${i} ${'x'.repeat(i * 7 % 53)}`, n: i }));
   const chunk = Buffer.from(lines.join(''));
   const units = new Units(64);
@@ -16,8 +16,8 @@ function someUnits(): Units {
     const len = Buffer.byteLength(lines[i]!);
     if (i === 17) {
       const cut = Buffer.from('{"cut":"[Truncated...]"}');
-      units.push(cut, 0, cut.length, '', i, i + 1);
-    } else if (i !== 23) units.push(chunk, at, at + len, '', i, i + 1, 0x0a); // 23 skipped: a gap in the chunk
+      units.push(cut, 0, cut.length, keys?.(i) ?? '', i, i + 1);
+    } else if (i !== 23) units.push(chunk, at, at + len, keys?.(i) ?? '', i, i + 1, 0x0a); // 23 skipped: a gap in the chunk
     at += len;
   }
   return units;
@@ -67,4 +67,33 @@ test('a call larger than a slot, or with more records than the service takes, is
   const small = WasmBodies.create(3, FIREHOSE.maxCallBytes)!;
   expect(small.build(head, someUnits(), [0, 1, 2, 3])).toBeUndefined();
   expect(small.build(head, someUnits(), [0, 1, 2])).toBeDefined();
+});
+
+const keyed = (body: Buffer) => (JSON.parse(body.toString()) as { Records: { Data: string; PartitionKey: string }[] }).Records.map((r) => [Buffer.from(r.Data, 'base64').toString(), r.PartitionKey]);
+
+test('Kinesis: each record closed by its partition key (quotes, backslashes, non-ASCII as JSON has them), as the JS body', () => {
+  const units = someUnits((i) => (i % 3 === 0 ? `key-${i}` : i % 3 === 1 ? `"q\\${i}` : `ключ-é-${i}`));
+  const head = Buffer.from('{"StreamName":"s","Records":[');
+  const bodies = WasmBodies.create(KINESIS.maxRecords, KINESIS.maxCallBytes)!;
+  const idx = [...Array(units.count).keys()];
+  const made = bodies.build(head, units, idx, true)!;
+  const js = buildBody(KINESIS, head, units, idx);
+  expect(keyed(made.body)).toEqual(keyed(js.body));
+  expect(keyed(made.body).map((r) => r[1])).toContain('"q\\1');
+  expect(JSON.parse(made.body.toString()).StreamName).toBe('s');
+  bodies.release(made.slot);
+});
+
+test('Kinesis: keys too long for a slot (its keys area) leave the call to the JS body', () => {
+  const units = new Units(500);
+  const rec = Buffer.from('{"a":1}');
+  for (let i = 0; i < 500; i++) units.push(rec, 0, rec.length, 'é'.repeat(256), i, i + 1, 0x0a);
+  const bodies = WasmBodies.create(KINESIS.maxRecords, KINESIS.maxCallBytes)!;
+  const all = [...Array(500).keys()];
+  expect(bodies.build(head, units, all, true)).toBeUndefined();
+  // nothing was taken: both slots still there
+  const a = bodies.build(head, units, all.slice(0, 10), true)!;
+  const b = bodies.build(head, units, all.slice(10, 20), true)!;
+  expect(a.slot).not.toBe(b.slot);
+  expect(keyed(a.body)[0]).toEqual(['{"a":1}\n', 'é'.repeat(256)]);
 });

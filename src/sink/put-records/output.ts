@@ -35,7 +35,7 @@ export class PutRecordsOutput implements OutputInstance {
   private readonly userAgent = 'wren';
   /** Request bodies, reused: a body goes back once the service answered 200 (it read all of it). */
   private readonly bodies: Buffer[] = [];
-  /** Bodies without partition keys (Firehose) are made in WebAssembly memory where it is there. */
+  /** Bodies are made in WebAssembly memory where it is there (else, and when it is busy, by buildBody). */
   private readonly wasmBodies: WasmBodies | undefined;
   private readonly skipBody = (head: Buffer) => headSaysNoFailures(this.cfg.service, head);
 
@@ -52,7 +52,7 @@ export class PutRecordsOutput implements OutputInstance {
     this.encoder = new UnitEncoder(this.cfg);
     this.what = `${service.name} ${this.cfg.target}`;
     this.head = bodyHead(service, this.cfg.target);
-    this.wasmBodies = service.partitionKeys ? undefined : WasmBodies.create(service.maxRecords, service.maxCallBytes);
+    this.wasmBodies = WasmBodies.create(service.maxRecords, service.maxCallBytes);
     for (const w of this.cfg.warnings) ctx.log.warn(w);
   }
 
@@ -95,7 +95,7 @@ export class PutRecordsOutput implements OutputInstance {
   /** One call with units `idx`; a 413 sends its halves instead. */
   private async send(units: Units, idx: number[], st: PutFlushState): Promise<void> {
     const svc = this.cfg.service;
-    const made = this.wasmBodies?.build(this.head, units, idx);
+    const made = this.wasmBodies?.build(this.head, units, idx, svc.partitionKeys);
     const js = made === undefined ? buildBody(svc, this.head, units, idx, this.bodies.pop()) : undefined;
     const body = made?.body ?? js!.body;
     let res;

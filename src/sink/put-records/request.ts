@@ -18,7 +18,7 @@ export function unitCost(svc: StreamService, units: Units, u: number): number {
 }
 
 /** `{"Data":""},` */
-export const RECORD_OVERHEAD = 12;
+const RECORD_OVERHEAD = 12;
 /** Length of `{"Data":"`. */
 const DATA_OPEN = 9;
 /** Most spaces a record's `{"Data":"` may be preceded by (alignment, see buildBody). */

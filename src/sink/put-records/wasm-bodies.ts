@@ -1,10 +1,6 @@
 import { base64Length } from '../../codec/base64.js';
 import { base64Records, DESC_WORDS, READ_PAST, RESERVED_BYTES, type Base64Records } from '../../codec/base64-records.js';
-import { RECORD_OVERHEAD } from './request.js';
 import type { Units } from './units.js';
-
-/** Where the records' descriptions go (one call's at a time: build() is synchronous). */
-const DESC_AT = RESERVED_BYTES;
 
 /** A body made in a slot of the WebAssembly memory: `body` is a view of it, valid until `release(slot)`. */
 export interface SlotBody {
@@ -12,14 +8,26 @@ export interface SlotBody {
   slot: number;
 }
 
+/** `"}`, what closes a record without a partition key: once, after the module's reserved bytes. */
+const CLOSE_AT = RESERVED_BYTES;
+const CLOSE = Buffer.from('"}');
+/** Where the records' descriptions go (one call's at a time: build() is synchronous). */
+const DESC_AT = CLOSE_AT + 64;
+/** What a record adds besides its base64 and closing bytes: `{"Data":"` and a comma. */
+const RECORD_OPEN = 10;
+/** `","PartitionKey":` (then the key as JSON and `}`). */
+const PARTITION_KEY = Buffer.from('","PartitionKey":');
+/** Room in a slot for the records' closing bytes with partition keys (past it, the JS body). */
+const KEYS_SIZE = 64 * 1024;
+
 /**
- * PutRecordBatch bodies (no partition keys) made in WebAssembly memory (base64-records.ts): the
- * units' bytes are copied into a slot's input area, a run of adjacent bytes at a time (a chunk's
- * records lie one after another), and the body is written in the slot's output area and sent from
- * there. A slot holds one call, from build() until release(slot), which the caller does once the
- * call settled (the connection then writes no more of it: see H1Agent's finish and destroy).
- * build() returns undefined when no slot is free or the call does not fit one: the caller builds
- * that body with the JS loop (buildBody).
+ * PutRecordBatch / PutRecords bodies made in WebAssembly memory (base64-records.ts): the units'
+ * bytes are copied into a slot's input area, a run of adjacent bytes at a time (a chunk's records
+ * lie one after another), partition keys (Kinesis) are written into its keys area, and the body
+ * is written in its output area and sent from there. A slot holds one call, from build() until
+ * release(slot), which the caller does once the call settled (the connection then writes no more
+ * of it: see H1Agent's finish and destroy). build() returns undefined when no slot is free or the
+ * call does not fit one: the caller builds that body with the JS loop (buildBody).
  *
  * The memory is sized for `slots` calls of the service's largest call, but only what calls use
  * is ever touched (and so resident): one worker uses one slot.
@@ -28,7 +36,8 @@ export class WasmBodies {
   private readonly free: number[] = [];
 
   private constructor(private readonly wasm: Base64Records, private readonly maxRecords: number, private readonly inSize: number, private readonly outSize: number, slotBase: number, slots: number) {
-    for (let s = slots - 1; s >= 0; s--) this.free.push(slotBase + s * (inSize + outSize));
+    CLOSE.copy(wasm.bytes, CLOSE_AT);
+    for (let s = slots - 1; s >= 0; s--) this.free.push(slotBase + s * (inSize + KEYS_SIZE + outSize));
   }
 
   /** Bodies for calls of at most `maxRecords` records and `maxCallBytes` bytes; undefined without WebAssembly. */
@@ -37,33 +46,55 @@ export class WasmBodies {
     const inSize = roundUp(Math.ceil((maxCallBytes * 3) / 4) + READ_PAST, 64);
     const outSize = roundUp(maxCallBytes + 64, 64);
     const slotBase = roundUp(DESC_AT + maxRecords * DESC_WORDS * 4, 64);
-    const wasm = base64Records(slotBase + slots * (inSize + outSize));
+    const wasm = base64Records(slotBase + slots * (inSize + KEYS_SIZE + outSize));
     return wasm === undefined ? undefined : new WasmBodies(wasm, maxRecords, inSize, outSize, slotBase, slots);
   }
 
-  /** The body `head` + units `idx` + `]}` in a free slot, or undefined (no slot free, or too large for one). */
-  build(head: Buffer, units: Units, idx: readonly number[]): SlotBody | undefined {
+  /**
+   * The body `head` + units `idx` (with their partition keys when `keyed`) + `]}` in a free slot,
+   * or undefined (no slot free, or the call does not fit one).
+   */
+  build(head: Buffer, units: Units, idx: readonly number[], keyed = false): SlotBody | undefined {
     const n = idx.length;
     if (this.free.length === 0 || n > this.maxRecords) return undefined;
+    const slot = this.free[this.free.length - 1]!; // taken once the call is known to fit
+    const mem = this.wasm.bytes;
+    const words = this.wasm.words;
     const { bufs, starts, ends, tails } = units;
+    // sizes, and each record's closing bytes (with its partition key, in the slot's keys area)
     let inBytes = READ_PAST;
     let outBytes = head.length + 2;
+    let keyAt = slot + this.inSize;
+    const keysEnd = keyAt + KEYS_SIZE;
+    let w = DESC_AT >>> 2;
     for (let k = 0; k < n; k++) {
       const u = idx[k]!;
       inBytes += ends[u]! - starts[u]!;
-      outBytes += base64Length(units.size(u)) + RECORD_OVERHEAD;
+      let closeAt = CLOSE_AT;
+      let closeLen = 2;
+      if (keyed) {
+        const key = JSON.stringify(units.keys[u]!);
+        if (keyAt + PARTITION_KEY.length + key.length * 3 + 1 > keysEnd) return undefined;
+        closeAt = keyAt;
+        keyAt += PARTITION_KEY.copy(mem, keyAt);
+        keyAt += mem.write(key, keyAt, 'utf8');
+        mem[keyAt++] = 0x7d; // }
+        closeLen = keyAt - closeAt;
+      }
+      outBytes += base64Length(units.size(u)) + RECORD_OPEN + closeLen;
+      words[w + 3] = closeAt;
+      words[w + 4] = closeLen;
+      w += DESC_WORDS;
     }
     if (inBytes > this.inSize || outBytes > this.outSize) return undefined;
-    const slot = this.free.pop()!;
-    const mem = this.wasm.bytes;
-    const words = this.wasm.words;
+    this.free.pop();
     // the input: runs of adjacent bytes of one buffer copied at once; each unit described by its place in the copy
     let at = slot;
     let runBuf: Buffer | undefined;
     let runStart = 0;
     let runEnd = 0;
     let runAt = slot;
-    let w = DESC_AT >>> 2;
+    w = DESC_AT >>> 2;
     for (let k = 0; k < n; k++) {
       const u = idx[k]!;
       const buf = bufs[u]!;
@@ -82,7 +113,7 @@ export class WasmBodies {
       w += DESC_WORDS;
     }
     if (runBuf !== undefined) runBuf.copy(mem, at, runStart, runEnd);
-    const out = slot + this.inSize;
+    const out = slot + this.inSize + KEYS_SIZE;
     let end = this.wasm.records(DESC_AT, n, out + head.copy(mem, out));
     mem[end++] = 0x5d; // ]}
     mem[end++] = 0x7d;
