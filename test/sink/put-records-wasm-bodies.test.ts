@@ -88,7 +88,7 @@ test('Kinesis: keys too long for a slot (its keys area) leave the call to the JS
   const units = new Units(500);
   const rec = Buffer.from('{"a":1}');
   for (let i = 0; i < 500; i++) units.push(rec, 0, rec.length, 'é'.repeat(256), i, i + 1, 0x0a);
-  const bodies = WasmBodies.create(KINESIS.maxRecords, KINESIS.maxCallBytes)!;
+  const bodies = WasmBodies.create(KINESIS.maxRecords, KINESIS.maxCallBytes, 2)!;
   const all = [...Array(500).keys()];
   expect(bodies.build(head, units, all, true)).toBeUndefined();
   // nothing was taken: both slots still there

@@ -15,6 +15,9 @@ import type { StreamService } from './service.js';
 import { UnitEncoder, type Units } from './units.js';
 import { WasmBodies } from './wasm-bodies.js';
 
+/** Most bodies made in WebAssembly memory at once (more workers than this: the rest by buildBody). */
+const MAX_SLOTS = 8;
+
 /**
  * The Kinesis-family outputs (kinesis_firehose / firehose, kinesis_streams / kinesis):
  *   encode (records → service records, per-record limits) → batch (≤ 500 records, call size) →
@@ -52,7 +55,8 @@ export class PutRecordsOutput implements OutputInstance {
     this.encoder = new UnitEncoder(this.cfg);
     this.what = `${service.name} ${this.cfg.target}`;
     this.head = bodyHead(service, this.cfg.target);
-    this.wasmBodies = WasmBodies.create(service.maxRecords, service.maxCallBytes);
+    // a slot per flush that may run at once (`workers`): the calls of one flush go one at a time
+    this.wasmBodies = WasmBodies.create(service.maxRecords, service.maxCallBytes, Math.min(ctx.options.optNum('workers') ?? 1, MAX_SLOTS));
     for (const w of this.cfg.warnings) ctx.log.warn(w);
   }
 

@@ -29,8 +29,8 @@ const KEYS_SIZE = 64 * 1024;
  * of it: see H1Agent's finish and destroy). build() returns undefined when no slot is free or the
  * call does not fit one: the caller builds that body with the JS loop (buildBody).
  *
- * The memory is sized for `slots` calls of the service's largest call, but only what calls use
- * is ever touched (and so resident): one worker uses one slot.
+ * The memory is sized for `slots` calls of the service's largest call (one per worker), but only
+ * what calls use is ever touched, and so resident.
  */
 export class WasmBodies {
   private readonly free: number[] = [];
@@ -41,7 +41,7 @@ export class WasmBodies {
   }
 
   /** Bodies for calls of at most `maxRecords` records and `maxCallBytes` bytes; undefined without WebAssembly. */
-  static create(maxRecords: number, maxCallBytes: number, slots = 2): WasmBodies | undefined {
+  static create(maxRecords: number, maxCallBytes: number, slots = 1): WasmBodies | undefined {
     // a call's records are at most 3/4 of their base64 (the tail bytes are added as the body is written)
     const inSize = roundUp(Math.ceil((maxCallBytes * 3) / 4) + READ_PAST, 64);
     const outSize = roundUp(maxCallBytes + 64, 64);

@@ -148,6 +148,18 @@ describe('kinesis_firehose', () => {
     expect(f.signatureFailures).toEqual([]);
     expect(ns(f)).toEqual([...range(20), ...range(20)]);
   });
+  it('flushes at once past the bodies WebAssembly memory holds (one per worker) make theirs in JS: every record once', async () => {
+    const f = await fake();
+    const { out } = await firehose(f, [['workers', '2']]);
+    const chunks = [0, 1, 2].map((k) => numbered(1200, Date.parse('2025-03-14T09:00:00Z'), (i) => ({ n: k * 1200 + i })));
+    const all = await Promise.all(chunks.map((c) => deliver(out, c)));
+    expect(all.map((d) => d.results.map((r) => r.status))).toEqual([['ok'], ['ok'], ['ok']]);
+    expect([...ns(f)].sort((a, b) => a - b)).toEqual(range(3600));
+    expect(f.calls.map((c) => c.records).sort()).toEqual([200, 200, 200, 500, 500, 500, 500, 500, 500]);
+    expect(f.signatureFailures).toEqual([]);
+    expect(f.violations).toEqual([]);
+  });
+
   it('without WebAssembly (node --jitless) the bodies are made by the JS loop: the same records and calls', async () => {
     vi.resetModules();
     vi.stubGlobal('WebAssembly', undefined);
