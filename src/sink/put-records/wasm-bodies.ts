@@ -25,9 +25,12 @@ const KEYS_SIZE = 64 * 1024;
  * bytes are copied into a slot's input area, a run of adjacent bytes at a time (a chunk's records
  * lie one after another), partition keys (Kinesis) are written into its keys area, and the body
  * is written in its output area and sent from there. A slot holds one call, from build() until
- * release(slot), which the caller does once the call settled (the connection then writes no more
- * of it: see H1Agent's finish and destroy). build() returns undefined when no slot is free or the
- * call does not fit one: the caller builds that body with the JS loop (buildBody).
+ * release(slot), which the caller does once the call settled, whatever the answer: Wren's own
+ * client has then written all of the body or closed the connection (H1Agent's finish and
+ * destroy); a proxied request on undici, answered early (a 413 on its Content-Length), may still
+ * be writing the rest of it, whose bytes the server only reads past, so a slot reused by then
+ * changes nothing that counts. build() returns undefined when no slot is free or the call does not
+ * fit one: the caller builds that body with the JS loop (buildBody).
  *
  * The memory is sized for `slots` calls of the service's largest call (one per worker), but only
  * what calls use is ever touched, and so resident.
