@@ -3,19 +3,7 @@ import { base64Records, DESC_WORDS, READ_PAST } from '../../src/codec/base64-rec
 import { BASE64_RECORDS_WASM } from '../../src/codec/base64-records.wasm.js';
 // @ts-expect-error: a plain .mjs script, no types
 import { assemble, source } from '../../scripts/build-wasm.mjs';
-
-// a fixed pseudo-random sequence, so that a failure repeats
-function bytes(n: number, seed: number): Buffer {
-  const b = Buffer.allocUnsafe(n);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    b[i] = x & 255;
-  }
-  return b;
-}
+import { seededBytes } from '../helpers/seeded-bytes.js';
 
 test('the committed module is the assembly of base64-records.wat (scripts/build-wasm.mjs)', async () => {
   const built = (await assemble()) as Buffer;
@@ -41,7 +29,7 @@ test('records() writes {"Data":"<base64>", then the closing bytes, per record as
     let inAt = 4096 + (t % 13);
     for (let k = 0; k < n; k++) {
       const len = (t * 7 + k * 31) % 101; // 0..100: below, at and over the 12-byte blocks, every remainder
-      const rec = bytes(len, t * 10 + k + 1);
+      const rec = seededBytes(len, t * 10 + k + 1);
       const tail = (t + k) % 3 === 0 ? -1 : (t * 37 + k) & 255;
       rec.copy(mem, inAt);
       // garbage after the record: the module may read it (READ_PAST) and must not use it

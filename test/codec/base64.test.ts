@@ -1,24 +1,12 @@
 import { expect, test } from 'vitest';
 import { base64Into, base64Length } from '../../src/codec/base64.js';
-
-// a fixed pseudo-random sequence, so that a failure repeats
-function bytes(n: number, seed: number): Buffer {
-  const b = Buffer.allocUnsafe(n);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    b[i] = x & 255;
-  }
-  return b;
-}
+import { seededBytes } from '../helpers/seeded-bytes.js';
 
 test('base64Into writes what toString("base64") writes, at every alignment, with and without a tail byte', () => {
   for (let t = 0; t < 3000; t++) {
     const n = t % 97;
     const srcAt = t % 11;
-    const src = bytes(n + srcAt + 5, t + 1);
+    const src = seededBytes(n + srcAt + 5, t + 1);
     const tail = t % 3 === 0 ? -1 : (t * 37) & 255;
     const outAt = t % 7;
     // the output's own offset in its memory decides which loop runs: vary it too
@@ -33,8 +21,8 @@ test('base64Into writes what toString("base64") writes, at every alignment, with
 
 test('base64Into keeps to the bytes it is given when one output buffer serves several sources', () => {
   const out = Buffer.alloc(4096);
-  const a = bytes(300, 7);
-  const b = bytes(300, 9);
+  const a = seededBytes(300, 7);
+  const b = seededBytes(300, 9);
   let at = base64Into(out, 0, a, 10, 250, 0x0a);
   at = base64Into(out, at, b, 3, 150);
   at = base64Into(out, at, a, 0, 12);
