@@ -39,14 +39,11 @@ function quad(v: number): number {
 
 /**
  * Write the base64 of `src[start, end)`, followed by the byte `tail` unless it is -1, into `out` at
- * `at` (room must be there); returns the end offset. Where `at` falls on a 4-byte boundary of the
- * memory, base64Words writes it a word at a time (about twice the byte-at-a-time loop below, which
- * remains for unaligned output). Makes its views per call: code writing many records into one
- * buffer (the request bodies) makes them once and calls base64Words.
+ * `at` (room must be there); returns the end offset. Two characters a table lookup, a byte at a
+ * time: for any output position and either byte order. On a 4-byte boundary of a little-endian
+ * memory, base64Words writes a word at a time, about twice as fast.
  */
 export function base64Into(out: Buffer, at: number, src: Buffer, start: number, end: number, tail = -1): number {
-  const abs = out.byteOffset + at;
-  if (LITTLE_ENDIAN && (abs & 3) === 0) return (base64Words(wordsOf(out), abs >>> 2, viewOf(src), src, start, end, tail) << 2) - out.byteOffset;
   let i = start;
   let o = at;
   const whole = end - ((end - i) % 3);

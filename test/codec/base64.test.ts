@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { base64Into, base64Length } from '../../src/codec/base64.js';
+import { base64Into, base64Length, base64Words, LITTLE_ENDIAN, viewOf, wordsOf } from '../../src/codec/base64.js';
 import { seededBytes } from '../helpers/seeded-bytes.js';
 
 test('base64Into writes what toString("base64") writes, at every alignment, with and without a tail byte', () => {
@@ -28,4 +28,23 @@ test('base64Into keeps to the bytes it is given when one output buffer serves se
   at = base64Into(out, at, a, 0, 12);
   const want = Buffer.concat([a.subarray(10, 250), Buffer.from('\n')]).toString('base64') + b.subarray(3, 150).toString('base64') + a.subarray(0, 12).toString('base64');
   expect(out.toString('latin1', 0, at)).toBe(want);
+});
+
+test('base64Words writes the same a word at a time on 4-byte-aligned output (little-endian), records one after another', () => {
+  if (!LITTLE_ENDIAN) return;
+  const out = Buffer.alloc(64 * 1024);
+  const words = wordsOf(out);
+  for (let t = 0; t < 300; t++) {
+    const n = t % 97;
+    const src = seededBytes(n + 40, t + 5);
+    const from = t % 13;
+    const tail = t % 3 === 0 ? -1 : (t * 41) & 255;
+    const w0 = (t % 50) * 4;
+    out.fill(0);
+    const w = base64Words(words, w0, viewOf(src), src, from, from + n, tail);
+    const plain = src.subarray(from, from + n);
+    const want = (tail < 0 ? plain : Buffer.concat([plain, Buffer.from([tail])])).toString('base64');
+    expect(out.toString('latin1', w0 * 4, w * 4), `n ${n} tail ${tail}`).toBe(want);
+    expect(out[w * 4]).toBe(0);
+  }
 });

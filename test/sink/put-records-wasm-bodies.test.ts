@@ -1,6 +1,6 @@
 import { expect, test } from 'vitest';
 import { buildBody } from '../../src/sink/put-records/request.js';
-import { FIREHOSE, KINESIS } from '../../src/sink/put-records/service.js';
+import { FIREHOSE, KINESIS, MAX_PARTITION_KEY } from '../../src/sink/put-records/service.js';
 import { Units } from '../../src/sink/put-records/units.js';
 import { WasmBodies } from '../../src/sink/put-records/wasm-bodies.js';
 
@@ -27,7 +27,7 @@ const records = (body: Buffer) => (JSON.parse(body.toString()) as { Records: { D
 
 test('a slot body carries the same records as the JS-built body, in order, copying runs of adjacent records', () => {
   const units = someUnits();
-  const bodies = WasmBodies.create(FIREHOSE.maxRecords, FIREHOSE.maxCallBytes)!;
+  const bodies = WasmBodies.create(FIREHOSE)!;
   expect(bodies).toBeDefined();
   const idx = [...Array(units.count).keys()].filter((u) => u !== 5);
   const made = bodies.build(head, units, idx)!;
@@ -42,7 +42,7 @@ test('a slot body carries the same records as the JS-built body, in order, copyi
 
 test('slots: two calls at once get two bodies; a third is built by the caller (undefined) until one is released', () => {
   const units = someUnits();
-  const bodies = WasmBodies.create(FIREHOSE.maxRecords, FIREHOSE.maxCallBytes, 2)!;
+  const bodies = WasmBodies.create(FIREHOSE, 2)!;
   const a = bodies.build(head, units, [0, 1, 2])!;
   const b = bodies.build(head, units, [3, 4])!;
   expect(a.slot).not.toBe(b.slot);
@@ -59,12 +59,12 @@ test('a call larger than a slot, or with more records than the service takes, is
   const big = Buffer.alloc(700 * 1024, 0x61);
   const units = new Units(8);
   for (let i = 0; i < 5; i++) units.push(big, 0, big.length, '', i, i + 1, 0x0a);
-  const bodies = WasmBodies.create(FIREHOSE.maxRecords, 2 * 1024 * 1024)!;
+  const bodies = WasmBodies.create({ ...FIREHOSE, maxCallBytes: 2 * 1024 * 1024 })!;
   expect(bodies.build(head, units, [0, 1, 2])).toBeUndefined(); // ~2.7 MiB of base64 in a 2 MiB slot
   const two = bodies.build(head, units, [0, 1])!;
   expect(records(two.body)).toEqual(['a'.repeat(big.length) + '\n', 'a'.repeat(big.length) + '\n']);
   bodies.release(two.slot);
-  const small = WasmBodies.create(3, FIREHOSE.maxCallBytes)!;
+  const small = WasmBodies.create({ ...FIREHOSE, maxRecords: 3 })!;
   expect(small.build(head, someUnits(), [0, 1, 2, 3])).toBeUndefined();
   expect(small.build(head, someUnits(), [0, 1, 2])).toBeDefined();
 });
@@ -74,7 +74,7 @@ const keyed = (body: Buffer) => (JSON.parse(body.toString()) as { Records: { Dat
 test('Kinesis: each record closed by its partition key (quotes, backslashes, non-ASCII as JSON has them), as the JS body', () => {
   const units = someUnits((i) => (i % 3 === 0 ? `key-${i}` : i % 3 === 1 ? `"q\\${i}` : `ключ-é-${i}`));
   const head = Buffer.from('{"StreamName":"s","Records":[');
-  const bodies = WasmBodies.create(KINESIS.maxRecords, KINESIS.maxCallBytes)!;
+  const bodies = WasmBodies.create(KINESIS)!;
   const idx = [...Array(units.count).keys()];
   const made = bodies.build(head, units, idx, true)!;
   const js = buildBody(KINESIS, head, units, idx);
@@ -84,16 +84,39 @@ test('Kinesis: each record closed by its partition key (quotes, backslashes, non
   bodies.release(made.slot);
 });
 
-test('Kinesis: keys too long for a slot (its keys area) leave the call to the JS body', () => {
+test('Kinesis: the longest keys the encoder makes (256 characters, escaped or not ASCII) fit a slot, 500 a call, as the JS body', () => {
   const units = new Units(500);
   const rec = Buffer.from('{"a":1}');
-  for (let i = 0; i < 500; i++) units.push(rec, 0, rec.length, 'é'.repeat(256), i, i + 1, 0x0a);
-  const bodies = WasmBodies.create(KINESIS.maxRecords, KINESIS.maxCallBytes, 2)!;
+  for (let i = 0; i < 500; i++) units.push(rec, 0, rec.length, i % 2 === 0 ? '\u0001'.repeat(MAX_PARTITION_KEY) : 'é'.repeat(MAX_PARTITION_KEY), i, i + 1, 0x0a);
+  const bodies = WasmBodies.create(KINESIS)!;
+  const all = [...Array(500).keys()];
+  const made = bodies.build(head, units, all, true)!;
+  expect(made).toBeDefined();
+  expect(keyed(made.body)).toEqual(keyed(buildBody(KINESIS, head, units, all).body));
+});
+
+test('Kinesis: keys longer than the encoder makes, past the keys area of a slot, leave the call to the JS body', () => {
+  const units = new Units(500);
+  const rec = Buffer.from('{"a":1}');
+  for (let i = 0; i < 500; i++) units.push(rec, 0, rec.length, 'é'.repeat(2000), i, i + 1, 0x0a);
+  const bodies = WasmBodies.create(KINESIS, 2)!;
   const all = [...Array(500).keys()];
   expect(bodies.build(head, units, all, true)).toBeUndefined();
   // nothing was taken: both slots still there
   const a = bodies.build(head, units, all.slice(0, 10), true)!;
   const b = bodies.build(head, units, all.slice(10, 20), true)!;
   expect(a.slot).not.toBe(b.slot);
-  expect(keyed(a.body)[0]).toEqual(['{"a":1}\n', 'é'.repeat(256)]);
+  expect(keyed(a.body)[0]).toEqual(['{"a":1}\n', 'é'.repeat(2000)]);
+});
+
+test('Kinesis: a call at the service limit (5 MiB of records and keys, 6.7 MiB of body) is made in a slot, as the JS body', () => {
+  const units = new Units(8);
+  const big = Buffer.alloc(1_048_000, 0x62);
+  for (let i = 0; i < 5; i++) units.push(big, 0, big.length - 1, `key-${i}-xx`, i, i + 1, 0x0a);
+  const bodies = WasmBodies.create(KINESIS)!;
+  const all = [0, 1, 2, 3, 4];
+  const made = bodies.build(head, units, all, true)!;
+  expect(made).toBeDefined();
+  expect(made.body.length).toBeGreaterThan(KINESIS.maxCallBytes);
+  expect(keyed(made.body)).toEqual(keyed(buildBody(KINESIS, head, units, all).body));
 });

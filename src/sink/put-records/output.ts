@@ -56,7 +56,7 @@ export class PutRecordsOutput implements OutputInstance {
     this.what = `${service.name} ${this.cfg.target}`;
     this.head = bodyHead(service, this.cfg.target);
     // a slot per flush that may run at once (`workers`): the calls of one flush go one at a time
-    this.wasmBodies = WasmBodies.create(service.maxRecords, service.maxCallBytes, Math.min(ctx.options.optNum('workers') ?? 1, MAX_SLOTS));
+    this.wasmBodies = WasmBodies.create(service, Math.min(ctx.options.optNum('workers') ?? 1, MAX_SLOTS));
     for (const w of this.cfg.warnings) ctx.log.warn(w);
   }
 

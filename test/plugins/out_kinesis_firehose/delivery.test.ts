@@ -166,7 +166,8 @@ describe('kinesis_firehose', () => {
     try {
       const { kinesisFirehoseOutput: jsOnly } = await import('../../../plugins/out_kinesis_firehose/index.js');
       const { WasmBodies } = await import('../../../src/sink/put-records/wasm-bodies.js');
-      expect(WasmBodies.create(500, 4 * 1024 * 1024)).toBeUndefined();
+      const { FIREHOSE } = await import('../../../src/sink/put-records/service.js');
+      expect(WasmBodies.create(FIREHOSE)).toBeUndefined();
       const f = await fake();
       const { out } = await firehose(f, [], jsOnly);
       expect((await deliver(out, numbered(1203))).results.map((r) => r.status)).toEqual(['ok']);
